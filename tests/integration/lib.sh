@@ -1,0 +1,87 @@
+# lib.sh — sourced by every integration test. Starts a private sluiced
+# (with its own private PostgreSQL) on a free port and stops it on exit.
+#
+#   . "$SL_TOP_SRCDIR/tests/integration/lib.sh"
+#   sl_start [sluiced args...]      # sets SL_PORT, SL_DATA, SL_PID
+#   sl_psql -c 'SELECT 1'           # psql against it, ON_ERROR_STOP on
+#   sl_expect "expected" actual     # compare, fail the test with a message
+#   sl_pass                         # end of test
+set -u
+: "${SL_TOP_SRCDIR:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+: "${SL_TOP_BUILDDIR:=$SL_TOP_SRCDIR/build}"
+SLUICED="$SL_TOP_BUILDDIR/server/sluiced"
+SL_TMP="$(mktemp -d /tmp/sluice-test.XXXXXX)"
+chmod 0755 "$SL_TMP"
+SL_PIDS=()
+SL_FAILED=0
+
+sl_log() { printf '%s\n' "$*" >&2; }
+sl_fail() { sl_log "FAIL: $*"; SL_FAILED=1; exit 1; }
+
+sl_cleanup() {
+  local rc=$?
+  for pid in "${SL_PIDS[@]:-}"; do
+    [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null
+  done
+  for pid in "${SL_PIDS[@]:-}"; do
+    [ -n "$pid" ] || continue
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null
+  done
+  if [ "$rc" -ne 0 ] && [ -f "$SL_TMP/sluiced.log" ]; then
+    sl_log "---- sluiced log (tail) ----"; tail -n 60 "$SL_TMP/sluiced.log" >&2
+  fi
+  # The private PostgreSQL may still be shutting down.
+  pkill -f "postgres -D $SL_TMP" 2>/dev/null || true
+  rm -rf "$SL_TMP"
+  exit "$rc"
+}
+trap sl_cleanup EXIT
+
+sl_free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# sl_start [args...]: start sluiced and wait until it answers SELECT 1.
+sl_start() {
+  SL_PORT="${SL_PORT:-$(sl_free_port)}"
+  SL_DATA="${SL_DATA:-$SL_TMP/data}"
+  "$SLUICED" -D "$SL_DATA" -p "$SL_PORT" "$@" >>"$SL_TMP/sluiced.log" 2>&1 &
+  SL_PID=$!
+  SL_PIDS+=("$SL_PID")
+  for _ in $(seq 1 300); do
+    if psql -X -q -h 127.0.0.1 -p "$SL_PORT" -U test -d sluice -Atc 'SELECT 1' >/dev/null 2>&1; then
+      return 0
+    fi
+    kill -0 "$SL_PID" 2>/dev/null || { cat "$SL_TMP/sluiced.log" >&2; sl_fail "sluiced exited during start"; }
+    sleep 0.1
+  done
+  sl_fail "sluiced did not answer within 30 s"
+}
+
+# sl_stop: SIGTERM and wait.
+sl_stop() {
+  kill -TERM "$SL_PID" 2>/dev/null || true
+  for _ in $(seq 1 300); do kill -0 "$SL_PID" 2>/dev/null || return 0; sleep 0.1; done
+  sl_fail "sluiced did not stop within 30 s of SIGTERM"
+}
+
+sl_psql() {
+  psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$SL_PORT" -U test -d sluice "$@"
+}
+
+# sl_expect EXPECTED ACTUAL [what]
+sl_expect() {
+  if [ "$1" != "$2" ]; then
+    sl_fail "${3:-value}: expected [$1], got [$2]"
+  fi
+}
+
+# sl_expect_match REGEX ACTUAL [what]
+sl_expect_match() {
+  if ! printf '%s' "$2" | grep -Eq -- "$1"; then
+    sl_fail "${3:-value}: expected to match /$1/, got [$2]"
+  fi
+}
+
+sl_pass() { echo "PASS: $(basename "$0")"; exit 0; }
