@@ -154,6 +154,8 @@ typedef struct SlError {
     char message[512];
     char detail[512];
     char hint[256];
+    char context[256];    /* where it happened ("COPY bids, line 3, column
+                           * price: ..."); pgwire's 'W' field */
 } SlError;
 
 void sl_error_clear(SlError *e);
@@ -165,6 +167,7 @@ int sl_error_at(SlError *e, SlErrCode code, int position, const char *fmt, ...)
     SL_PRINTF(4, 5);
 void sl_error_detail(SlError *e, const char *fmt, ...) SL_PRINTF(2, 3);
 void sl_error_hint(SlError *e, const char *fmt, ...) SL_PRINTF(2, 3);
+void sl_error_context(SlError *e, const char *fmt, ...) SL_PRINTF(2, 3);
 
 /* ======================================================================
  * Logging with levels, to stderr, one line per call, thread safe.
