@@ -31,6 +31,7 @@ sl_cleanup() {
   if [ "$rc" -ne 0 ] && [ -f "$SL_TMP/sluiced.log" ]; then
     sl_log "---- sluiced log (tail) ----"; tail -n 60 "$SL_TMP/sluiced.log" >&2
   fi
+  sl_ref_pg_stop
   # The private PostgreSQL may still be shutting down.
   pkill -f "postgres -D $SL_TMP" 2>/dev/null || true
   rm -rf "$SL_TMP"
@@ -85,3 +86,34 @@ sl_expect_match() {
 }
 
 sl_pass() { echo "PASS: $(basename "$0")"; exit 0; }
+
+# sl_ref_pg_start: a reference PostgreSQL (for differential tests), run as
+# an unprivileged user in $SL_TMP/ref on a free port; sets SL_REF_PORT and
+# SL_REF_HOST (its socket directory). Stopped by the EXIT trap.
+sl_ref_pg_start() {
+  local bindir="${SL_PG_BINDIR:-}"
+  [ -n "$bindir" ] || bindir="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
+  local user=postgres
+  id sluice >/dev/null 2>&1 && user=sluice
+  SL_REF_PORT="$(sl_free_port)"
+  SL_REF_HOST="$SL_TMP/ref"
+  mkdir -p "$SL_REF_HOST"
+  local run=(sh -c)
+  if [ "$(id -u)" -eq 0 ]; then
+    chown "$user" "$SL_REF_HOST"
+    run=(su "$user" -s /bin/sh -c)
+  fi
+  "${run[@]}" "'$bindir/initdb' -D '$SL_REF_HOST/data' -A trust -U postgres -E UTF8 --locale=C >'$SL_REF_HOST/initdb.log' 2>&1" \
+    || { cat "$SL_REF_HOST/initdb.log" >&2; sl_fail "initdb of the reference PostgreSQL failed"; }
+  "${run[@]}" "'$bindir/pg_ctl' -D '$SL_REF_HOST/data' -w -l '$SL_REF_HOST/log' -o \"-p $SL_REF_PORT -k $SL_REF_HOST -c listen_addresses='' -c fsync=off\" start >/dev/null" \
+    || { cat "$SL_REF_HOST/log" >&2; sl_fail "the reference PostgreSQL did not start"; }
+  SL_REF_STOP=("${run[@]}" "'$bindir/pg_ctl' -D '$SL_REF_HOST/data' -m immediate stop >/dev/null 2>&1")
+}
+
+sl_ref_psql() {
+  psql -X -q -v ON_ERROR_STOP=1 -h "$SL_REF_HOST" -p "$SL_REF_PORT" -U postgres -d postgres "$@"
+}
+
+sl_ref_pg_stop() {
+  if [ -n "${SL_REF_STOP+x}" ]; then "${SL_REF_STOP[@]}" || true; unset SL_REF_STOP; fi
+}
