@@ -6,7 +6,7 @@ set -euo pipefail
 PKGS=(build-essential autoconf automake libtool pkg-config
       libevent-dev libssl-dev libpq-dev libcunit1-dev libedit-dev lemon
       postgresql postgresql-contrib postgresql-client openssl
-      tmux expect python3 python3-psycopg2 nodejs npm ca-certificates)
+      tmux expect python3 python3-psycopg2 ca-certificates)
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then
@@ -18,6 +18,8 @@ missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# Node.js (for the node-postgres example): only when the machine has none.
+command -v node >/dev/null || missing+=(nodejs npm)
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "deps.sh: installing ${missing[*]}"
   $SUDO apt-get update -qq
