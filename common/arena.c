@@ -1,0 +1,175 @@
+/*
+ * arena.c — memory arenas: bump allocation in blocks; reset or free the
+ * whole arena at once. Large requests get a block of their own.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sl_common.h"
+
+typedef struct Block {
+    struct Block *next;
+    size_t size;       /* usable bytes after the header */
+    size_t used;
+    /* data follows, 16-aligned */
+} Block;
+
+#define HDR ((sizeof(Block) + 15) & ~(size_t)15)
+
+struct SlArena {
+    Block *head;       /* current block (first in list) */
+    Block *first;      /* the block kept across resets */
+    size_t block_size;
+    size_t used_total;
+};
+
+static void oom(size_t n)
+{
+    fprintf(stderr, "FATAL: out of memory allocating %zu bytes\n", n);
+    abort();
+}
+
+void *sl_malloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p)
+        oom(n);
+    return p;
+}
+
+void *sl_calloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (!p)
+        oom(n * size);
+    return p;
+}
+
+void *sl_realloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q)
+        oom(n);
+    return q;
+}
+
+char *sl_xstrdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = sl_malloc(n);
+    memcpy(p, s, n);
+    return p;
+}
+
+static Block *block_new(size_t size)
+{
+    Block *b = sl_malloc(HDR + size);
+    b->next = NULL;
+    b->size = size;
+    b->used = 0;
+    return b;
+}
+
+SlArena *sl_arena_new(size_t block_size)
+{
+    SlArena *a = sl_malloc(sizeof *a);
+    a->block_size = block_size ? block_size : 8192;
+    a->first = a->head = block_new(a->block_size);
+    a->used_total = 0;
+    return a;
+}
+
+void *sl_alloc(SlArena *a, size_t n)
+{
+    n = (n + 15) & ~(size_t)15;
+    if (n == 0)
+        n = 16;
+    Block *b = a->head;
+    if (SL_UNLIKELY(b->used + n > b->size)) {
+        if (n > a->block_size / 4) {
+            /* a big request: its own block, behind the current one */
+            Block *big = block_new(n);
+            big->used = n;
+            big->next = b->next;
+            b->next = big;
+            a->used_total += n;
+            return (char *)big + HDR;
+        }
+        Block *nb = block_new(a->block_size);
+        nb->next = b;
+        a->head = nb;
+        b = nb;
+    }
+    void *p = (char *)b + HDR + b->used;
+    b->used += n;
+    a->used_total += n;
+    return p;
+}
+
+void *sl_alloc0(SlArena *a, size_t n)
+{
+    void *p = sl_alloc(a, n);
+    memset(p, 0, n);
+    return p;
+}
+
+char *sl_strndup(SlArena *a, const char *s, size_t n)
+{
+    char *p = sl_alloc(a, n + 1);
+    if (n)
+        memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+char *sl_strdup(SlArena *a, const char *s)
+{
+    return sl_strndup(a, s, strlen(s));
+}
+
+char *sl_psprintf(SlArena *a, const char *fmt, ...)
+{
+    va_list ap, ap2;
+    va_start(ap, fmt);
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *p = sl_alloc(a, (size_t)n + 1);
+    vsnprintf(p, (size_t)n + 1, fmt, ap2);
+    va_end(ap2);
+    return p;
+}
+
+void sl_arena_reset(SlArena *a)
+{
+    Block *b = a->head;
+    while (b) {
+        Block *next = b->next;
+        if (b != a->first)
+            free(b);
+        b = next;
+    }
+    a->first->next = NULL;
+    a->first->used = 0;
+    a->head = a->first;
+    a->used_total = 0;
+}
+
+void sl_arena_free(SlArena *a)
+{
+    if (!a)
+        return;
+    Block *b = a->head;
+    while (b) {
+        Block *next = b->next;
+        free(b);
+        b = next;
+    }
+    free(a);
+}
+
+size_t sl_arena_used(const SlArena *a)
+{
+    return a->used_total;
+}
