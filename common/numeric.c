@@ -1,0 +1,460 @@
+/*
+ * numeric.c — fixed-point NUMERIC: a signed 128-bit integer scaled by
+ * 10^scale, at most 38 significant digits, scale 0..32.
+ *
+ * Text input and output follow PostgreSQL (the scale written is the scale
+ * kept: 1.50 stays 1.50). Division picks its result scale as PostgreSQL's
+ * numeric division does: enough for at least 16 significant digits, and
+ * never less than either input's scale.
+ */
+#include <ctype.h>
+#include <string.h>
+
+#include "common_int.h"
+
+static const __int128 ten38 = (__int128)10000000000000000000ULL * (__int128)10000000000000000000ULL;
+
+__int128 sl_pow10_i128(int n)
+{
+    __int128 r = 1;
+    while (n-- > 0)
+        r *= 10;
+    return r;
+}
+
+static unsigned __int128 uabs128(__int128 v)
+{
+    return v < 0 ? (unsigned __int128)0 - (unsigned __int128)v : (unsigned __int128)v;
+}
+
+int sl_numeric_ndigits(__int128 v)
+{
+    unsigned __int128 u = uabs128(v);
+    int n = 1;
+    while (u >= 10) {
+        u /= 10;
+        n++;
+    }
+    return n;
+}
+
+bool sl_numeric_fits(__int128 v)
+{
+    return v < ten38 && v > -ten38;
+}
+
+int sl_numeric_overflow(SlError *err)
+{
+    return sl_error(err, SL_E_NUMERIC_VALUE_OUT_OF_RANGE,
+                    "numeric field overflow");
+}
+
+/* Divide v by 10^n, rounding half away from zero. */
+__int128 sl_numeric_round_div(__int128 v, int n)
+{
+    if (n <= 0)
+        return v;
+    if (n > 38)
+        return 0;
+    __int128 d = sl_pow10_i128(n);
+    __int128 q = v / d, r = v % d;
+    if (r < 0)
+        r = -r;
+    if (r * 2 >= d)
+        q += v < 0 ? -1 : 1;
+    return q;
+}
+
+/* Rescale v from scale `from` to scale `to`. */
+int sl_numeric_rescale(__int128 v, int from, int to, __int128 *out, SlError *err)
+{
+    if (to >= from) {
+        __int128 m = sl_pow10_i128(to - from);
+        __int128 r;
+        if (to - from > 38 || __builtin_mul_overflow(v, m, &r) || !sl_numeric_fits(r))
+            return v == 0 ? (*out = 0, 0) : sl_numeric_overflow(err);
+        *out = r;
+        return 0;
+    }
+    *out = sl_numeric_round_div(v, from - to);
+    return 0;
+}
+
+int sl_numeric_from_int128(__int128 v, int scale, SlValue *out, SlError *err)
+{
+    if (scale > SL_NUMERIC_MAX_SCALE) {
+        v = sl_numeric_round_div(v, scale - SL_NUMERIC_MAX_SCALE);
+        scale = SL_NUMERIC_MAX_SCALE;
+    }
+    if (scale < 0) {
+        if (sl_numeric_rescale(v, scale, 0, &v, err) < 0)
+            return -1;
+        scale = 0;
+    }
+    if (!sl_numeric_fits(v))
+        return sl_numeric_overflow(err);
+    *out = sl_val_numeric(v, scale);
+    return 0;
+}
+
+/* Parse [ws][+-]digits[.digits][e[+-]digits][ws]. */
+int sl_numeric_parse(const char *s, size_t n, __int128 *v, int *scale, bool *bad)
+{
+    size_t i = 0;
+    bool neg = false, any = false;
+    __int128 acc = 0;
+    int sc = 0, dropped = 0;
+    *bad = false;
+    while (i < n && isspace((unsigned char)s[i]))
+        i++;
+    if (i < n && (s[i] == '+' || s[i] == '-'))
+        neg = s[i++] == '-';
+    int sig = 0;
+    int last_dropped_digit = -1;
+    while (i < n && isdigit((unsigned char)s[i])) {
+        any = true;
+        if (sig < 38) {
+            acc = acc * 10 + (s[i] - '0');
+            if (acc != 0)
+                sig++;
+        } else {
+            return -1; /* too many integer digits */
+        }
+        i++;
+    }
+    if (i < n && s[i] == '.') {
+        i++;
+        while (i < n && isdigit((unsigned char)s[i])) {
+            any = true;
+            if (sig < 38 && sc < SL_NUMERIC_MAX_SCALE + 8) {
+                acc = acc * 10 + (s[i] - '0');
+                if (acc != 0)
+                    sig++;
+                sc++;
+            } else {
+                if (last_dropped_digit < 0)
+                    last_dropped_digit = s[i] - '0';
+                dropped++;
+            }
+            i++;
+        }
+    }
+    if (!any) {
+        *bad = true;
+        return -1;
+    }
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        bool eneg = false;
+        int ex = 0;
+        bool edig = false;
+        if (i < n && (s[i] == '+' || s[i] == '-'))
+            eneg = s[i++] == '-';
+        while (i < n && isdigit((unsigned char)s[i])) {
+            edig = true;
+            if (ex < 10000)
+                ex = ex * 10 + (s[i] - '0');
+            i++;
+        }
+        if (!edig) {
+            *bad = true;
+            return -1;
+        }
+        sc += eneg ? ex : -ex;
+    }
+    while (i < n && isspace((unsigned char)s[i]))
+        i++;
+    if (i != n) {
+        *bad = true;
+        return -1;
+    }
+    if (last_dropped_digit >= 5)
+        acc += 1;
+    if (sc < 0) {
+        if (sl_numeric_rescale(acc, sc, 0, &acc, NULL) < 0)
+            return -1;
+        sc = 0;
+    }
+    if (sc > SL_NUMERIC_MAX_SCALE) {
+        acc = sl_numeric_round_div(acc, sc - SL_NUMERIC_MAX_SCALE);
+        sc = SL_NUMERIC_MAX_SCALE;
+    }
+    if (!sl_numeric_fits(acc))
+        return -1;
+    *v = neg ? -acc : acc;
+    *scale = sc;
+    return 0;
+}
+
+void sl_numeric_format(__int128 v, int scale, SlBuf *out)
+{
+    char digits[64];
+    int nd = 0;
+    unsigned __int128 u = uabs128(v);
+    do {
+        digits[nd++] = (char)('0' + (int)(u % 10));
+        u /= 10;
+    } while (u);
+    while (nd <= scale)
+        digits[nd++] = '0';
+    char buf[80];
+    int k = 0;
+    if (v < 0)
+        buf[k++] = '-';
+    for (int i = nd - 1; i >= 0; i--) {
+        buf[k++] = digits[i];
+        if (i == scale && scale > 0)
+            buf[k++] = '.';
+    }
+    sl_buf_append(out, buf, (size_t)k);
+}
+
+/* base-10000 weight and first digit of v/10^scale, as PostgreSQL's
+ * numeric keeps them; zero has weight 0 and first digit 0. */
+static void nbase_weight(__int128 v, int scale, int *weight, int *first)
+{
+    if (v == 0) {
+        *weight = 0;
+        *first = 0;
+        return;
+    }
+    int d = sl_numeric_ndigits(v) - scale; /* decimal digits before the point */
+    int w = d - 1 >= 0 ? (d - 1) / 4 : -((-(d - 1) + 3) / 4);
+    int shift = scale + 4 * w; /* first = |v| / 10^shift */
+    unsigned __int128 u = uabs128(v);
+    if (shift >= 0) {
+        for (int i = 0; i < shift; i++)
+            u /= 10;
+    } else {
+        for (int i = 0; i < -shift; i++)
+            u *= 10;
+    }
+    *weight = w;
+    *first = (int)u;
+}
+
+int sl_numeric_div_scale(const SlValue *a, const SlValue *b)
+{
+    int w1, f1, w2, f2;
+    nbase_weight(a->u.num, a->scale, &w1, &f1);
+    nbase_weight(b->u.num, b->scale, &w2, &f2);
+    int qweight = w1 - w2;
+    if (f1 <= f2)
+        qweight--;
+    int rscale = 16 - qweight * 4;
+    if (rscale < a->scale)
+        rscale = a->scale;
+    if (rscale < b->scale)
+        rscale = b->scale;
+    if (rscale < 0)
+        rscale = 0;
+    if (rscale > SL_NUMERIC_MAX_SCALE)
+        rscale = SL_NUMERIC_MAX_SCALE;
+    return rscale;
+}
+
+/* q = round(x / y * 10^k), x, y integers, y != 0, half away from zero. */
+static int div_scaled(__int128 x, __int128 y, int k, __int128 *q, SlError *err)
+{
+    bool neg = (x < 0) != (y < 0);
+    unsigned __int128 ux = uabs128(x), uy = uabs128(y);
+    unsigned __int128 limit = (unsigned __int128)ten38;
+    if (k < 0) {
+        /* divide by y * 10^-k */
+        for (int i = 0; i < -k; i++) {
+            if (uy > limit * 10) {
+                *q = 0;
+                return 0;
+            }
+            uy *= 10;
+        }
+        k = 0;
+    }
+    unsigned __int128 qq = ux / uy, r = ux % uy;
+    for (int i = 0; i < k; i++) {
+        /* r < uy <= 10^38 < 2^127, so r * 10 may exceed 2^128 only when
+         * uy > 3.4e37: do the step in two halves then */
+        unsigned __int128 r10;
+        unsigned __int128 digit;
+        if (r <= ((unsigned __int128)-1) / 10) {
+            r10 = r * 10;
+            digit = r10 / uy;
+            r = r10 % uy;
+        } else {
+            /* r*10 = r*8 + r*2; compute digit by repeated subtraction */
+            digit = 0;
+            unsigned __int128 acc = r;
+            unsigned __int128 rem = 0;
+            for (int j = 0; j < 10; j++) {
+                /* rem += r, keeping rem < uy */
+                if (rem >= uy - acc) {
+                    rem = rem - (uy - acc);
+                    digit++;
+                } else {
+                    rem += acc;
+                }
+            }
+            r = rem;
+        }
+        if (qq > limit)
+            return sl_numeric_overflow(err);
+        qq = qq * 10 + digit;
+    }
+    /* rounding: compare 2r with uy without overflow */
+    if (r >= uy - r)
+        qq++;
+    if (qq >= limit)
+        return sl_numeric_overflow(err);
+    *q = neg ? -(__int128)qq : (__int128)qq;
+    return 0;
+}
+
+int sl_numeric_div(const SlValue *a, const SlValue *b, SlValue *out, SlError *err)
+{
+    if (b->u.num == 0)
+        return sl_error(err, SL_E_DIVISION_BY_ZERO, "division by zero");
+    int rscale = sl_numeric_div_scale(a, b);
+    /* value = (a/10^sa) / (b/10^sb) = (a/b) * 10^(sb-sa); want * 10^rscale */
+    __int128 q;
+    if (div_scaled(a->u.num, b->u.num, rscale - a->scale + b->scale, &q, err) < 0)
+        return -1;
+    *out = sl_val_numeric(q, rscale);
+    return 0;
+}
+
+/* Integer division helper used by mod: a - trunc(a/b)*b at max scale. */
+int sl_numeric_mod(const SlValue *a, const SlValue *b, SlValue *out, SlError *err)
+{
+    if (b->u.num == 0)
+        return sl_error(err, SL_E_DIVISION_BY_ZERO, "division by zero");
+    int s = a->scale > b->scale ? a->scale : b->scale;
+    __int128 x, y;
+    if (sl_numeric_rescale(a->u.num, a->scale, s, &x, err) < 0 ||
+        sl_numeric_rescale(b->u.num, b->scale, s, &y, err) < 0)
+        return -1;
+    *out = sl_val_numeric(x % y, s);
+    return 0;
+}
+
+/* Binary (PostgreSQL's base-10000) form. */
+void sl_numeric_send(__int128 v, int scale, SlBuf *out)
+{
+    /* integer part groups and fraction groups of 4 decimal digits */
+    unsigned __int128 u = uabs128(v);
+    int fracgroups = (scale + 3) / 4;
+    /* scale the value so the fraction is a whole number of groups */
+    int pad = fracgroups * 4 - scale;
+    /* u * 10^pad may overflow 128 bits only beyond 38+3 digits: use two parts */
+    unsigned __int128 ip = u, fp = 0;
+    unsigned __int128 p10 = 1;
+    for (int i = 0; i < scale; i++)
+        p10 *= 10;
+    ip = u / p10;
+    fp = u % p10;
+    for (int i = 0; i < pad; i++)
+        fp *= 10;
+    int16_t groups[24];
+    int ng = 0;
+    /* fraction groups, most significant first */
+    int16_t fg[12];
+    for (int i = fracgroups - 1; i >= 0; i--) {
+        fg[i] = (int16_t)(fp % 10000);
+        fp /= 10000;
+    }
+    int16_t ig[12];
+    int nig = 0;
+    while (ip) {
+        ig[nig++] = (int16_t)(ip % 10000);
+        ip /= 10000;
+    }
+    for (int i = nig - 1; i >= 0; i--)
+        groups[ng++] = ig[i];
+    for (int i = 0; i < fracgroups; i++)
+        groups[ng++] = fg[i];
+    int weight = nig - 1;
+    /* strip leading zero groups (adjusting weight) and trailing zero groups */
+    int start = 0;
+    while (start < ng && groups[start] == 0) {
+        start++;
+        weight--;
+    }
+    int end = ng;
+    while (end > start && groups[end - 1] == 0)
+        end--;
+    if (start == end)
+        weight = 0;
+    sl_buf_put_i16(out, (int16_t)(end - start));
+    sl_buf_put_i16(out, (int16_t)weight);
+    sl_buf_put_i16(out, (int16_t)(v < 0 ? 0x4000 : 0));
+    sl_buf_put_i16(out, (int16_t)scale);
+    for (int i = start; i < end; i++)
+        sl_buf_put_i16(out, groups[i]);
+}
+
+static int16_t rd16(const unsigned char *p)
+{
+    return (int16_t)((p[0] << 8) | p[1]);
+}
+
+int sl_numeric_recv(const char *data, size_t len, SlValue *out, SlError *err)
+{
+    const unsigned char *p = (const unsigned char *)data;
+    if (len < 8)
+        return sl_error(err, SL_E_INVALID_BINARY_REPRESENTATION, "insufficient data left in message");
+    int nd = rd16(p), weight = rd16(p + 2), sign = (uint16_t)rd16(p + 4), dscale = rd16(p + 6);
+    if (nd < 0 || len != 8 + (size_t)nd * 2)
+        return sl_error(err, SL_E_INVALID_BINARY_REPRESENTATION, "invalid length in external \"numeric\" value");
+    if (sign != 0 && sign != 0x4000)
+        return sl_error(err, SL_E_FEATURE_NOT_SUPPORTED, "numeric NaN and infinity are not supported");
+    if (dscale < 0 || dscale > SL_NUMERIC_MAX_SCALE)
+        return sl_error(err, SL_E_NUMERIC_VALUE_OUT_OF_RANGE, "numeric scale %d is out of range", dscale);
+    /* value = sum digit[i] * 10000^(weight - i); build at scale dscale */
+    __int128 acc = 0;
+    int acc_scale = 0; /* acc holds value * 10^acc_scale; digits consumed */
+    for (int i = 0; i < nd; i++) {
+        int d = rd16(p + 8 + 2 * i);
+        if (d < 0 || d > 9999)
+            return sl_error(err, SL_E_INVALID_BINARY_REPRESENTATION, "invalid digit in external \"numeric\" value");
+        int exp4 = weight - i; /* this digit's power of 10000 */
+        if (exp4 >= 0) {
+            __int128 t = d;
+            for (int k = 0; k < exp4; k++) {
+                if (__builtin_mul_overflow(t, (__int128)10000, &t))
+                    return sl_numeric_overflow(err);
+            }
+            /* acc is at scale acc_scale; bring t to it */
+            for (int k = 0; k < acc_scale; k++)
+                if (__builtin_mul_overflow(t, (__int128)10, &t))
+                    return sl_numeric_overflow(err);
+            if (__builtin_add_overflow(acc, t, &acc))
+                return sl_numeric_overflow(err);
+        } else {
+            int need = -exp4 * 4; /* scale needed for this digit */
+            while (acc_scale < need) {
+                if (__builtin_mul_overflow(acc, (__int128)10, &acc))
+                    return sl_numeric_overflow(err);
+                acc_scale++;
+            }
+            __int128 t = d;
+            for (int k = 0; k < acc_scale - need; k++)
+                t *= 10;
+            acc += t;
+        }
+    }
+    __int128 v;
+    if (sl_numeric_rescale(acc, acc_scale, dscale, &v, err) < 0)
+        return -1;
+    if (!sl_numeric_fits(v))
+        return sl_numeric_overflow(err);
+    *out = sl_val_numeric(sign == 0x4000 ? -v : v, dscale);
+    return 0;
+}
+
+double sl_numeric_to_double(__int128 v, int scale)
+{
+    long double x = (long double)v;
+    long double d = 1;
+    for (int i = 0; i < scale; i++)
+        d *= 10;
+    return (double)(x / d);
+}
