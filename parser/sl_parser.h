@@ -166,6 +166,7 @@ typedef struct PsFrom {
 } PsFrom;
 
 typedef struct PsSelect {
+    int location;               /* of the SELECT keyword */
     bool distinct;
     PsList *targets;            /* PsTarget* */
     PsList *from;               /* PsFrom* (comma list); NULL when no FROM */
@@ -219,6 +220,7 @@ typedef struct PsStmt {
                                  * COPY, SUBSCRIBE, FETCH, COPY TO */
     /* CREATE VIEW: text of the AS SELECT ... (copied), for the catalog */
     char *query_text;
+    int body_location;          /* where the AS SELECT body starts (internal) */
     bool resume;                /* ALTER ... RESUME */
 
     /* INSERT / COPY FROM */
