@@ -1,0 +1,166 @@
+/* test_executor.c — statements from SQL text through parser, binder and
+ * evaluator: types, values, errors with SQLSTATE. */
+#include <stdio.h>
+#include <string.h>
+
+#include "sl_executor.h"
+#include "unit.h"
+
+static char result[2048];
+
+static int collect(void *ctx, const SlValue *v, int n, SlError *err)
+{
+    (void)err;
+    SlBuf *b = ctx;
+    for (int i = 0; i < n; i++) {
+        if (i)
+            sl_buf_putc(b, '|');
+        if (v[i].isnull)
+            sl_buf_puts(b, "NULL");
+        else
+            sl_value_out(&v[i], b);
+    }
+    sl_buf_putc(b, ';');
+    return 0;
+}
+
+/* Runs sql with text params; returns "type,type:row;row;" or "ERROR code: message". */
+static const char *run(const char *sql, int nparams, const char *const *params)
+{
+    SlArena *a = sl_arena_new(0);
+    SlError err;
+    PsList *stmts;
+    int maxp = 0;
+    SlSettings *set = sl_settings_new(NULL);
+    ExContext ctx = {.database = "db1", .user = "alice", .settings = set, .backend_pid = 42};
+    ExEngine *eng = ex_engine_new(NULL, &err);
+    SlBuf b;
+    sl_buf_init(&b);
+    if (ps_parse(sql, strlen(sql), a, &stmts, &maxp, &err) < 0)
+        goto fail;
+    ExPlan *p;
+    if (ex_prepare(eng, &ctx, stmts->items[0], nparams > maxp ? nparams : maxp, NULL, a, &p, &err) < 0)
+        goto fail;
+    int n;
+    const ExColumn *cols = ex_plan_columns(p, &n);
+    for (int i = 0; i < n; i++)
+        sl_buf_printf(&b, "%s%s", i ? "," : "", sl_type_name(cols[i].type));
+    sl_buf_putc(&b, ':');
+    int np;
+    const SlType *pt = ex_plan_params(p, &np);
+    SlValue pv[8];
+    for (int i = 0; i < np && i < 8; i++) {
+        if (!params[i])
+            pv[i] = sl_val_null(pt[i]);
+        else if (sl_value_in(pt[i], params[i], strlen(params[i]), a, &pv[i], &err) < 0)
+            goto fail;
+    }
+    ExSink sink = {&b, collect};
+    char tag[64];
+    if (ex_execute(eng, &ctx, p, pv, a, &sink, NULL, tag, &err) < 0)
+        goto fail;
+    snprintf(result, sizeof result, "%s", b.data);
+    goto done;
+fail:
+    snprintf(result, sizeof result, "ERROR %s: %s", sl_errcode_sqlstate(err.code), err.message);
+done:
+    sl_buf_free(&b);
+    ex_engine_free(eng);
+    sl_settings_free(set);
+    sl_arena_free(a);
+    return result;
+}
+
+#define R(sql) run(sql, 0, NULL)
+
+static void test_select_expressions(void)
+{
+    CU_ASSERT_STRING_EQUAL(R("SELECT 1"), "integer:1;");
+    CU_ASSERT_STRING_EQUAL(R("SELECT 1 + 2 * 3 AS x, 'a' || 'b', NULL IS NULL, CAST('5' AS INT)"),
+                           "integer,text,boolean,integer:7|ab|t|5;");
+    CU_ASSERT_STRING_EQUAL(R("SELECT 'x'"), "text:x;");
+    CU_ASSERT_STRING_EQUAL(R("SELECT 2147483647::bigint + 1"), "bigint:2147483648;");
+    CU_ASSERT_STRING_EQUAL(R("SELECT 7 / 2, 7 % 3, 7.0 / 2, 1.5 * 2"), "integer,integer,numeric,numeric:3|1|3.5000000000000000|3.0;");
+    CU_ASSERT_STRING_EQUAL(R("SELECT 0.1::float8 + 0.2"), "double precision:0.30000000000000004;");
+    CU_ASSERT_STRING_EQUAL(R("SELECT '5' + 1"), "integer:6;");
+    CU_ASSERT_STRING_EQUAL(R("SELECT 1 = 1.0, 2 > 1 AND NULL, 2 < 1 AND NULL, NULL OR true"),
+                           "boolean,boolean,boolean,boolean:t|NULL|f|t;");
+    CU_ASSERT_STRING_EQUAL(R("SELECT CASE WHEN 1 > 2 THEN 'a' WHEN 2 > 1 THEN 'b' END, CASE 3 WHEN 1 THEN 'x' ELSE 'y' END"),
+                           "text,text:b|y;");
+    CU_ASSERT_STRING_EQUAL(R("SELECT 'abc' LIKE 'a%', 'abc' NOT LIKE '_b_', 'ABC' ILIKE 'a%c', 'a%' LIKE 'a!%' ESCAPE '!'"),
+                           "boolean,boolean,boolean,boolean:t|f|t|t;");
+    CU_ASSERT_STRING_EQUAL(R("SELECT 3 IN (1, 2, 3), 4 NOT IN (1, 2), 5 IN (1, NULL), 2 BETWEEN 1 AND 3"),
+                           "boolean,boolean,boolean,boolean:t|t|NULL|t;");
+    CU_ASSERT_STRING_EQUAL(R("SELECT NULL IS DISTINCT FROM 1, 1 IS NOT DISTINCT FROM 1, true IS TRUE, NULL::bool IS UNKNOWN"),
+                           "boolean,boolean,boolean,boolean:t|t|t|t;");
+    CU_ASSERT_STRING_EQUAL(R("SELECT TIMESTAMP '2024-01-02 00:00:00' - INTERVAL '4' SECOND"),
+                           "timestamp without time zone:2024-01-01 23:59:56;");
+    CU_ASSERT_STRING_EQUAL(R("SELECT INTERVAL '1 day' * 2, '2024-01-01'::timestamp + '1 hour'"),
+                           "interval,timestamp without time zone:2 days|2024-01-01 01:00:00;");
+    CU_ASSERT_STRING_EQUAL(R("SELECT 1 WHERE false"), "integer:");
+    CU_ASSERT_STRING_EQUAL(R("SELECT 1 LIMIT 0"), "integer:");
+    CU_ASSERT_STRING_EQUAL(R("SELECT -2147483648, - 5, +3"), "integer,integer,integer:-2147483648|-5|3;");
+}
+
+static void test_functions(void)
+{
+    CU_ASSERT_STRING_EQUAL(R("SELECT current_database(), current_user, pg_backend_pid()"),
+                           "text,text,integer:db1|alice|42;");
+    const char *v = R("SELECT version()");
+    CU_ASSERT(strncmp(v, "text:PostgreSQL 15.0 (Sluice", 28) == 0);
+    CU_ASSERT_STRING_EQUAL(R("SELECT current_setting('DateStyle'), current_setting('nope', true)"),
+                           "text,text:ISO, MDY|NULL;");
+    CU_ASSERT_STRING_EQUAL(R("SELECT abs(-5), round(2.5), round(2.345, 2), floor(-1.5), ceil(1.2), trunc(1.9)"),
+                           "integer,numeric,numeric,numeric,numeric,numeric:5|3|2.35|-2|2|1;");
+    CU_ASSERT_STRING_EQUAL(R("SELECT round(2.5::float8), sqrt(16), power(2, 10), mod(7, 3)"),
+                           "double precision,double precision,double precision,integer:2|4|1024|1;");
+    CU_ASSERT_STRING_EQUAL(R("SELECT coalesce(NULL, 2, 3), nullif(1, 1), greatest(1, 5, 3), least(2, NULL, 1)"),
+                           "integer,integer,integer,integer:2|NULL|5|1;");
+    CU_ASSERT_STRING_EQUAL(R("SELECT lower('AbC'), upper('abc'), length('héllo'), substr('hello', 2, 3), substring('hello' FROM 3)"),
+                           "text,text,integer,text,text:abc|ABC|5|ell|llo;");
+    CU_ASSERT_STRING_EQUAL(R("SELECT btrim('  x  '), ltrim('xxy', 'x'), replace('aXbX', 'X', '-'), concat('a', NULL, 1), concat_ws(',', 'a', NULL, 'b')"),
+                           "text,text,text,text,text:x|y|a-b-|a1|a,b;");
+    CU_ASSERT_STRING_EQUAL(R("SELECT left('hello', 2), right('hello', 3), repeat('ab', 3), strpos('hello', 'll'), md5('abc')"),
+                           "text,text,text,integer,text:he|llo|ababab|3|900150983cd24fb0d6963f7d28e17f72;");
+    CU_ASSERT_STRING_EQUAL(R("SELECT date_trunc('hour', TIMESTAMP '2024-03-04 05:06:07'), date_part('year', TIMESTAMP '2024-03-04 05:06:07'), EXTRACT(MONTH FROM TIMESTAMP '2024-03-04')"),
+                           "timestamp without time zone,double precision,double precision:2024-03-04 05:00:00|2024|3;");
+    CU_ASSERT_STRING_EQUAL(R("SELECT to_timestamp(0), pg_typeof(1::bigint)"),
+                           "timestamp with time zone,text:1970-01-01 00:00:00+00|bigint;");
+    v = R("SELECT now()");
+    CU_ASSERT(strncmp(v, "timestamp with time zone:20", 27) == 0);
+}
+
+static void test_params(void)
+{
+    const char *p1[] = {"41"};
+    CU_ASSERT_STRING_EQUAL(run("SELECT $1 + 1", 1, p1), "integer:42;");
+    const char *p2[] = {"hello", "3"};
+    CU_ASSERT_STRING_EQUAL(run("SELECT $1, length($1) + $2::int", 2, p2), "text,integer:hello|8;");
+    const char *p3[] = {NULL};
+    CU_ASSERT_STRING_EQUAL(run("SELECT $1 IS NULL", 1, p3), "boolean:t;");
+    const char *p4[] = {"2.5"};
+    CU_ASSERT_STRING_EQUAL(run("SELECT $1 * 2.0", 1, p4), "numeric:5.00;");
+}
+
+static void test_errors(void)
+{
+    CU_ASSERT_STRING_EQUAL(R("SELECT 2147483647 + 1"), "ERROR 22003: integer out of range");
+    CU_ASSERT_STRING_EQUAL(R("SELECT 1 / 0"), "ERROR 22012: division by zero");
+    CU_ASSERT_STRING_EQUAL(R("SELECT 'abc'::int"), "ERROR 22P02: invalid input syntax for type integer: \"abc\"");
+    CU_ASSERT_STRING_EQUAL(R("SELECT 1 + 'a'"), "ERROR 22P02: invalid input syntax for type integer: \"a\"");
+    CU_ASSERT_STRING_EQUAL(R("SELECT x"), "ERROR 42703: column \"x\" does not exist");
+    CU_ASSERT_STRING_EQUAL(R("SELECT nosuch(1)"), "ERROR 42883: function nosuch(integer) does not exist");
+    CU_ASSERT_STRING_EQUAL(R("SELECT 1::blob"), "ERROR 42704: type \"blob\" does not exist");
+    CU_ASSERT_STRING_EQUAL(R("SELECT true + 1"), "ERROR 42883: operator does not exist: boolean + integer");
+    CU_ASSERT_STRING_EQUAL(R("SELECT 1 WHERE 1"), "ERROR 42804: argument of WHERE must be type boolean, not type integer");
+    CU_ASSERT_STRING_EQUAL(R("SELECT * FROM pg_catalog.pg_class"), "ERROR 42P01: relation \"pg_catalog.pg_class\" does not exist");
+    CU_ASSERT_STRING_EQUAL(R("SELECT sqrt(-1)"), "ERROR 22023: cannot take square root of a negative number");
+}
+
+static const SlUnitTest executor_tests[] = {
+    {"SELECT of expressions", test_select_expressions},
+    {"scalar functions", test_functions},
+    {"parameters and their inferred types", test_params},
+    {"errors carry their SQLSTATE", test_errors},
+    {NULL, NULL}};
+SL_UNIT_SUITE("executor", executor_tests)
