@@ -127,6 +127,8 @@ void sl_buf_set_i32(SlBuf *b, size_t at, int32_t v); /* patch a length */
     X(INVALID_CURSOR_NAME, "34000")                                           \
     X(DUPLICATE_CURSOR, "42P03")                                              \
     X(INVALID_CURSOR_STATE, "24000")                                          \
+    X(DUPLICATE_PSTATEMENT, "42P05")                                          \
+    X(INVALID_SQL_STATEMENT_NAME, "26000")                                    \
     X(PROTOCOL_VIOLATION, "08P01")                                            \
     X(CONNECTION_EXCEPTION, "08000")                                          \
     X(CONNECTION_FAILURE, "08006")                                            \

@@ -1,0 +1,134 @@
+/*
+ * main.c — sluiced: settings from the command line and the config file,
+ * the engine, then the network loop until SIGINT/SIGTERM.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "server.h"
+
+static int make_verifier(void)
+{
+    char line[1024];
+    if (isatty(0))
+        fprintf(stderr, "password: ");
+    if (!fgets(line, sizeof line, stdin)) {
+        fprintf(stderr, "sluiced: no password on standard input\n");
+        return 1;
+    }
+    line[strcspn(line, "\r\n")] = '\0';
+    if (!*line) {
+        fprintf(stderr, "sluiced: empty password\n");
+        return 1;
+    }
+    SlBuf b;
+    sl_buf_init(&b);
+    if (scram_make_verifier(line, 4096, &b) < 0) {
+        fprintf(stderr, "sluiced: could not make a verifier\n");
+        return 1;
+    }
+    printf("%s\n", b.data);
+    sl_buf_free(&b);
+    return 0;
+}
+
+static int mkdir_p(const char *path)
+{
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s", path);
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p == '/') {
+            *p = '\0';
+            if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+                return -1;
+            *p = '/';
+        }
+    }
+    if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+        return -1;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 2 && !strcmp(argv[1], "--make-verifier"))
+        return make_verifier();
+
+    Server srv;
+    memset(&srv, 0, sizeof srv);
+    srv.settings = sl_settings_new(NULL);
+    SlError err;
+    sl_error_clear(&err);
+    bool help, version;
+    if (sl_settings_parse_args(srv.settings, argc, argv, &help, &version, &err) < 0) {
+        fprintf(stderr, "sluiced: %s\nTry \"sluiced --help\" for more information.\n", err.message);
+        sl_settings_free(srv.settings);
+        return 2;
+    }
+    if (help) {
+        SlBuf b;
+        sl_buf_init(&b);
+        sl_settings_usage("sluiced", &b);
+        fputs(b.data, stdout);
+        fputs("      --make-verifier                read a password on standard input and print its\n"
+              "                                     SCRAM-SHA-256 verifier for the password file\n",
+              stdout);
+        sl_buf_free(&b);
+        sl_settings_free(srv.settings);
+        return 0;
+    }
+    if (version) {
+        printf("sluiced (Sluice) %s\n", SL_VERSION_STRING);
+        sl_settings_free(srv.settings);
+        return 0;
+    }
+    SlLogLevel level;
+    if (sl_log_level_parse(sl_settings_get(srv.settings, "log_level"), &level) == 0)
+        sl_log_set_level(level);
+
+    const char *dir = sl_settings_get(srv.settings, "data_dir");
+    if (mkdir_p(dir) < 0) {
+        fprintf(stderr, "sluiced: could not create data directory \"%s\": %s\n", dir, strerror(errno));
+        sl_settings_free(srv.settings);
+        return 1;
+    }
+    srv.auth_scram = !strcmp(sl_settings_get(srv.settings, "auth"), "scram");
+    srv.password_file = sl_xstrdup(sl_settings_get(srv.settings, "password_file"));
+    if (srv.auth_scram && !*srv.password_file) {
+        fprintf(stderr, "sluiced: --auth scram needs --password-file\n");
+        free(srv.password_file);
+        sl_settings_free(srv.settings);
+        return 2;
+    }
+    srv.max_connections = (int)sl_settings_get_int(srv.settings, "max_connections");
+    atomic_init(&srv.nconnections, 0);
+    atomic_init(&srv.next_pid, 1000 + (int)(getpid() % 1000) * 1000);
+
+    /* The engine (and, with the continuous-query work, the private
+     * PostgreSQL and the catalog) start here. */
+    ExEngineConfig ecfg = {.settings = srv.settings};
+    srv.engine = ex_engine_new(&ecfg, &err);
+    if (!srv.engine) {
+        fprintf(stderr, "sluiced: %s\n", err.message);
+        free(srv.password_file);
+        sl_settings_free(srv.settings);
+        return 1;
+    }
+    if (sl_settings_get_bool(srv.settings, "demo"))
+        fprintf(stderr, "\nsluiced is starting. Connect with:\n  psql -h 127.0.0.1 -p %s\n"
+                        "and try: SELECT version();\n\n",
+                sl_settings_get(srv.settings, "port"));
+
+    int rc = net_run(&srv, &err);
+    if (rc < 0)
+        fprintf(stderr, "sluiced: %s%s%s\n", err.message, err.detail[0] ? ": " : "", err.detail);
+    ex_engine_free(srv.engine);
+    free(srv.password_file);
+    sl_settings_free(srv.settings);
+    sl_info("sluiced stopped");
+    return rc < 0 ? 1 : 0;
+}

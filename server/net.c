@@ -1,0 +1,662 @@
+/*
+ * net.c — sluiced's network layer on libevent.
+ *
+ * Threads and ownership:
+ *  - the main thread owns the listeners (TCP and the Unix socket) and
+ *    reads each new connection's first packet: a CancelRequest is served
+ *    right there, so a cancel gets through even while every I/O thread is
+ *    busy running a statement; anything else is handed, with the bytes
+ *    read so far, to an I/O thread (round robin);
+ *  - each I/O thread has its own event_base and owns its connections and
+ *    their Sessions; nothing of a connection is touched by another thread
+ *    except the cancel flag (see srv_cancel).
+ * TLS is OpenSSL through libevent's OpenSSL filter bufferevents.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <event2/thread.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "server.h"
+
+#define MAX_STARTUP_PACKET 10000
+#define OUTPUT_HIGH_WATER (4 * 1024 * 1024)
+
+/* ------------------------------------------------------ cancel registry */
+
+typedef struct CancelEntry {
+    int32_t pid, secret;
+    volatile int *flag;
+    struct CancelEntry *next;
+} CancelEntry;
+
+static pthread_mutex_t cancel_lock = PTHREAD_MUTEX_INITIALIZER;
+static CancelEntry *cancel_list;
+
+void srv_cancel_register(Server *srv, int32_t pid, int32_t secret, volatile int *flag)
+{
+    (void)srv;
+    CancelEntry *c = sl_malloc(sizeof *c);
+    c->pid = pid;
+    c->secret = secret;
+    c->flag = flag;
+    pthread_mutex_lock(&cancel_lock);
+    c->next = cancel_list;
+    cancel_list = c;
+    pthread_mutex_unlock(&cancel_lock);
+}
+
+void srv_cancel_unregister(Server *srv, int32_t pid)
+{
+    (void)srv;
+    pthread_mutex_lock(&cancel_lock);
+    for (CancelEntry **pp = &cancel_list; *pp; pp = &(*pp)->next) {
+        if ((*pp)->pid == pid) {
+            CancelEntry *dead = *pp;
+            *pp = dead->next;
+            free(dead);
+            break;
+        }
+    }
+    pthread_mutex_unlock(&cancel_lock);
+}
+
+void srv_cancel(Server *srv, int32_t pid, int32_t secret)
+{
+    (void)srv;
+    pthread_mutex_lock(&cancel_lock);
+    for (CancelEntry *c = cancel_list; c; c = c->next) {
+        if (c->pid == pid && c->secret == secret) {
+            *c->flag = 1;
+            sl_info("cancel request for session %d", pid);
+            break;
+        }
+    }
+    pthread_mutex_unlock(&cancel_lock);
+}
+
+int srv_lookup_verifier(Server *srv, const char *user, ScramVerifier *v)
+{
+    if (!srv->password_file || !*srv->password_file)
+        return -1;
+    FILE *f = fopen(srv->password_file, "r");
+    if (!f) {
+        sl_warn("could not open password file \"%s\": %s", srv->password_file, strerror(errno));
+        return -1;
+    }
+    char line[1024];
+    int rc = -1;
+    size_t ul = strlen(user);
+    while (fgets(line, sizeof line, f)) {
+        if (line[0] == '#')
+            continue;
+        if (!strncmp(line, user, ul) && line[ul] == ':') {
+            rc = scram_parse_verifier(line + ul + 1, v);
+            if (rc < 0)
+                sl_warn("malformed verifier for user \"%s\" in %s", user, srv->password_file);
+            break;
+        }
+    }
+    fclose(f);
+    return rc;
+}
+
+/* ------------------------------------------------------------ I/O threads */
+
+typedef struct Handoff {
+    evutil_socket_t fd;
+    bool is_unix;
+    char *bytes;          /* the first packet (and anything after it) */
+    size_t nbytes;
+    size_t first_len;     /* length of the first packet in bytes */
+    char peer[64];
+    struct Handoff *next;
+} Handoff;
+
+typedef struct IoThread IoThread;
+typedef struct Conn {
+    Server *srv;
+    IoThread *io;
+    struct bufferevent *bev;
+    Session *sess;
+    bool closing;
+    bool tls;
+    struct Conn *prev, *next;
+} Conn;
+
+struct IoThread {
+    pthread_t thread;
+    struct event_base *base;
+    struct event *wake;
+    pthread_mutex_t lock;
+    Handoff *queue;
+    bool stopping;
+    Conn *conns;
+    Server *srv;
+};
+
+typedef struct Net {
+    Server *srv;
+    struct event_base *base;
+    SSL_CTX *ssl_ctx;
+    IoThread *io;
+    int nio;
+    int next_io;
+    char unix_path[108];
+} Net;
+
+static Net *the_net;
+
+static void conn_free(Conn *c)
+{
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        c->io->conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    if (c->bev)
+        bufferevent_free(c->bev);
+    sess_free(c->sess);
+    free(c);
+}
+
+static void conn_flush(Conn *c)
+{
+    SlBuf *out = sess_output(c->sess);
+    if (out->len) {
+        bufferevent_write(c->bev, out->data, out->len);
+        sl_buf_reset(out);
+    }
+}
+
+static void conn_close_after_flush(Conn *c)
+{
+    c->closing = true;
+    bufferevent_disable(c->bev, EV_READ);
+    conn_flush(c);
+    if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
+        conn_free(c);
+}
+
+static void conn_event_cb(struct bufferevent *bev, short what, void *arg);
+static void conn_read_cb(struct bufferevent *bev, void *arg);
+
+static void conn_write_cb(struct bufferevent *bev, void *arg)
+{
+    Conn *c = arg;
+    if (evbuffer_get_length(bufferevent_get_output(bev)) == 0) {
+        if (c->closing) {
+            conn_free(c);
+            return;
+        }
+        /* drained: read again (backpressure released) */
+        bufferevent_enable(bev, EV_READ);
+    }
+}
+
+static int start_tls(Conn *c)
+{
+    SSL *ssl = SSL_new(the_net->ssl_ctx);
+    if (!ssl)
+        return -1;
+    struct bufferevent *f = bufferevent_openssl_filter_new(c->io->base, c->bev, ssl, BUFFEREVENT_SSL_ACCEPTING,
+                                                           BEV_OPT_CLOSE_ON_FREE);
+    if (!f) {
+        SSL_free(ssl);
+        return -1;
+    }
+    c->bev = f;
+    c->tls = true;
+    sess_set_tls(c->sess, true);
+    bufferevent_setcb(f, conn_read_cb, conn_write_cb, conn_event_cb, c);
+    bufferevent_setwatermark(f, EV_WRITE, 0, 0);
+    bufferevent_enable(f, EV_READ | EV_WRITE);
+    return 0;
+}
+
+/* Reads as many complete messages as the input holds. */
+static void conn_process(Conn *c)
+{
+    struct evbuffer *in = bufferevent_get_input(c->bev);
+    while (!c->closing) {
+        size_t avail = evbuffer_get_length(in);
+        unsigned char hdr[5];
+        SessAction act;
+        if (sess_in_startup(c->sess)) {
+            if (avail < 4)
+                return;
+            evbuffer_copyout(in, hdr, 4);
+            uint32_t len = ((uint32_t)hdr[0] << 24) | ((uint32_t)hdr[1] << 16) | ((uint32_t)hdr[2] << 8) | hdr[3];
+            if (len < 8 || len > MAX_STARTUP_PACKET) {
+                sess_fatal(c->sess, SL_E_PROTOCOL_VIOLATION, "invalid length of startup packet");
+                conn_close_after_flush(c);
+                return;
+            }
+            if (avail < len)
+                return;
+            char *p = (char *)evbuffer_pullup(in, (ssize_t)len);
+            act = sess_startup_packet(c->sess, p + 4, len - 4);
+            evbuffer_drain(in, len);
+            if (act == SESS_START_TLS) {
+                conn_flush(c);
+                if (evbuffer_get_length(in) > 0) {
+                    /* bytes sent before the TLS handshake: refuse them */
+                    sl_warn("connection from %s sent data after SSLRequest before the TLS handshake; closing", "client");
+                    conn_free(c);
+                    return;
+                }
+                if (start_tls(c) < 0) {
+                    conn_free(c);
+                    return;
+                }
+                return;
+            }
+        } else {
+            if (avail < 5)
+                return;
+            evbuffer_copyout(in, hdr, 5);
+            uint32_t len = ((uint32_t)hdr[1] << 24) | ((uint32_t)hdr[2] << 16) | ((uint32_t)hdr[3] << 8) | hdr[4];
+            if (len < 4 || len > 0x7fffffff) {
+                sess_fatal(c->sess, SL_E_PROTOCOL_VIOLATION, "invalid message length");
+                conn_close_after_flush(c);
+                return;
+            }
+            if (len - 4 > sess_max_message(c->sess)) {
+                char msg[128];
+                snprintf(msg, sizeof msg, "message of %u bytes is larger than max_message_size (%zu bytes)",
+                         len - 4, sess_max_message(c->sess));
+                sess_fatal(c->sess, SL_E_PROGRAM_LIMIT_EXCEEDED, msg);
+                conn_close_after_flush(c);
+                return;
+            }
+            if (avail < (size_t)len + 1)
+                return;
+            char *p = (char *)evbuffer_pullup(in, (ssize_t)len + 1);
+            act = sess_message(c->sess, (char)hdr[0], p + 5, len - 4);
+            evbuffer_drain(in, (size_t)len + 1);
+        }
+        conn_flush(c);
+        if (act == SESS_CLOSE) {
+            conn_close_after_flush(c);
+            return;
+        }
+        if (evbuffer_get_length(bufferevent_get_output(c->bev)) > OUTPUT_HIGH_WATER) {
+            /* the client is not reading: stop reading it until it drains */
+            bufferevent_disable(c->bev, EV_READ);
+            return;
+        }
+    }
+}
+
+static void conn_read_cb(struct bufferevent *bev, void *arg)
+{
+    (void)bev;
+    conn_process(arg);
+}
+
+static void conn_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+    Conn *c = arg;
+    (void)bev;
+    if (what & BEV_EVENT_ERROR) {
+        unsigned long e;
+        while ((e = bufferevent_get_openssl_error(c->bev)) != 0) {
+            char buf[256];
+            ERR_error_string_n(e, buf, sizeof buf);
+            sl_debug("TLS error: %s", buf);
+        }
+    }
+    if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT))
+        conn_free(c);
+}
+
+static void io_accept(IoThread *io, Handoff *h)
+{
+    Conn *c = sl_calloc(1, sizeof *c);
+    c->srv = io->srv;
+    c->io = io;
+    SessionConfig cfg = {.is_unix = h->is_unix, .tls_available = the_net->ssl_ctx != NULL, .peer = h->peer};
+    c->sess = sess_new(io->srv, &cfg);
+    c->bev = bufferevent_socket_new(io->base, h->fd, BEV_OPT_CLOSE_ON_FREE);
+    c->next = io->conns;
+    if (io->conns)
+        io->conns->prev = c;
+    io->conns = c;
+    if (!c->bev) {
+        evutil_closesocket(h->fd);
+        conn_free(c);
+        return;
+    }
+    bufferevent_setcb(c->bev, conn_read_cb, conn_write_cb, conn_event_cb, c);
+    /* the first packet and anything that came with it */
+    struct evbuffer *in = bufferevent_get_input(c->bev);
+    evbuffer_unfreeze(in, 0); /* a socket bufferevent freezes its input's end */
+    evbuffer_add(in, h->bytes, h->nbytes);
+    evbuffer_freeze(in, 0);
+    bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+    conn_process(c);
+}
+
+static void io_wake_cb(evutil_socket_t fd, short what, void *arg)
+{
+    IoThread *io = arg;
+    (void)fd;
+    (void)what;
+    pthread_mutex_lock(&io->lock);
+    Handoff *q = io->queue;
+    io->queue = NULL;
+    bool stopping = io->stopping;
+    pthread_mutex_unlock(&io->lock);
+    while (q) {
+        Handoff *h = q;
+        q = q->next;
+        if (stopping)
+            evutil_closesocket(h->fd);
+        else
+            io_accept(io, h);
+        free(h->bytes);
+        free(h);
+    }
+    if (stopping) {
+        /* tell every client, then close */
+        while (io->conns) {
+            Conn *c = io->conns;
+            sess_fatal(c->sess, SL_E_ADMIN_SHUTDOWN, "terminating connection due to administrator command");
+            conn_flush(c);
+            conn_free(c);
+        }
+        event_base_loopexit(io->base, NULL);
+    }
+}
+
+static void *io_main(void *arg)
+{
+    IoThread *io = arg;
+    event_base_loop(io->base, EVLOOP_NO_EXIT_ON_EMPTY);
+    return NULL;
+}
+
+static void handoff(Net *net, Handoff *h)
+{
+    IoThread *io = &net->io[net->next_io];
+    net->next_io = (net->next_io + 1) % net->nio;
+    pthread_mutex_lock(&io->lock);
+    h->next = io->queue;
+    io->queue = h;
+    pthread_mutex_unlock(&io->lock);
+    event_active(io->wake, EV_READ, 0);
+}
+
+/* -------------------------------------------- main thread: first packet */
+
+typedef struct Pending {
+    Net *net;
+    struct bufferevent *bev;
+    evutil_socket_t fd;
+    bool is_unix;
+    char peer[64];
+} Pending;
+
+static void pending_free(Pending *p, bool close_fd)
+{
+    bufferevent_free(p->bev);
+    if (close_fd)
+        evutil_closesocket(p->fd);
+    free(p);
+}
+
+static void pending_read_cb(struct bufferevent *bev, void *arg)
+{
+    Pending *p = arg;
+    struct evbuffer *in = bufferevent_get_input(bev);
+    size_t avail = evbuffer_get_length(in);
+    if (avail < 8)
+        return;
+    unsigned char hdr[8];
+    evbuffer_copyout(in, hdr, 8);
+    uint32_t len = ((uint32_t)hdr[0] << 24) | ((uint32_t)hdr[1] << 16) | ((uint32_t)hdr[2] << 8) | hdr[3];
+    uint32_t code = ((uint32_t)hdr[4] << 24) | ((uint32_t)hdr[5] << 16) | ((uint32_t)hdr[6] << 8) | hdr[7];
+    if (len < 8 || len > MAX_STARTUP_PACKET) {
+        /* let the I/O thread answer with the FATAL error */
+    } else if (avail < len) {
+        return;
+    } else if (code == PG_CANCEL_REQUEST) {
+        if (len == 16) {
+            unsigned char body[16];
+            evbuffer_copyout(in, body, 16);
+            int32_t pid = (int32_t)(((uint32_t)body[8] << 24) | ((uint32_t)body[9] << 16) | ((uint32_t)body[10] << 8) | body[11]);
+            int32_t secret = (int32_t)(((uint32_t)body[12] << 24) | ((uint32_t)body[13] << 16) | ((uint32_t)body[14] << 8) | body[15]);
+            srv_cancel(p->net->srv, pid, secret);
+        }
+        pending_free(p, true);
+        return;
+    }
+    Handoff *h = sl_calloc(1, sizeof *h);
+    h->fd = p->fd;
+    h->is_unix = p->is_unix;
+    h->nbytes = avail;
+    h->bytes = sl_malloc(avail);
+    evbuffer_remove(in, h->bytes, avail);
+    snprintf(h->peer, sizeof h->peer, "%s", p->peer);
+    Net *net = p->net;
+    pending_free(p, false);
+    handoff(net, h);
+}
+
+static void pending_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+    (void)bev;
+    (void)what;
+    pending_free(arg, true);
+}
+
+static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int socklen, void *arg)
+{
+    Net *net = arg;
+    (void)l;
+    (void)socklen;
+    Pending *p = sl_calloc(1, sizeof *p);
+    p->net = net;
+    p->fd = fd;
+    p->is_unix = sa->sa_family == AF_UNIX;
+    if (sa->sa_family == AF_INET) {
+        struct sockaddr_in *in = (struct sockaddr_in *)sa;
+        char ip[INET_ADDRSTRLEN];
+        inet_ntop(AF_INET, &in->sin_addr, ip, sizeof ip);
+        snprintf(p->peer, sizeof p->peer, "%s:%d", ip, ntohs(in->sin_port));
+        int one = 1;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    } else {
+        snprintf(p->peer, sizeof p->peer, "[local]");
+    }
+    evutil_make_socket_nonblocking(fd);
+    p->bev = bufferevent_socket_new(net->base, fd, 0);
+    bufferevent_setcb(p->bev, pending_read_cb, NULL, pending_event_cb, p);
+    struct timeval tmo = {60, 0};
+    bufferevent_set_timeouts(p->bev, &tmo, NULL);
+    bufferevent_enable(p->bev, EV_READ);
+}
+
+static void accept_error_cb(struct evconnlistener *l, void *arg)
+{
+    (void)l;
+    (void)arg;
+    sl_warn("accept failed: %s", evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+}
+
+static void signal_cb(evutil_socket_t sig, short what, void *arg)
+{
+    Net *net = arg;
+    (void)what;
+    sl_info("received signal %d: shutting down", (int)sig);
+    event_base_loopbreak(net->base);
+}
+
+/* ------------------------------------------------------------------ TLS */
+
+static SSL_CTX *make_ssl_ctx(const char *cert, const char *key, SlError *err)
+{
+    SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+    if (!ctx)
+        goto error;
+    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+    SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
+    if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1) {
+        sl_error(err, SL_E_IO_ERROR, "could not load TLS certificate file \"%s\"", cert);
+        goto error;
+    }
+    if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1) {
+        sl_error(err, SL_E_IO_ERROR, "could not load TLS private key file \"%s\"", key);
+        goto error;
+    }
+    if (SSL_CTX_check_private_key(ctx) != 1) {
+        sl_error(err, SL_E_IO_ERROR, "TLS private key \"%s\" does not match certificate \"%s\"", key, cert);
+        goto error;
+    }
+    return ctx;
+error:
+    if (err && err->code == SL_E_OK)
+        sl_error(err, SL_E_INTERNAL_ERROR, "could not create TLS context");
+    unsigned long e = ERR_get_error();
+    if (e) {
+        char buf[256];
+        ERR_error_string_n(e, buf, sizeof buf);
+        sl_error_detail(err, "%s", buf);
+    }
+    if (ctx)
+        SSL_CTX_free(ctx);
+    return NULL;
+}
+
+/* ----------------------------------------------------------------- run */
+
+int net_run(Server *srv, SlError *err)
+{
+    Net net;
+    memset(&net, 0, sizeof net);
+    net.srv = srv;
+    the_net = &net;
+    evthread_use_pthreads();
+    signal(SIGPIPE, SIG_IGN);
+
+    const char *cert = sl_settings_get(srv->settings, "tls_cert");
+    const char *key = sl_settings_get(srv->settings, "tls_key");
+    if (*cert || *key) {
+        if (!*cert || !*key)
+            return sl_error(err, SL_E_INVALID_PARAMETER_VALUE, "--tls-cert and --tls-key go together");
+        net.ssl_ctx = make_ssl_ctx(cert, key, err);
+        if (!net.ssl_ctx)
+            return -1;
+    } else if (sl_settings_get_bool(srv->settings, "tls_required")) {
+        return sl_error(err, SL_E_INVALID_PARAMETER_VALUE, "--tls-required needs --tls-cert and --tls-key");
+    }
+
+    net.base = event_base_new();
+    int port = (int)sl_settings_get_int(srv->settings, "port");
+    const char *listen_addr = sl_settings_get(srv->settings, "listen");
+    struct sockaddr_in sin;
+    memset(&sin, 0, sizeof sin);
+    sin.sin_family = AF_INET;
+    sin.sin_port = htons((uint16_t)port);
+    if (inet_pton(AF_INET, listen_addr, &sin.sin_addr) != 1) {
+        event_base_free(net.base);
+        return sl_error(err, SL_E_INVALID_PARAMETER_VALUE, "invalid listen address \"%s\" (an IPv4 address)", listen_addr);
+    }
+    struct evconnlistener *tcp = evconnlistener_new_bind(net.base, accept_cb, &net,
+                                                         LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE, 128,
+                                                         (struct sockaddr *)&sin, sizeof sin);
+    if (!tcp) {
+        event_base_free(net.base);
+        return sl_error(err, SL_E_IO_ERROR, "could not listen on %s:%d: %s", listen_addr, port, strerror(errno));
+    }
+    evconnlistener_set_error_cb(tcp, accept_error_cb);
+
+    /* the Unix socket in the data directory */
+    struct evconnlistener *ux = NULL;
+    const char *dir = sl_settings_get(srv->settings, "data_dir");
+    struct sockaddr_un sun;
+    memset(&sun, 0, sizeof sun);
+    sun.sun_family = AF_UNIX;
+    int n = snprintf(sun.sun_path, sizeof sun.sun_path, "%s/.s.PGSQL.%d", dir, port);
+    if (n > 0 && (size_t)n < sizeof sun.sun_path) {
+        unlink(sun.sun_path);
+        ux = evconnlistener_new_bind(net.base, accept_cb, &net, LEV_OPT_CLOSE_ON_FREE, 128,
+                                     (struct sockaddr *)&sun, sizeof sun);
+        if (ux) {
+            chmod(sun.sun_path, 0777);
+            snprintf(net.unix_path, sizeof net.unix_path, "%s", sun.sun_path);
+        } else {
+            sl_warn("could not listen on Unix socket %s: %s", sun.sun_path, strerror(errno));
+        }
+    } else {
+        sl_warn("data directory path too long for a Unix socket; TCP only");
+    }
+
+    net.nio = (int)sl_settings_get_int(srv->settings, "io_threads");
+    net.io = sl_calloc((size_t)net.nio, sizeof(IoThread));
+    for (int i = 0; i < net.nio; i++) {
+        IoThread *io = &net.io[i];
+        io->srv = srv;
+        io->base = event_base_new();
+        pthread_mutex_init(&io->lock, NULL);
+        io->wake = event_new(io->base, -1, EV_PERSIST | EV_READ, io_wake_cb, io);
+        event_add(io->wake, NULL);
+        pthread_create(&io->thread, NULL, io_main, io);
+    }
+    struct event *sigint = evsignal_new(net.base, SIGINT, signal_cb, &net);
+    struct event *sigterm = evsignal_new(net.base, SIGTERM, signal_cb, &net);
+    event_add(sigint, NULL);
+    event_add(sigterm, NULL);
+
+    sl_info("sluiced %s listening on %s:%d%s%s%s", SL_VERSION_STRING, listen_addr, port,
+            net.unix_path[0] ? " and " : "", net.unix_path, net.ssl_ctx ? " (TLS available)" : "");
+    fflush(stderr);
+    event_base_dispatch(net.base);
+
+    /* shutdown: stop accepting, tell the I/O threads, join them */
+    evconnlistener_free(tcp);
+    if (ux) {
+        evconnlistener_free(ux);
+        unlink(net.unix_path);
+    }
+    for (int i = 0; i < net.nio; i++) {
+        IoThread *io = &net.io[i];
+        pthread_mutex_lock(&io->lock);
+        io->stopping = true;
+        pthread_mutex_unlock(&io->lock);
+        event_active(io->wake, EV_READ, 0);
+    }
+    for (int i = 0; i < net.nio; i++) {
+        IoThread *io = &net.io[i];
+        pthread_join(io->thread, NULL);
+        event_free(io->wake);
+        event_base_free(io->base);
+        pthread_mutex_destroy(&io->lock);
+    }
+    free(net.io);
+    event_free(sigint);
+    event_free(sigterm);
+    event_base_free(net.base);
+    if (net.ssl_ctx)
+        SSL_CTX_free(net.ssl_ctx);
+    the_net = NULL;
+    return 0;
+}
