@@ -135,6 +135,7 @@ typedef struct Conn {
     Server *srv;
     IoThread *io;
     struct bufferevent *bev;
+    evutil_socket_t fd;       /* owned: closed in conn_free */
     Session *sess;
     bool closing;
     bool tls;
@@ -174,6 +175,8 @@ static void conn_free(Conn *c)
         c->next->prev = c->prev;
     if (c->bev)
         bufferevent_free(c->bev);
+    if (c->fd >= 0)
+        evutil_closesocket(c->fd);
     sess_free(c->sess);
     free(c);
 }
@@ -214,21 +217,33 @@ static void conn_write_cb(struct bufferevent *bev, void *arg)
 
 static int start_tls(Conn *c)
 {
+    /* the 'S' (and anything before it) goes out in plain text first */
+    SlBuf *out = sess_output(c->sess);
+    struct evbuffer *pending = bufferevent_get_output(c->bev);
+    if (out->len)
+        evbuffer_add(pending, out->data, out->len);
+    sl_buf_reset(out);
+    evbuffer_unfreeze(pending, 1); /* the socket bufferevent froze its start */
+    while (evbuffer_get_length(pending) > 0)
+        if (evbuffer_write(pending, c->fd) < 0 && errno != EAGAIN && errno != EINTR) {
+            sl_debug("TLS: could not send the 'S'");
+            return -1;
+        }
     SSL *ssl = SSL_new(the_net->ssl_ctx);
-    if (!ssl)
+    if (!ssl) {
+        sl_debug("TLS: SSL_new failed");
         return -1;
-    struct bufferevent *f = bufferevent_openssl_filter_new(c->io->base, c->bev, ssl, BUFFEREVENT_SSL_ACCEPTING,
-                                                           BEV_OPT_CLOSE_ON_FREE);
-    if (!f) {
+    }
+    bufferevent_free(c->bev);
+    c->bev = bufferevent_openssl_socket_new(c->io->base, c->fd, ssl, BUFFEREVENT_SSL_ACCEPTING, 0);
+    if (!c->bev) {
         SSL_free(ssl);
         return -1;
     }
-    c->bev = f;
     c->tls = true;
     sess_set_tls(c->sess, true);
-    bufferevent_setcb(f, conn_read_cb, conn_write_cb, conn_event_cb, c);
-    bufferevent_setwatermark(f, EV_WRITE, 0, 0);
-    bufferevent_enable(f, EV_READ | EV_WRITE);
+    bufferevent_setcb(c->bev, conn_read_cb, conn_write_cb, conn_event_cb, c);
+    bufferevent_enable(c->bev, EV_READ | EV_WRITE);
     return 0;
 }
 
@@ -256,7 +271,6 @@ static void conn_process(Conn *c)
             act = sess_startup_packet(c->sess, p + 4, len - 4);
             evbuffer_drain(in, len);
             if (act == SESS_START_TLS) {
-                conn_flush(c);
                 if (evbuffer_get_length(in) > 0) {
                     /* bytes sent before the TLS handshake: refuse them */
                     sl_warn("connection from %s sent data after SSLRequest before the TLS handshake; closing", "client");
@@ -264,6 +278,7 @@ static void conn_process(Conn *c)
                     return;
                 }
                 if (start_tls(c) < 0) {
+                    sl_warn("could not start TLS: %s", strerror(errno));
                     conn_free(c);
                     return;
                 }
@@ -316,6 +331,7 @@ static void conn_event_cb(struct bufferevent *bev, short what, void *arg)
 {
     Conn *c = arg;
     (void)bev;
+    sl_debug("connection event 0x%x%s", (unsigned)what, c->tls ? " (TLS)" : "");
     if (what & BEV_EVENT_ERROR) {
         unsigned long e;
         while ((e = bufferevent_get_openssl_error(c->bev)) != 0) {
@@ -335,13 +351,13 @@ static void io_accept(IoThread *io, Handoff *h)
     c->io = io;
     SessionConfig cfg = {.is_unix = h->is_unix, .tls_available = the_net->ssl_ctx != NULL, .peer = h->peer};
     c->sess = sess_new(io->srv, &cfg);
-    c->bev = bufferevent_socket_new(io->base, h->fd, BEV_OPT_CLOSE_ON_FREE);
+    c->fd = h->fd;
+    c->bev = bufferevent_socket_new(io->base, h->fd, 0);
     c->next = io->conns;
     if (io->conns)
         io->conns->prev = c;
     io->conns = c;
     if (!c->bev) {
-        evutil_closesocket(h->fd);
         conn_free(c);
         return;
     }

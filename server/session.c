@@ -694,6 +694,12 @@ static int msg_parse(Session *s, PgReader *r, SlError *e)
         return sl_error(e, SL_E_SYNTAX_ERROR, "cannot insert multiple commands into a prepared statement");
     }
     int np = n > maxp ? n : maxp;
+    if (np > 1024) {
+        prepared_free(p);
+        return sl_error(e, SL_E_PROGRAM_LIMIT_EXCEEDED, "too many parameters");
+    }
+    for (int i = n; i < np; i++)
+        given[i] = SL_T_UNKNOWN; /* not declared: inferred */
     if (p->stmt && !is_session_stmt(p->stmt->kind)) {
         if (ex_prepare(s->srv->engine, &s->ctx, p->stmt, np, given, p->arena, &p->plan, e) < 0) {
             prepared_free(p);
