@@ -28,6 +28,11 @@ sl_cleanup() {
     for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$pid" 2>/dev/null
   done
+  # a sanitizer report in the server's log fails the test
+  if [ -f "$SL_TMP/sluiced.log" ] && grep -qE 'ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:' "$SL_TMP/sluiced.log"; then
+    sl_log "FAIL: sanitizer report in sluiced's log:"; cat "$SL_TMP/sluiced.log" >&2
+    rc=1
+  fi
   if [ "$rc" -ne 0 ] && [ -f "$SL_TMP/sluiced.log" ]; then
     sl_log "---- sluiced log (tail) ----"; tail -n 60 "$SL_TMP/sluiced.log" >&2
   fi
