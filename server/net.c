@@ -135,7 +135,7 @@ typedef struct Conn {
     Server *srv;
     IoThread *io;
     struct bufferevent *bev;
-    evutil_socket_t fd;       /* owned: closed in conn_free */
+    evutil_socket_t fd;       /* closed in conn_free; -1 once TLS owns it */
     Session *sess;
     bool closing;
     bool tls;
@@ -235,11 +235,14 @@ static int start_tls(Conn *c)
         return -1;
     }
     bufferevent_free(c->bev);
-    c->bev = bufferevent_openssl_socket_new(c->io->base, c->fd, ssl, BUFFEREVENT_SSL_ACCEPTING, 0);
+    /* from here the OpenSSL bufferevent owns the socket and the SSL */
+    c->bev = bufferevent_openssl_socket_new(c->io->base, c->fd, ssl, BUFFEREVENT_SSL_ACCEPTING,
+                                            BEV_OPT_CLOSE_ON_FREE);
     if (!c->bev) {
         SSL_free(ssl);
         return -1;
     }
+    c->fd = -1;
     c->tls = true;
     sess_set_tls(c->sess, true);
     bufferevent_setcb(c->bev, conn_read_cb, conn_write_cb, conn_event_cb, c);
