@@ -2,14 +2,17 @@
  * engine.c — the engine's entry points: prepare (bind and plan) and
  * execute statements, dispatching on the statement kind.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ex_copy.h"
 #include "ex_int.h"
 
 struct ExEngine {
     const SlSettings *settings;
+    ExCatalog *catalog;
 };
 
 struct ExPlan {
@@ -19,7 +22,16 @@ struct ExPlan {
     int nparams;
     ExColumn *cols;
     int ncols;
-    PlSelect *select;        /* SELECT without FROM */
+    PlSelect *select;          /* SELECT (over a view's columns, or none) */
+    const char *relname;       /* SELECT FROM view, INSERT, COPY */
+    /* INSERT: bound values per row and the stream column each targets */
+    int nrows;
+    PlExpr ***values;
+    int *colmap;               /* value i goes to stream column colmap[i] */
+    int nvalues;
+    int stream_ncols;
+    const PlColumn *stream_cols;
+    ExCopyFormat copyfmt;
 };
 
 ExEngine *ex_engine_new(const ExEngineConfig *cfg, SlError *err)
@@ -27,11 +39,17 @@ ExEngine *ex_engine_new(const ExEngineConfig *cfg, SlError *err)
     (void)err;
     ExEngine *e = sl_calloc(1, sizeof *e);
     e->settings = cfg ? cfg->settings : NULL;
+    int workers = e->settings ? (int)sl_settings_get_int(e->settings, "workers") : 0;
+    int par = e->settings ? (int)sl_settings_get_int(e->settings, "default_parallelism") : 0;
+    e->catalog = ex_catalog_new(workers, par);
     return e;
 }
 
 void ex_engine_free(ExEngine *eng)
 {
+    if (!eng)
+        return;
+    ex_catalog_free(eng->catalog);
     free(eng);
 }
 
@@ -47,50 +65,200 @@ const ExColumn *ex_plan_columns(const ExPlan *p, int *n)
     return p->cols;
 }
 
-static int prepare_select(ExPlan *p, const PsStmt *stmt, int nparams, const SlType *param_types,
+bool ex_plan_is_copy_in(const ExPlan *p)
+{
+    return p->kind == PS_S_COPY_FROM;
+}
+
+static void set_columns(ExPlan *p, const PlSelect *q, SlArena *arena)
+{
+    p->ncols = q->ntargets;
+    p->cols = sl_alloc0(arena, sizeof(ExColumn) * (size_t)(p->ncols ? p->ncols : 1));
+    for (int i = 0; i < p->ncols; i++) {
+        p->cols[i].name = q->names[i];
+        p->cols[i].type = q->targets[i]->type;
+    }
+}
+
+static int prepare_select(ExEngine *eng, ExPlan *p, const PsStmt *stmt, int nparams, const SlType *param_types,
                           SlArena *arena, SlError *err)
 {
     const PsSelect *s = stmt->select;
+    PlScope scope;
+    const PlScope *sp = NULL;
     if (s->from) {
         const PsFrom *f = s->from->items[0];
-        if (f->schema)
-            return sl_error_at(err, SL_E_UNDEFINED_TABLE, f->location + 1, "relation \"%s.%s\" does not exist",
-                               f->schema, f->name);
-        return sl_error_at(err, SL_E_UNDEFINED_TABLE, f->location + 1, "relation \"%s\" does not exist", f->name);
+        if (s->from->n > 1)
+            return sl_error(err, SL_E_FEATURE_NOT_SUPPORTED, "joins are not supported yet");
+        const ExColumn *vcols;
+        int nv;
+        if (f->schema || f->kind != PS_FROM_NAME || ex_view_columns(eng->catalog, f->name, &vcols, &nv) < 0) {
+            const PlColumn *sc;
+            int ns;
+            if (!f->schema && f->kind == PS_FROM_NAME && ex_stream_columns(eng->catalog, f->name, &sc, &ns, NULL) == 0) {
+                sl_error_at(err, SL_E_WRONG_OBJECT_TYPE, f->location + 1,
+                            "\"%s\" is a stream: its rows are read through a materialized view", f->name);
+                sl_error_hint(err, "CREATE MATERIALIZED VIEW v AS SELECT ... FROM %s, then SELECT from v.", f->name);
+                return -1;
+            }
+            if (f->schema)
+                return sl_error_at(err, SL_E_UNDEFINED_TABLE, f->location + 1, "relation \"%s.%s\" does not exist",
+                                   f->schema, f->name);
+            return sl_error_at(err, SL_E_UNDEFINED_TABLE, f->location + 1, "relation \"%s\" does not exist", f->name);
+        }
+        PlColumn *cols = sl_alloc0(arena, sizeof(PlColumn) * (size_t)(nv ? nv : 1));
+        for (int i = 0; i < nv; i++) {
+            cols[i].name = sl_strdup(arena, vcols[i].name);
+            cols[i].type = vcols[i].type;
+        }
+        scope = (PlScope){sl_strdup(arena, f->name), f->alias, cols, nv};
+        sp = &scope;
+        p->relname = scope.relname;
     }
     PlBinder b;
-    pl_binder_init(&b, arena, NULL, nparams, param_types);
+    pl_binder_init(&b, arena, sp, nparams, param_types);
     if (pl_bind_select(&b, s, &p->select, err) < 0)
         return -1;
     if (p->select->grouped)
-        return sl_error(err, SL_E_FEATURE_NOT_SUPPORTED, "aggregates without FROM are not supported");
+        return sl_error(err, SL_E_FEATURE_NOT_SUPPORTED,
+                        "aggregates over a snapshot are not supported yet; put them in a materialized view");
     p->nparams = b.nparams;
     p->params = b.params;
-    p->ncols = p->select->ntargets;
-    p->cols = sl_alloc0(arena, sizeof(ExColumn) * (size_t)(p->ncols ? p->ncols : 1));
-    for (int i = 0; i < p->ncols; i++) {
-        p->cols[i].name = p->select->names[i];
-        p->cols[i].type = p->select->targets[i]->type;
-    }
+    set_columns(p, p->select, arena);
     return 0;
 }
 
-int ex_prepare(ExEngine *eng, const ExContext *ctx, const PsStmt *stmt, int nparams,
-               const SlType *param_types, SlArena *arena, ExPlan **out, SlError *err)
+static int prepare_insert(ExEngine *eng, ExPlan *p, const PsStmt *st, int nparams, const SlType *param_types,
+                          SlArena *arena, SlError *err)
 {
-    (void)eng;
+    const PlColumn *cols;
+    int ncols;
+    if (ex_stream_columns(eng->catalog, st->name, &cols, &ncols, err) < 0)
+        return -1;
+    p->relname = sl_strdup(arena, st->name);
+    p->stream_cols = cols;
+    p->stream_ncols = ncols;
+    int nv = st->insert_columns ? st->insert_columns->n : ncols;
+    p->nvalues = nv;
+    p->colmap = sl_alloc0(arena, sizeof(int) * (size_t)(nv ? nv : 1));
+    for (int i = 0; i < nv; i++) {
+        if (!st->insert_columns) {
+            p->colmap[i] = i;
+            continue;
+        }
+        const char *name = st->insert_columns->items[i];
+        int found = -1;
+        for (int k = 0; k < ncols; k++)
+            if (!strcmp(cols[k].name, name))
+                found = k;
+        if (found < 0)
+            return sl_error(err, SL_E_UNDEFINED_COLUMN, "column \"%s\" of stream \"%s\" does not exist", name, st->name);
+        for (int j = 0; j < i; j++)
+            if (p->colmap[j] == found)
+                return sl_error(err, SL_E_DUPLICATE_COLUMN, "column \"%s\" specified more than once", name);
+        p->colmap[i] = found;
+    }
+    PlBinder b;
+    pl_binder_init(&b, arena, NULL, nparams, param_types);
+    p->nrows = st->rows->n;
+    p->values = sl_alloc0(arena, sizeof(PlExpr **) * (size_t)p->nrows);
+    for (int r = 0; r < p->nrows; r++) {
+        const PsList *row = st->rows->items[r];
+        if (row->n != nv) {
+            const PsExpr *at = row->n > nv ? row->items[nv] : row->items[row->n - 1];
+            return sl_error_at(err, SL_E_SYNTAX_ERROR, at->location + 1, "INSERT has %s expressions than target columns",
+                               row->n > nv ? "more" : "fewer");
+        }
+        p->values[r] = sl_alloc0(arena, sizeof(PlExpr *) * (size_t)(nv ? nv : 1));
+        for (int i = 0; i < nv; i++) {
+            if (pl_bind_expr(&b, row->items[i], &p->values[r][i], err) < 0)
+                return -1;
+            char what[128];
+            snprintf(what, sizeof what, "column \"%s\"", cols[p->colmap[i]].name);
+            if (pl_coerce(&b, &p->values[r][i], cols[p->colmap[i]].type, false, NULL, err) < 0) {
+                if (err && err->code == SL_E_DATATYPE_MISMATCH) {
+                    sl_error_at(err, SL_E_DATATYPE_MISMATCH, ((PsExpr *)row->items[i])->location + 1,
+                                "%s is of type %s but expression is of type %s", what,
+                                sl_type_name(cols[p->colmap[i]].type), sl_type_name(p->values[r][i]->type));
+                    sl_error_hint(err, "You will need to rewrite or cast the expression.");
+                }
+                return -1;
+            }
+        }
+    }
+    pl_finish_params(&b);
+    p->nparams = b.nparams;
+    p->params = b.params;
+    return 0;
+}
+
+static const ExColumn stream_list_cols[] = {
+    {"name", SL_T_TEXT}, {"columns", SL_T_TEXT}, {"partitions", SL_T_INT4}, {"rows", SL_T_INT8}, {"bytes", SL_T_INT8}};
+static const ExColumn view_list_cols[] = {{"name", SL_T_TEXT},      {"stream", SL_T_TEXT},
+                                          {"parallelism", SL_T_INT4}, {"state", SL_T_TEXT},
+                                          {"lag", SL_T_INT8},       {"definition", SL_T_TEXT}};
+
+int ex_prepare(ExEngine *eng, const ExContext *ctx, const PsStmt *stmt, int nparams, const SlType *param_types,
+               SlArena *arena, ExPlan **out, SlError *err)
+{
     (void)ctx;
     ExPlan *p = sl_alloc0(arena, sizeof *p);
     p->kind = stmt->kind;
     p->stmt = stmt;
-    int rc;
+    int rc = 0;
     switch (stmt->kind) {
     case PS_S_SELECT:
-        rc = prepare_select(p, stmt, nparams, param_types, arena, err);
+        rc = prepare_select(eng, p, stmt, nparams, param_types, arena, err);
         break;
+    case PS_S_INSERT:
+        rc = prepare_insert(eng, p, stmt, nparams, param_types, arena, err);
+        break;
+    case PS_S_CREATE_STREAM:
+    case PS_S_CREATE_VIEW:
+    case PS_S_DROP:
+        break;
+    case PS_S_SHOW_OBJECTS:
+        if (stmt->obj == PS_OBJ_STREAM) {
+            p->cols = (ExColumn *)stream_list_cols;
+            p->ncols = 5;
+        } else if (stmt->obj == PS_OBJ_VIEW) {
+            p->cols = (ExColumn *)view_list_cols;
+            p->ncols = 6;
+        } else {
+            rc = sl_error(err, SL_E_FEATURE_NOT_SUPPORTED, "SHOW %s is not supported yet",
+                          stmt->obj == PS_OBJ_QUERY ? "QUERIES" : "CHECKPOINTS");
+        }
+        break;
+    case PS_S_COPY_FROM: {
+        const PlColumn *cols;
+        int ncols;
+        if (ex_stream_columns(eng->catalog, stmt->name, &cols, &ncols, err) < 0 ||
+            ex_copy_format_parse(stmt->options, arena, &p->copyfmt, err) < 0)
+            return -1;
+        p->relname = sl_strdup(arena, stmt->name);
+        p->stream_cols = cols;
+        p->stream_ncols = ncols;
+        int nv = stmt->insert_columns ? stmt->insert_columns->n : ncols;
+        p->nvalues = nv;
+        p->colmap = sl_alloc0(arena, sizeof(int) * (size_t)(nv ? nv : 1));
+        for (int i = 0; i < nv; i++) {
+            if (!stmt->insert_columns) {
+                p->colmap[i] = i;
+                continue;
+            }
+            const char *name = stmt->insert_columns->items[i];
+            p->colmap[i] = -1;
+            for (int k = 0; k < ncols; k++)
+                if (!strcmp(cols[k].name, name))
+                    p->colmap[i] = k;
+            if (p->colmap[i] < 0)
+                return sl_error(err, SL_E_UNDEFINED_COLUMN, "column \"%s\" of stream \"%s\" does not exist", name,
+                                stmt->name);
+        }
+        break;
+    }
     default:
-        rc = sl_error(err, SL_E_FEATURE_NOT_SUPPORTED, "%s is not supported yet",
-                      ps_stmt_kind_name(stmt->kind));
+        rc = sl_error(err, SL_E_FEATURE_NOT_SUPPORTED, "%s is not supported yet", ps_stmt_kind_name(stmt->kind));
         break;
     }
     if (rc < 0)
@@ -99,36 +267,270 @@ int ex_prepare(ExEngine *eng, const ExContext *ctx, const PsStmt *stmt, int npar
     return 0;
 }
 
-static int execute_select(const ExContext *ctx, const ExPlan *p, const SlValue *params, SlArena *arena,
-                          ExSink *sink, const volatile int *cancel, char tag[64], SlError *err)
+/* ---------------------------------------------------------------- SELECT */
+
+typedef struct Collect {
+    const PlSelect *q;
+    ExEvalCtx *ec;
+    SlArena *arena;
+    SlValue *rows;      /* collected output rows */
+    int64_t n, cap;
+} Collect;
+
+static int collect_row(void *ctx, const SlValue *row, int ncols, SlError *err)
+{
+    Collect *c = ctx;
+    const PlSelect *q = c->q;
+    (void)ncols;
+    bool pass = true;
+    if (q->where && ex_eval_bool(q->where, row, c->ec, &pass, err) < 0)
+        return -1;
+    if (!pass)
+        return 0;
+    if (c->n == c->cap) {
+        c->cap = c->cap ? c->cap * 2 : 256;
+        c->rows = sl_realloc(c->rows, sizeof(SlValue) * (size_t)(c->cap * q->ntargets));
+    }
+    SlValue *out = c->rows + (size_t)c->n * (size_t)q->ntargets;
+    for (int i = 0; i < q->ntargets; i++) {
+        SlValue v;
+        if (ex_eval(q->targets[i], row, c->ec, &v, err) < 0)
+            return -1;
+        sl_value_copy(&v, c->arena, &out[i]);
+    }
+    c->n++;
+    return 0;
+}
+
+static const PlSelect *sort_q;
+static ExEvalCtx *sort_ec;
+
+static int cmp_rows(const void *a, const void *b)
+{
+    const SlValue *x = a, *y = b;
+    for (int i = 0; i < sort_q->norder; i++) {
+        SlValue vx, vy;
+        ex_eval(sort_q->order[i], x, sort_ec, &vx, NULL);
+        ex_eval(sort_q->order[i], y, sort_ec, &vy, NULL);
+        int c;
+        bool nulls_first = sort_q->order_nulls[i] == 1 || (sort_q->order_nulls[i] == 0 && sort_q->order_desc[i]);
+        if (vx.isnull || vy.isnull)
+            c = vx.isnull == vy.isnull ? 0 : (vx.isnull ? (nulls_first ? -1 : 1) : (nulls_first ? 1 : -1));
+        else {
+            c = sl_value_cmp(&vx, &vy);
+            if (sort_q->order_desc[i])
+                c = -c;
+        }
+        if (c)
+            return c;
+    }
+    return 0;
+}
+
+static pthread_mutex_t sort_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int execute_select(ExEngine *eng, const ExContext *ctx, const ExPlan *p, const SlValue *params,
+                          SlArena *arena, ExSink *sink, const volatile int *cancel, char tag[64], SlError *err)
 {
     const PlSelect *q = p->select;
     ExEvalCtx ec = {.arena = arena, .params = params, .session = ctx, .cancel = cancel,
                     .stmt_time = sl_now_usec()};
     int64_t rows = 0;
-    bool pass = true;
-    if (q->where && ex_eval_bool(q->where, NULL, &ec, &pass, err) < 0)
-        return -1;
-    if (pass && q->offset == 0 && q->limit != 0) {
-        SlValue *vals = sl_alloc(arena, sizeof(SlValue) * (size_t)(q->ntargets ? q->ntargets : 1));
-        for (int i = 0; i < q->ntargets; i++)
-            if (ex_eval(q->targets[i], NULL, &ec, &vals[i], err) < 0)
-                return -1;
-        if (sink && sink->row(sink->ctx, vals, q->ntargets, err) < 0)
+    if (!p->relname) {
+        bool pass = true;
+        if (q->where && ex_eval_bool(q->where, NULL, &ec, &pass, err) < 0)
             return -1;
-        rows = 1;
+        if (pass && q->offset == 0 && q->limit != 0) {
+            SlValue *vals = sl_alloc(arena, sizeof(SlValue) * (size_t)(q->ntargets ? q->ntargets : 1));
+            for (int i = 0; i < q->ntargets; i++)
+                if (ex_eval(q->targets[i], NULL, &ec, &vals[i], err) < 0)
+                    return -1;
+            if (sink && sink->row(sink->ctx, vals, q->ntargets, err) < 0)
+                return -1;
+            rows = 1;
+        }
+        snprintf(tag, 64, "SELECT %lld", (long long)rows);
+        return 0;
     }
+    Collect c = {.q = q, .ec = &ec, .arena = arena};
+    if (ex_view_snapshot(eng->catalog, p->relname, arena, collect_row, &c, err) < 0) {
+        free(c.rows);
+        return -1;
+    }
+    if (q->norder > 0 && c.n > 1) {
+        /* order expressions are over the output row */
+        pthread_mutex_lock(&sort_lock);
+        sort_q = q;
+        sort_ec = &ec;
+        qsort(c.rows, (size_t)c.n, sizeof(SlValue) * (size_t)q->ntargets, cmp_rows);
+        pthread_mutex_unlock(&sort_lock);
+    }
+    int64_t start = q->offset < c.n ? q->offset : c.n;
+    int64_t end = q->limit >= 0 && start + q->limit < c.n ? start + q->limit : c.n;
+    int rc = 0;
+    for (int64_t i = start; i < end && rc == 0; i++) {
+        if (cancel && *cancel) {
+            rc = sl_error(err, SL_E_QUERY_CANCELED, "canceling statement due to user request");
+            break;
+        }
+        rc = sink ? sink->row(sink->ctx, c.rows + (size_t)i * (size_t)q->ntargets, q->ntargets, err) : 0;
+        rows++;
+    }
+    free(c.rows);
+    if (rc < 0)
+        return -1;
     snprintf(tag, 64, "SELECT %lld", (long long)rows);
     return 0;
 }
 
-int ex_execute(ExEngine *eng, const ExContext *ctx, const ExPlan *p, const SlValue *params,
-               SlArena *arena, ExSink *sink, const volatile int *cancel, char tag[64], SlError *err)
+/* ---------------------------------------------------------------- INSERT */
+
+static int execute_insert(ExEngine *eng, const ExContext *ctx, const ExPlan *p, const SlValue *params,
+                          SlArena *arena, char tag[64], SlError *err)
 {
-    (void)eng;
+    ExEvalCtx ec = {.arena = arena, .params = params, .session = ctx, .stmt_time = sl_now_usec()};
+    int nc = p->stream_ncols;
+    SlValue *rows = sl_alloc(arena, sizeof(SlValue) * (size_t)(p->nrows * nc + 1));
+    for (int r = 0; r < p->nrows; r++) {
+        SlValue *row = rows + (size_t)r * (size_t)nc;
+        for (int k = 0; k < nc; k++)
+            row[k] = sl_val_null(p->stream_cols[k].type);
+        for (int i = 0; i < p->nvalues; i++) {
+            SlValue v;
+            if (ex_eval(p->values[r][i], NULL, &ec, &v, err) < 0)
+                return -1;
+            row[p->colmap[i]] = v;
+        }
+    }
+    if (ex_ingest(eng->catalog, p->relname, rows, p->nrows, err) < 0)
+        return -1;
+    snprintf(tag, 64, "INSERT 0 %d", p->nrows);
+    return 0;
+}
+
+/* ------------------------------------------------------------------ COPY */
+
+struct ExCopyIn {
+    ExEngine *eng;
+    ExPlan *plan;             /* a copy in ci->arena: the caller's plan may go away */
+    ExCopyParser parser;
+    SlType *types;
+    const char **names;
+    SlValue *rows;            /* full stream rows */
+    int64_t n, cap;
+    SlArena *arena;           /* text of the buffered rows */
+};
+
+static int copy_row(void *ctx, const SlValue *vals, int n, SlError *err)
+{
+    ExCopyIn *ci = ctx;
+    const ExPlan *p = ci->plan;
+    int nc = p->stream_ncols;
+    (void)n;
+    (void)err;
+    if (ci->n == ci->cap) {
+        ci->cap = ci->cap ? ci->cap * 2 : 1024;
+        ci->rows = sl_realloc(ci->rows, sizeof(SlValue) * (size_t)(ci->cap * nc));
+    }
+    SlValue *row = ci->rows + (size_t)ci->n * (size_t)nc;
+    for (int k = 0; k < nc; k++)
+        row[k] = sl_val_null(p->stream_cols[k].type);
+    for (int i = 0; i < p->nvalues; i++)
+        sl_value_copy(&vals[i], ci->arena, &row[p->colmap[i]]);
+    ci->n++;
+    return 0;
+}
+
+int ex_copy_begin(ExEngine *eng, const ExPlan *p, ExCopyIn **out, int *ncols, SlError *err)
+{
+    (void)err;
+    ExCopyIn *ci = sl_calloc(1, sizeof *ci);
+    ci->eng = eng;
+    ci->arena = sl_arena_new(1 << 20);
+    ExPlan *cp = sl_alloc0(ci->arena, sizeof *cp);
+    *cp = *p;
+    cp->stmt = NULL;
+    cp->relname = sl_strdup(ci->arena, p->relname);
+    cp->colmap = sl_alloc(ci->arena, sizeof(int) * (size_t)(p->nvalues + 1));
+    memcpy(cp->colmap, p->colmap, sizeof(int) * (size_t)p->nvalues);
+    PlColumn *cols = sl_alloc(ci->arena, sizeof(PlColumn) * (size_t)(p->stream_ncols + 1));
+    for (int i = 0; i < p->stream_ncols; i++) {
+        cols[i].name = sl_strdup(ci->arena, p->stream_cols[i].name);
+        cols[i].type = p->stream_cols[i].type;
+    }
+    cp->stream_cols = cols;
+    cp->copyfmt.null_str = sl_strdup(ci->arena, p->copyfmt.null_str);
+    ci->plan = cp;
+    p = cp;
+    ci->types = sl_alloc(ci->arena, sizeof(SlType) * (size_t)(p->nvalues + 1));
+    ci->names = sl_alloc(ci->arena, sizeof(char *) * (size_t)(p->nvalues + 1));
+    for (int i = 0; i < p->nvalues; i++) {
+        ci->types[i] = p->stream_cols[p->colmap[i]].type;
+        ci->names[i] = p->stream_cols[p->colmap[i]].name;
+    }
+    ex_copy_parser_init(&ci->parser, &p->copyfmt, p->nvalues, ci->types, ci->names, p->relname, copy_row, ci);
+    *ncols = p->nvalues;
+    *out = ci;
+    return 0;
+}
+
+int ex_copy_data(ExCopyIn *ci, const char *data, size_t len, SlError *err)
+{
+    return ex_copy_parser_feed(&ci->parser, data, len, err);
+}
+
+void ex_copy_abort(ExCopyIn *ci)
+{
+    if (!ci)
+        return;
+    ex_copy_parser_free(&ci->parser);
+    free(ci->rows);
+    sl_arena_free(ci->arena);
+    free(ci);
+}
+
+int ex_copy_end(ExCopyIn *ci, char tag[64], SlError *err)
+{
+    int rc = ex_copy_parser_finish(&ci->parser, err);
+    if (rc == 0)
+        rc = ex_ingest(ci->eng->catalog, ci->plan->relname, ci->rows, ci->n, err);
+    if (rc == 0)
+        snprintf(tag, 64, "COPY %lld", (long long)ci->n);
+    ex_copy_abort(ci);
+    return rc;
+}
+
+/* --------------------------------------------------------------- dispatch */
+
+typedef struct SinkAdapter {
+    ExSink *sink;
+} SinkAdapter;
+
+static int list_row(void *ctx, const SlValue *row, int n, SlError *err)
+{
+    ExSink *sink = ctx;
+    return sink ? sink->row(sink->ctx, row, n, err) : 0;
+}
+
+int ex_execute(ExEngine *eng, const ExContext *ctx, const ExPlan *p, const SlValue *params, SlArena *arena,
+               ExSink *sink, const volatile int *cancel, char tag[64], SlError *err)
+{
     switch (p->kind) {
     case PS_S_SELECT:
-        return execute_select(ctx, p, params, arena, sink, cancel, tag, err);
+        return execute_select(eng, ctx, p, params, arena, sink, cancel, tag, err);
+    case PS_S_INSERT:
+        return execute_insert(eng, ctx, p, params, arena, tag, err);
+    case PS_S_CREATE_STREAM:
+        return ex_create_stream(eng->catalog, p->stmt, tag, err);
+    case PS_S_CREATE_VIEW:
+        return ex_create_view(eng->catalog, p->stmt, tag, err);
+    case PS_S_DROP:
+        return ex_drop(eng->catalog, p->stmt, tag, err);
+    case PS_S_SHOW_OBJECTS:
+        snprintf(tag, 64, "SHOW");
+        return ex_list_objects(eng->catalog, p->stmt->obj, arena, list_row, sink, err);
+    case PS_S_COPY_FROM:
+        return sl_error(err, SL_E_FEATURE_NOT_SUPPORTED, "COPY FROM STDIN needs the COPY protocol");
     default:
         return sl_error(err, SL_E_FEATURE_NOT_SUPPORTED, "%s is not supported yet", ps_stmt_kind_name(p->kind));
     }

@@ -23,4 +23,21 @@ int ex_eval(const PlExpr *e, const SlValue *row, ExEvalCtx *c, SlValue *out, SlE
 /* WHERE semantics: true passes; false and NULL do not. */
 int ex_eval_bool(const PlExpr *e, const SlValue *row, ExEvalCtx *c, bool *pass, SlError *err);
 
+/* stream.c: streams, views, the worker pool */
+typedef struct ExCatalog ExCatalog;
+ExCatalog *ex_catalog_new(int workers, int default_parallelism);
+void ex_catalog_free(ExCatalog *c);
+int ex_kg_of_hash(uint64_t h, int max_parallelism);
+int ex_task_of_kg(int kg, int parallelism, int max_parallelism);
+int ex_create_stream(ExCatalog *c, const PsStmt *st, char tag[64], SlError *err);
+int ex_create_view(ExCatalog *c, const PsStmt *st, char tag[64], SlError *err);
+int ex_drop(ExCatalog *c, const PsStmt *st, char tag[64], SlError *err);
+int ex_stream_columns(ExCatalog *c, const char *name, const PlColumn **cols, int *ncols, SlError *err);
+int ex_ingest(ExCatalog *c, const char *name, const SlValue *rows, int64_t nrows, SlError *err);
+int ex_view_columns(ExCatalog *c, const char *name, const ExColumn **cols, int *ncols);
+int ex_view_snapshot(ExCatalog *c, const char *name, SlArena *arena,
+                     int (*fn)(void *ctx, const SlValue *row, int n, SlError *err), void *ctx, SlError *err);
+int ex_list_objects(ExCatalog *c, int obj, SlArena *a,
+                    int (*fn)(void *ctx, const SlValue *row, int n, SlError *err), void *ctx, SlError *err);
+
 #endif

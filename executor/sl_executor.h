@@ -78,4 +78,16 @@ int ex_execute(ExEngine *eng, const ExContext *ctx, const ExPlan *p,
                const SlValue *params, SlArena *arena, ExSink *sink,
                const volatile int *cancel, char tag[64], SlError *err);
 
+/* COPY name [(cols)] FROM STDIN. ex_prepare plans it; the server then
+ * feeds the CopyData bytes. The whole COPY is checked row by row as it
+ * arrives and ingested only at the end: one bad row rejects all of it,
+ * with the line and column in the error's context. */
+typedef struct ExCopyIn ExCopyIn;
+bool ex_plan_is_copy_in(const ExPlan *p);
+int ex_copy_begin(ExEngine *eng, const ExPlan *p, ExCopyIn **out, int *ncols, SlError *err);
+int ex_copy_data(ExCopyIn *ci, const char *data, size_t len, SlError *err);
+/* Ingests everything; frees ci whatever the outcome. */
+int ex_copy_end(ExCopyIn *ci, char tag[64], SlError *err);
+void ex_copy_abort(ExCopyIn *ci);
+
 #endif /* SL_EXECUTOR_H */

@@ -60,6 +60,8 @@ struct Session {
     Portal *portals;
     SlArena *msg_arena;        /* reset for every message */
     ExContext ctx;
+    ExCopyIn *copy;            /* in COPY FROM STDIN */
+    bool copy_failed;          /* an error was sent; wait for CopyDone/Fail */
 };
 
 /* ----------------------------------------------------------- lifecycle */
@@ -125,6 +127,7 @@ void sess_free(Session *s)
     if (s->counted)
         atomic_fetch_sub(&s->srv->nconnections, 1);
     drop_all_statements(s);
+    ex_copy_abort(s->copy);
     sl_settings_free(s->settings);
     sl_buf_free(&s->out);
     sl_arena_free(s->msg_arena);
@@ -600,6 +603,22 @@ static void simple_query(Session *s, const char *sql, size_t len)
                 send_error(s, &e);
                 return;
             }
+            if (ex_plan_is_copy_in(plan)) {
+                int ncols;
+                if (ex_copy_begin(s->srv->engine, plan, &s->copy, &ncols, &e) < 0) {
+                    send_error(s, &e);
+                    return;
+                }
+                /* the plan lives in the message arena: the COPY keeps what it needs */
+                size_t at = pg_begin(&s->out, 'G');
+                sl_buf_put_u8(&s->out, 0);
+                sl_buf_put_i16(&s->out, (int16_t)ncols);
+                for (int k = 0; k < ncols; k++)
+                    sl_buf_put_i16(&s->out, 0);
+                pg_end(&s->out, at);
+                s->copy_failed = false;
+                return; /* statements after a COPY in the same message are not run */
+            }
             int n;
             const ExColumn *cols = ex_plan_columns(plan, &n);
             if (n)
@@ -920,6 +939,60 @@ static int msg_close(Session *s, PgReader *r, SlError *e)
     return 0;
 }
 
+/* ----------------------------------------------------------------- COPY */
+
+static SessAction copy_message(Session *s, char type, const char *body, size_t len)
+{
+    SlError e;
+    sl_error_clear(&e);
+    switch (type) {
+    case 'd':
+        if (!s->copy_failed && ex_copy_data(s->copy, body, len, &e) < 0) {
+            send_error(s, &e);
+            s->copy_failed = true;
+        }
+        return SESS_CONTINUE;
+    case 'c': {
+        char tag[64];
+        if (!s->copy_failed) {
+            if (ex_copy_end(s->copy, tag, &e) < 0)
+                send_error(s, &e);
+            else
+                pg_msg_command_complete(&s->out, tag);
+        } else {
+            ex_copy_abort(s->copy);
+        }
+        s->copy = NULL;
+        pg_msg_ready(&s->out, s->txn);
+        return SESS_CONTINUE;
+    }
+    case 'f': {
+        PgReader r;
+        pg_reader_init(&r, body, len);
+        const char *why = pg_get_str(&r);
+        ex_copy_abort(s->copy);
+        s->copy = NULL;
+        if (!s->copy_failed) {
+            sl_error(&e, SL_E_QUERY_CANCELED, "COPY from stdin failed: %s", r.bad ? "" : why);
+            send_error(s, &e);
+        }
+        pg_msg_ready(&s->out, s->txn);
+        return SESS_CONTINUE;
+    }
+    case 'H':
+    case 'S':
+        return SESS_CONTINUE;
+    case 'X':
+        return SESS_CLOSE;
+    default:
+        ex_copy_abort(s->copy);
+        s->copy = NULL;
+        sl_error(&e, SL_E_PROTOCOL_VIOLATION, "unexpected message type 0x%02X during COPY from stdin",
+                 (unsigned char)type);
+        return fatal(s, &e);
+    }
+}
+
 /* ------------------------------------------------------------- dispatch */
 
 SessAction sess_message(Session *s, char type, const char *body, size_t len)
@@ -933,6 +1006,9 @@ SessAction sess_message(Session *s, char type, const char *body, size_t len)
     sl_error_clear(&e);
     int rc = 0;
 
+    if (s->copy)
+        return copy_message(s, type, body, len);
+
     /* after an error in the extended protocol, skip to Sync */
     if (s->skip_to_sync && type != 'S' && type != 'X')
         return SESS_CONTINUE;
@@ -945,7 +1021,8 @@ SessAction sess_message(Session *s, char type, const char *body, size_t len)
             return fatal(s, &e);
         }
         simple_query(s, sql, strlen(sql));
-        pg_msg_ready(&s->out, s->txn);
+        if (!s->copy)
+            pg_msg_ready(&s->out, s->txn);
         return SESS_CONTINUE;
     }
     case 'P':
