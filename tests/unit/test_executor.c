@@ -164,3 +164,50 @@ static const SlUnitTest executor_tests[] = {
     {"errors carry their SQLSTATE", test_errors},
     {NULL, NULL}};
 SL_UNIT_SUITE("executor", executor_tests)
+
+/* ------------------------------------------------------------ key groups */
+#include "ex_int.h"
+
+static void test_key_groups(void)
+{
+    /* every key group is owned by exactly one task, the tasks' ranges are
+     * contiguous and are [ceil(t*K/N), ceil((t+1)*K/N)), for every N <= K */
+    const int Ks[] = {1, 7, 128, 1000};
+    for (size_t ki = 0; ki < sizeof Ks / sizeof Ks[0]; ki++) {
+        int K = Ks[ki];
+        for (int N = 1; N <= K; N++) {
+            int prev = -1;
+            for (int kg = 0; kg < K; kg++) {
+                int t = ex_task_of_kg(kg, N, K);
+                CU_ASSERT_FATAL(t >= 0 && t < N);
+                CU_ASSERT_FATAL(t == prev || t == prev + 1); /* contiguous, in order */
+                int lo = (int)(((int64_t)t * K + N - 1) / N), hi = (int)(((int64_t)(t + 1) * K + N - 1) / N);
+                CU_ASSERT_FATAL(kg >= lo && kg < hi);
+                prev = t;
+            }
+            CU_ASSERT_FATAL(prev == N - 1 || K < N);
+        }
+    }
+    /* the same key always reaches the same task; equal numbers of any type
+     * are the same key */
+    SlValue a = sl_val_int4(12345), b = sl_val_int8(12345), c = sl_val_numeric(1234500, 2);
+    uint64_t ha = sl_value_hash(&a);
+    CU_ASSERT_EQUAL(ha, sl_value_hash(&b));
+    CU_ASSERT_EQUAL(ha, sl_value_hash(&c));
+    for (int N = 1; N <= 128; N++)
+        CU_ASSERT_EQUAL(ex_task_of_kg(ex_kg_of_hash(ha, 128), N, 128),
+                        ex_task_of_kg(ex_kg_of_hash(sl_value_hash(&b), 128), N, 128));
+    /* rescaling N -> M moves whole key groups: a key's task is a function of its key group */
+    int counts[4] = {0};
+    for (uint64_t k = 0; k < 100000; k++) {
+        SlValue v = sl_val_int8((int64_t)k);
+        counts[ex_task_of_kg(ex_kg_of_hash(sl_value_hash(&v), 128), 4, 128)]++;
+    }
+    for (int t = 0; t < 4; t++)
+        CU_ASSERT(counts[t] > 23000 && counts[t] < 27000); /* balanced */
+}
+
+static const SlUnitTest keygroup_tests[] = {
+    {"key groups: ownership, ranges, routing", test_key_groups},
+    {NULL, NULL}};
+SL_UNIT_SUITE("key groups", keygroup_tests)
