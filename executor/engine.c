@@ -175,7 +175,11 @@ static int prepare_insert(ExEngine *eng, ExPlan *p, const PsStmt *st, int nparam
                 return -1;
             char what[128];
             snprintf(what, sizeof what, "column \"%s\"", cols[p->colmap[i]].name);
-            if (pl_coerce(&b, &p->values[r][i], cols[p->colmap[i]].type, false, NULL, err) < 0) {
+            /* assignment casts, as PostgreSQL's: numbers and timestamps convert,
+             * text needs an explicit cast */
+            SlType want = cols[p->colmap[i]].type, have = p->values[r][i]->type;
+            bool assign = have != SL_T_TEXT && have != SL_T_BOOL && want != SL_T_TEXT && want != SL_T_BOOL;
+            if (pl_coerce(&b, &p->values[r][i], want, assign, NULL, err) < 0) {
                 if (err && err->code == SL_E_DATATYPE_MISMATCH) {
                     sl_error_at(err, SL_E_DATATYPE_MISMATCH, ((PsExpr *)row->items[i])->location + 1,
                                 "%s is of type %s but expression is of type %s", what,

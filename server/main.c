@@ -36,6 +36,32 @@ static int make_verifier(void)
     return 0;
 }
 
+/* Runs SQL through the engine, as a client would (the demo's setup). */
+static int run_sql(ExEngine *eng, const char *sql, SlError *err)
+{
+    SlArena *a = sl_arena_new(0);
+    PsList *stmts;
+    int rc = ps_parse(sql, strlen(sql), a, &stmts, NULL, err);
+    ExContext ctx = {.database = "sluice", .user = "sluiced"};
+    for (int i = 0; rc == 0 && i < stmts->n; i++) {
+        ExPlan *plan;
+        char tag[64];
+        rc = ex_prepare(eng, &ctx, stmts->items[i], 0, NULL, a, &plan, err);
+        if (rc == 0)
+            rc = ex_execute(eng, &ctx, plan, NULL, a, NULL, NULL, tag, err);
+    }
+    sl_arena_free(a);
+    return rc;
+}
+
+static const char demo_sql[] =
+    "CREATE STREAM IF NOT EXISTS bids (auction BIGINT, bidder BIGINT, price BIGINT, channel TEXT, "
+    "  date_time TIMESTAMP) WITH (partitions = 4);"
+    "CREATE MATERIALIZED VIEW IF NOT EXISTS top_auctions WITH (parallelism = 2) AS "
+    "  SELECT auction, count(*) AS bids, max(price) AS top FROM bids WHERE price > 100 GROUP BY auction;"
+    "INSERT INTO bids VALUES (1, 10, 150, 'Google', '2026-11-24 12:00:00'), (1, 11, 300, 'Apple', '2026-11-24 12:00:01'),"
+    "  (2, 12, 90, 'Baidu', '2026-11-24 12:00:02'), (2, 13, 120, 'Google', '2026-11-24 12:00:03');";
+
 static int mkdir_p(const char *path)
 {
     char tmp[4096];
@@ -118,10 +144,17 @@ int main(int argc, char **argv)
         sl_settings_free(srv.settings);
         return 1;
     }
-    if (sl_settings_get_bool(srv.settings, "demo"))
-        fprintf(stderr, "\nsluiced is starting. Connect with:\n  psql -h 127.0.0.1 -p %s\n"
-                        "and try: SELECT version();\n\n",
+    if (sl_settings_get_bool(srv.settings, "demo")) {
+        if (run_sql(srv.engine, demo_sql, &err) < 0)
+            fprintf(stderr, "sluiced: demo setup failed: %s\n", err.message);
+        fprintf(stderr,
+                "\nsluiced is starting with a demo stream \"bids\" and a standing query \"top_auctions\".\n"
+                "Connect with:\n  psql -h 127.0.0.1 -p %s\nand try:\n"
+                "  SELECT * FROM top_auctions ORDER BY top DESC;\n"
+                "  INSERT INTO bids VALUES (3, 14, 999, 'Apple', now());\n"
+                "  SELECT * FROM top_auctions ORDER BY top DESC;\n\n",
                 sl_settings_get(srv.settings, "port"));
+    }
 
     int rc = net_run(&srv, &err);
     if (rc < 0)
