@@ -70,6 +70,22 @@ bool ex_plan_is_copy_in(const ExPlan *p)
     return p->kind == PS_S_COPY_FROM;
 }
 
+bool ex_plan_is_subscribe(const ExPlan *p)
+{
+    return p->kind == PS_S_COPY_TO || p->kind == PS_S_SUBSCRIBE;
+}
+
+int ex_subscribe(ExEngine *eng, const ExPlan *p, void (*notify)(void *arg), void *arg, ExSubscription **out,
+                 int *ncols, SlError *err)
+{
+    const ExColumn *cols;
+    int n;
+    if (ex_view_subscribe(eng->catalog, p->relname, notify, arg, out, &cols, &n, err) < 0)
+        return -1;
+    *ncols = n + 2;
+    return 0;
+}
+
 static void set_columns(ExPlan *p, const PlSelect *q, SlArena *arena)
 {
     p->ncols = q->ntargets;
@@ -233,6 +249,23 @@ int ex_prepare(ExEngine *eng, const ExContext *ctx, const PsStmt *stmt, int npar
                           stmt->obj == PS_OBJ_QUERY ? "QUERIES" : "CHECKPOINTS");
         }
         break;
+    case PS_S_COPY_TO:
+    case PS_S_SUBSCRIBE: {
+        const PsStmt *sub = stmt->kind == PS_S_COPY_TO ? stmt->inner : stmt;
+        if (sub->kind != PS_S_SUBSCRIBE)
+            return sl_error(err, SL_E_FEATURE_NOT_SUPPORTED, "COPY (SELECT ...) TO STDOUT is not supported yet");
+        if (stmt->kind == PS_S_SUBSCRIBE)
+            return sl_error(err, SL_E_FEATURE_NOT_SUPPORTED,
+                            "SUBSCRIBE is read with COPY (SUBSCRIBE %s) TO STDOUT", sub->name);
+        if (sub->as_of || PS_LIST_LEN(sub->options) || PS_LIST_LEN(stmt->options))
+            return sl_error(err, SL_E_FEATURE_NOT_SUPPORTED, "SUBSCRIBE options and AS OF are not supported yet");
+        const ExColumn *vc;
+        int nv;
+        if (ex_view_columns(eng->catalog, sub->name, &vc, &nv) < 0)
+            return sl_error(err, SL_E_UNDEFINED_TABLE, "materialized view \"%s\" does not exist", sub->name);
+        p->relname = sl_strdup(arena, sub->name);
+        break;
+    }
     case PS_S_COPY_FROM: {
         const PlColumn *cols;
         int ncols;

@@ -90,4 +90,18 @@ int ex_copy_data(ExCopyIn *ci, const char *data, size_t len, SlError *err);
 int ex_copy_end(ExCopyIn *ci, char tag[64], SlError *err);
 void ex_copy_abort(ExCopyIn *ci);
 
+/* COPY (SUBSCRIBE view) TO STDOUT. The subscription starts with the view's
+ * current contents as a snapshot, then delivers every change. Each line is
+ * COPY text: progress, diff (+1/-1), the view's columns. notify(arg) is
+ * called from worker threads (possibly with internal locks held: it must
+ * only wake the caller's thread) when new changes may be read. */
+typedef struct ExSubscription ExSubscription;
+bool ex_plan_is_subscribe(const ExPlan *p);
+int ex_subscribe(ExEngine *eng, const ExPlan *p, void (*notify)(void *arg), void *arg, ExSubscription **out,
+                 int *ncols, SlError *err);
+/* Appends whole lines, about max_bytes at most; -1 when the subscription
+ * cannot go on (view dropped, fell behind the retained changes). */
+int ex_subscription_poll(ExSubscription *sub, SlBuf *out, size_t max_bytes, SlError *err);
+void ex_unsubscribe(ExSubscription *sub);
+
 #endif /* SL_EXECUTOR_H */

@@ -79,7 +79,20 @@ typedef struct Group {
     uint64_t hash;
     SlValue *keys;
     AggState *aggs;
+    int64_t nrows;         /* rows applied to it */
+    int64_t touched;       /* batch number that last touched it (changes) */
+    SlValue *old_row;      /* its output row before that batch, or NULL */
 } Group;
+
+/* A batch of changes of a view: rows with their diff, one progress number. */
+typedef struct ChangeBatch {
+    struct ChangeBatch *next;
+    int64_t progress;
+    int nrows, cap, ncols;
+    int8_t *diffs;
+    SlValue *rows;
+    SlArena *arena;
+} ChangeBatch;
 
 struct ExTask {
     struct ExView *view;
@@ -98,6 +111,9 @@ struct ExTask {
     int64_t rows_in, rows_out;
     SlError error;             /* a runtime error stops the task */
     bool failed;
+    int64_t batch_no;
+    Group **touched;           /* groups touched by the current batch */
+    int64_t ntouched, captouched;
 };
 
 typedef struct ExView {
@@ -114,7 +130,28 @@ typedef struct ExView {
     pthread_cond_t pcond;
     int64_t enqueued, processed;   /* rows */
     int64_t route_counter;
+    /* changes, kept while someone subscribes */
+    pthread_mutex_t loglock;
+    ChangeBatch *log_head, *log_tail;
+    int64_t progress;              /* of the newest change batch */
+    int64_t log_rows;
+    ExSubscription *subs;
+    int nsubs;
 } ExView;
+
+#define CHANGE_LOG_ROWS 1000000    /* retained change rows per view */
+
+struct ExSubscription {
+    ExSubscription *next;
+    ExCatalog *cat;
+    ExView *view;                  /* NULL once the view is dropped */
+    int ncols;
+    int64_t next_progress;         /* the first change batch not yet delivered */
+    SlBuf snapshot;                /* the snapshot's lines, delivered first */
+    size_t snap_pos;
+    void (*notify)(void *arg);
+    void *arg;
+};
 
 typedef struct ExStream {
     char *name;
@@ -381,6 +418,72 @@ static Group *group_find(ExTask *t, const SlValue *keys, int nkeys, int naggs)
     return g;
 }
 
+/* The output row of a group (targets over keys and aggregate finals);
+ * *present is false when HAVING filters it out. */
+static int group_output(const PlSelect *q, const Group *g, SlArena *a, SlValue *out, bool *present, SlError *err)
+{
+    SlValue *aggv = sl_alloc(a, sizeof(SlValue) * (size_t)(q->naggs ? q->naggs : 1));
+    for (int i = 0; i < q->naggs; i++)
+        if (agg_final(&q->aggs[i], &g->aggs[i], a, &aggv[i], err) < 0)
+            return -1;
+    ExEvalCtx ec = {.arena = a, .stmt_time = sl_now_usec(), .aggs = aggv};
+    *present = true;
+    if (q->having && ex_eval_bool(q->having, g->keys, &ec, present, err) < 0)
+        return -1;
+    for (int k = 0; k < q->ntargets && *present; k++)
+        if (ex_eval(q->targets[k], g->keys, &ec, &out[k], err) < 0)
+            return -1;
+    return 0;
+}
+
+static void change_add(ChangeBatch *cb, int8_t diff, const SlValue *row)
+{
+    if (cb->nrows == cb->cap) {
+        cb->cap = cb->cap ? cb->cap * 2 : 64;
+        int8_t *d = sl_alloc(cb->arena, (size_t)cb->cap);
+        SlValue *r = sl_alloc(cb->arena, sizeof(SlValue) * (size_t)(cb->cap * cb->ncols));
+        if (cb->nrows) {
+            memcpy(d, cb->diffs, (size_t)cb->nrows);
+            memcpy(r, cb->rows, sizeof(SlValue) * (size_t)(cb->nrows * cb->ncols));
+        }
+        cb->diffs = d;
+        cb->rows = r;
+    }
+    cb->diffs[cb->nrows] = diff;
+    for (int i = 0; i < cb->ncols; i++)
+        sl_value_copy(&row[i], cb->arena, &cb->rows[(size_t)cb->nrows * (size_t)cb->ncols + (size_t)i]);
+    cb->nrows++;
+}
+
+static bool rows_equal(const SlValue *a, const SlValue *b, int n)
+{
+    return keys_equal(a, b, n);
+}
+
+/* Appends a change batch to the view's log (caller holds the task lock,
+ * so a snapshot never sees a state without its changes). */
+static void log_append(ExView *v, ChangeBatch *cb)
+{
+    pthread_mutex_lock(&v->loglock);
+    cb->progress = ++v->progress;
+    if (v->log_tail)
+        v->log_tail->next = cb;
+    else
+        v->log_head = cb;
+    v->log_tail = cb;
+    v->log_rows += cb->nrows;
+    while (v->log_head && v->log_head != v->log_tail && v->log_rows > CHANGE_LOG_ROWS) {
+        ChangeBatch *old = v->log_head;
+        v->log_head = old->next;
+        v->log_rows -= old->nrows;
+        sl_arena_free(old->arena);
+        free(old);
+    }
+    for (ExSubscription *sub = v->subs; sub; sub = sub->next)
+        sub->notify(sub->arg);
+    pthread_mutex_unlock(&v->loglock);
+}
+
 /* Applies one batch to the task's state. */
 static int task_apply(ExTask *t, Batch *b, SlArena *scratch)
 {
@@ -388,6 +491,17 @@ static int task_apply(ExTask *t, Batch *b, SlArena *scratch)
     const PlSelect *q = v->q;
     ExEvalCtx ec = {.arena = scratch, .stmt_time = sl_now_usec()};
     SlValue keys[64];
+    pthread_mutex_lock(&v->loglock);
+    bool track = v->nsubs > 0;
+    pthread_mutex_unlock(&v->loglock);
+    ChangeBatch *cb = NULL;
+    if (track) {
+        cb = sl_calloc(1, sizeof *cb);
+        cb->arena = sl_arena_new(0);
+        cb->ncols = q->ntargets;
+    }
+    t->batch_no++;
+    t->ntouched = 0;
     for (int r = 0; r < b->nrows; r++) {
         const SlValue *row = b->rows + (size_t)r * (size_t)b->ncols;
         bool pass = true;
@@ -401,6 +515,26 @@ static int task_apply(ExTask *t, Batch *b, SlArena *scratch)
                 if (ex_eval(q->group[k], row, &ec, &keys[k], &t->error) < 0)
                     return -1;
             Group *g = group_find(t, keys, q->ngroup, q->naggs);
+            if (track && g->touched != t->batch_no) {
+                /* remember the group's row before this batch */
+                g->touched = t->batch_no;
+                bool present = false;
+                bool had = g->nrows > 0;
+                g->old_row = NULL;
+                if (had) {
+                    SlValue *old = sl_alloc(cb->arena, sizeof(SlValue) * (size_t)(q->ntargets ? q->ntargets : 1));
+                    if (group_output(q, g, cb->arena, old, &present, &t->error) < 0)
+                        return -1;
+                    if (present)
+                        g->old_row = old;
+                }
+                if (t->ntouched == t->captouched) {
+                    t->captouched = t->captouched ? t->captouched * 2 : 64;
+                    t->touched = sl_realloc(t->touched, sizeof(Group *) * (size_t)t->captouched);
+                }
+                t->touched[t->ntouched++] = g;
+            }
+            g->nrows++;
             for (int a = 0; a < q->naggs; a++) {
                 SlValue val = sl_val_null(SL_T_UNKNOWN);
                 if (q->aggs[a].arg && ex_eval(q->aggs[a].arg, row, &ec, &val, &t->error) < 0)
@@ -419,11 +553,34 @@ static int task_apply(ExTask *t, Batch *b, SlArena *scratch)
                     return -1;
                 sl_value_copy(&val, t->arena, &out[c]);
             }
+            if (cb)
+                change_add(cb, 1, out);
             t->nrows++;
             t->rows_out++;
         }
         if ((r & 255) == 255)
             sl_arena_reset(scratch);
+    }
+    if (cb) {
+        SlValue *now = sl_alloc(cb->arena, sizeof(SlValue) * (size_t)(q->ntargets ? q->ntargets : 1));
+        for (int64_t i = 0; i < t->ntouched; i++) {
+            Group *g = t->touched[i];
+            bool present;
+            if (group_output(q, g, cb->arena, now, &present, &t->error) < 0)
+                return -1;
+            if (g->old_row && present && rows_equal(g->old_row, now, q->ntargets))
+                continue;
+            if (g->old_row)
+                change_add(cb, -1, g->old_row);
+            if (present)
+                change_add(cb, 1, now);
+        }
+        if (cb->nrows) {
+            log_append(v, cb);
+        } else {
+            sl_arena_free(cb->arena);
+            free(cb);
+        }
     }
     return 0;
 }
@@ -576,10 +733,25 @@ static void view_wait_idle(ExView *v)
 static void view_free(ExView *v)
 {
     view_wait_idle(v);
+    pthread_mutex_lock(&v->loglock);
+    for (ExSubscription *sub = v->subs; sub; sub = sub->next) {
+        sub->view = NULL;
+        sub->notify(sub->arg);
+    }
+    v->subs = NULL;
+    while (v->log_head) {
+        ChangeBatch *cb = v->log_head;
+        v->log_head = cb->next;
+        sl_arena_free(cb->arena);
+        free(cb);
+    }
+    pthread_mutex_unlock(&v->loglock);
+    pthread_mutex_destroy(&v->loglock);
     for (int t = 0; t < v->parallelism; t++) {
         ExTask *task = &v->tasks[t];
         free(task->slots);
         free(task->rows);
+        free(task->touched);
         sl_arena_free(task->arena);
         pthread_mutex_destroy(&task->lock);
         pthread_mutex_destroy(&task->qlock);
@@ -807,6 +979,7 @@ int ex_create_view(ExCatalog *c, const PsStmt *st, char tag[64], SlError *err)
     }
     pthread_mutex_init(&v->plock, NULL);
     pthread_cond_init(&v->pcond, NULL);
+    pthread_mutex_init(&v->loglock, NULL);
     v->tasks = sl_calloc((size_t)parallelism, sizeof(ExTask));
     for (int t = 0; t < parallelism; t++) {
         ExTask *task = &v->tasks[t];
@@ -1060,4 +1233,187 @@ int ex_list_objects(ExCatalog *c, int obj, SlArena *a,
     }
     pthread_rwlock_unlock(&c->lock);
     return rc;
+}
+
+/* ---------------------------------------------------------- subscriptions */
+
+/* One line of COPY text format: progress, diff, the row's columns. */
+static void change_line(SlBuf *out, int64_t progress, int diff, const SlValue *row, int n)
+{
+    sl_buf_printf(out, "%lld\t%d", (long long)progress, diff);
+    SlBuf tmp;
+    sl_buf_init(&tmp);
+    for (int i = 0; i < n; i++) {
+        sl_buf_putc(out, '\t');
+        if (row[i].isnull) {
+            sl_buf_puts(out, "\\N");
+            continue;
+        }
+        sl_buf_reset(&tmp);
+        sl_value_out(&row[i], &tmp);
+        for (size_t k = 0; k < tmp.len; k++) {
+            char c = tmp.data[k];
+            switch (c) {
+            case '\\': sl_buf_puts(out, "\\\\"); break;
+            case '\t': sl_buf_puts(out, "\\t"); break;
+            case '\n': sl_buf_puts(out, "\\n"); break;
+            case '\r': sl_buf_puts(out, "\\r"); break;
+            default: sl_buf_putc(out, c);
+            }
+        }
+    }
+    sl_buf_putc(out, '\n');
+    sl_buf_free(&tmp);
+}
+
+typedef struct SnapCtx {
+    SlBuf *out;
+    int64_t progress;
+} SnapCtx;
+
+int ex_view_subscribe(ExCatalog *c, const char *name, void (*notify)(void *), void *arg, ExSubscription **out,
+                      const ExColumn **cols, int *ncols, SlError *err)
+{
+    pthread_rwlock_rdlock(&c->lock);
+    ExView *v = find_view(c, name);
+    if (!v) {
+        pthread_rwlock_unlock(&c->lock);
+        return sl_error(err, SL_E_UNDEFINED_TABLE, "materialized view \"%s\" does not exist", name);
+    }
+    ExSubscription *sub = sl_calloc(1, sizeof *sub);
+    sub->cat = c;
+    sub->view = v;
+    sub->ncols = v->ncols;
+    sub->notify = notify;
+    sub->arg = arg;
+    sl_buf_init(&sub->snapshot);
+    /* a consistent cut: every task's lock, then the log's */
+    for (int t = 0; t < v->parallelism; t++)
+        pthread_mutex_lock(&v->tasks[t].lock);
+    pthread_mutex_lock(&v->loglock);
+    int64_t at = v->progress;
+    SlArena *a = sl_arena_new(0);
+    const PlSelect *q = v->q;
+    SlValue *row = sl_alloc(a, sizeof(SlValue) * (size_t)(q->ntargets ? q->ntargets : 1));
+    int rc = 0;
+    for (int t = 0; t < v->parallelism && rc == 0; t++) {
+        ExTask *task = &v->tasks[t];
+        if (task->failed) {
+            *err = task->error;
+            rc = -1;
+            break;
+        }
+        if (q->grouped) {
+            for (int64_t i = 0; i < task->nslots && rc == 0; i++) {
+                Group *g = task->slots ? task->slots[i] : NULL;
+                bool present;
+                if (!g || g->nrows == 0)
+                    continue;
+                rc = group_output(q, g, a, row, &present, err);
+                if (rc == 0 && present)
+                    change_line(&sub->snapshot, at, 1, row, q->ntargets);
+                sl_arena_reset(a);
+                row = sl_alloc(a, sizeof(SlValue) * (size_t)(q->ntargets ? q->ntargets : 1));
+            }
+        } else {
+            for (int64_t i = 0; i < task->nrows; i++)
+                change_line(&sub->snapshot, at, 1, task->rows + (size_t)i * (size_t)q->ntargets, q->ntargets);
+        }
+    }
+    if (rc == 0) {
+        sub->next_progress = at + 1;
+        sub->next = v->subs;
+        v->subs = sub;
+        v->nsubs++;
+    }
+    pthread_mutex_unlock(&v->loglock);
+    for (int t = v->parallelism - 1; t >= 0; t--)
+        pthread_mutex_unlock(&v->tasks[t].lock);
+    sl_arena_free(a);
+    if (rc == 0) {
+        *cols = v->cols;
+        *ncols = v->ncols;
+        *out = sub;
+    } else {
+        sl_buf_free(&sub->snapshot);
+        free(sub);
+    }
+    pthread_rwlock_unlock(&c->lock);
+    return rc;
+}
+
+int ex_subscription_poll(ExSubscription *sub, SlBuf *out, size_t max_bytes, SlError *err)
+{
+    int rc = 0;
+    if (sub->snap_pos < sub->snapshot.len) {
+        size_t n = sub->snapshot.len - sub->snap_pos;
+        if (n > max_bytes) {
+            /* whole lines only */
+            const char *end = sub->snapshot.data + sub->snap_pos + max_bytes;
+            while (end > sub->snapshot.data + sub->snap_pos && end[-1] != '\n')
+                end--;
+            n = (size_t)(end - (sub->snapshot.data + sub->snap_pos));
+            if (n == 0)
+                n = sub->snapshot.len - sub->snap_pos;
+        }
+        sl_buf_append(out, sub->snapshot.data + sub->snap_pos, n);
+        sub->snap_pos += n;
+        if (sub->snap_pos == sub->snapshot.len)
+            sl_buf_free(&sub->snapshot);
+        return 0;
+    }
+    pthread_rwlock_rdlock(&sub->cat->lock);
+    ExView *v = sub->view;
+    if (!v) {
+        pthread_rwlock_unlock(&sub->cat->lock);
+        return sl_error(err, SL_E_UNDEFINED_TABLE, "the subscribed materialized view was dropped");
+    }
+    pthread_mutex_lock(&v->loglock);
+    if (v->log_head && v->log_head->progress > sub->next_progress) {
+        rc = sl_error(err, SL_E_OBJECT_NOT_IN_PREREQUISITE_STATE,
+                      "the subscription fell behind the changes the view retains");
+        sl_error_hint(err, "Read the subscription faster, or subscribe again to start from a new snapshot.");
+    }
+    for (ChangeBatch *cb = v->log_head; cb && rc == 0 && out->len < max_bytes; cb = cb->next) {
+        if (cb->progress < sub->next_progress)
+            continue;
+        for (int i = 0; i < cb->nrows; i++)
+            change_line(out, cb->progress, cb->diffs[i], cb->rows + (size_t)i * (size_t)cb->ncols, cb->ncols);
+        sub->next_progress = cb->progress + 1;
+    }
+    pthread_mutex_unlock(&v->loglock);
+    pthread_rwlock_unlock(&sub->cat->lock);
+    return rc;
+}
+
+void ex_unsubscribe(ExSubscription *sub)
+{
+    if (!sub)
+        return;
+    pthread_rwlock_rdlock(&sub->cat->lock);
+    ExView *v = sub->view;
+    if (v) {
+        pthread_mutex_lock(&v->loglock);
+        for (ExSubscription **pp = &v->subs; *pp; pp = &(*pp)->next)
+            if (*pp == sub) {
+                *pp = sub->next;
+                v->nsubs--;
+                break;
+            }
+        if (v->nsubs == 0) {
+            /* nobody reads the changes any more: drop them */
+            while (v->log_head) {
+                ChangeBatch *cb = v->log_head;
+                v->log_head = cb->next;
+                sl_arena_free(cb->arena);
+                free(cb);
+            }
+            v->log_tail = NULL;
+            v->log_rows = 0;
+        }
+        pthread_mutex_unlock(&v->loglock);
+    }
+    pthread_rwlock_unlock(&sub->cat->lock);
+    sl_buf_free(&sub->snapshot);
+    free(sub);
 }

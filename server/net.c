@@ -44,19 +44,24 @@
 typedef struct CancelEntry {
     int32_t pid, secret;
     volatile int *flag;
+    void (*wake)(void *arg);
+    void *wake_arg;
     struct CancelEntry *next;
 } CancelEntry;
 
 static pthread_mutex_t cancel_lock = PTHREAD_MUTEX_INITIALIZER;
 static CancelEntry *cancel_list;
 
-void srv_cancel_register(Server *srv, int32_t pid, int32_t secret, volatile int *flag)
+void srv_cancel_register(Server *srv, int32_t pid, int32_t secret, volatile int *flag,
+                         void (*wake)(void *arg), void *wake_arg)
 {
     (void)srv;
     CancelEntry *c = sl_malloc(sizeof *c);
     c->pid = pid;
     c->secret = secret;
     c->flag = flag;
+    c->wake = wake;
+    c->wake_arg = wake_arg;
     pthread_mutex_lock(&cancel_lock);
     c->next = cancel_list;
     cancel_list = c;
@@ -85,6 +90,8 @@ void srv_cancel(Server *srv, int32_t pid, int32_t secret)
     for (CancelEntry *c = cancel_list; c; c = c->next) {
         if (c->pid == pid && c->secret == secret) {
             *c->flag = 1;
+            if (c->wake)
+                c->wake(c->wake_arg);
             sl_info("cancel request for session %d", pid);
             break;
         }
@@ -137,6 +144,7 @@ typedef struct Conn {
     struct bufferevent *bev;
     evutil_socket_t fd;       /* closed in conn_free; -1 once TLS owns it */
     Session *sess;
+    struct event *wake_ev;    /* made active from any thread: see sess_wake */
     bool closing;
     bool tls;
     struct Conn *prev, *next;
@@ -177,7 +185,9 @@ static void conn_free(Conn *c)
         bufferevent_free(c->bev);
     if (c->fd >= 0)
         evutil_closesocket(c->fd);
-    sess_free(c->sess);
+    sess_free(c->sess); /* unsubscribes: no wake after this */
+    if (c->wake_ev)
+        event_free(c->wake_ev);
     free(c);
 }
 
@@ -210,9 +220,34 @@ static void conn_write_cb(struct bufferevent *bev, void *arg)
             conn_free(c);
             return;
         }
-        /* drained: read again (backpressure released) */
+        /* drained: read again (backpressure released), send more changes */
         bufferevent_enable(bev, EV_READ);
+        if (sess_subscribing(c->sess))
+            event_active(c->wake_ev, EV_READ, 0);
     }
+}
+
+/* Runs on the connection's I/O thread after conn_wake. */
+static void conn_wake_cb(evutil_socket_t fd, short what, void *arg)
+{
+    Conn *c = arg;
+    (void)fd;
+    (void)what;
+    if (c->closing)
+        return;
+    if (evbuffer_get_length(bufferevent_get_output(c->bev)) > OUTPUT_HIGH_WATER)
+        return; /* the write callback wakes us when the client caught up */
+    bool more = sess_wake(c->sess, 1 << 20);
+    conn_flush(c);
+    if (more)
+        event_active(c->wake_ev, EV_READ, 0);
+}
+
+/* Any thread: wake the connection's session. */
+static void conn_wake(void *arg)
+{
+    Conn *c = arg;
+    event_active(c->wake_ev, EV_READ, 0);
 }
 
 static int start_tls(Conn *c)
@@ -352,7 +387,9 @@ static void io_accept(IoThread *io, Handoff *h)
     Conn *c = sl_calloc(1, sizeof *c);
     c->srv = io->srv;
     c->io = io;
-    SessionConfig cfg = {.is_unix = h->is_unix, .tls_available = the_net->ssl_ctx != NULL, .peer = h->peer};
+    c->wake_ev = event_new(io->base, -1, 0, conn_wake_cb, c);
+    SessionConfig cfg = {.is_unix = h->is_unix, .tls_available = the_net->ssl_ctx != NULL, .peer = h->peer,
+                         .wake = conn_wake, .wake_arg = c};
     c->sess = sess_new(io->srv, &cfg);
     c->fd = h->fd;
     c->bev = bufferevent_socket_new(io->base, h->fd, 0);

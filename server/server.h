@@ -123,6 +123,10 @@ typedef struct SessionConfig {
     bool is_unix;         /* arrived on the Unix socket */
     bool tls_available;   /* a certificate is configured */
     const char *peer;     /* for logs */
+    /* wakes the connection's I/O thread (from any thread); the network
+     * layer then calls sess_wake. NULL in tests without a network. */
+    void (*wake)(void *arg);
+    void *wake_arg;
 } SessionConfig;
 
 Session *sess_new(Server *srv, const SessionConfig *cfg);
@@ -141,6 +145,12 @@ SessAction sess_message(Session *s, char type, const char *body, size_t len);
 size_t sess_max_message(const Session *s);
 /* A FATAL error the network layer detected (bad length, ...). */
 void sess_fatal(Session *s, SlErrCode code, const char *msg);
+/* Called on the I/O thread after a wake: delivers subscription changes,
+ * notices a cancel. Returns true when more output is ready to be produced
+ * (call again once the output has drained). */
+bool sess_wake(Session *s, size_t budget);
+/* true while the session streams a subscription (COPY OUT). */
+bool sess_subscribing(const Session *s);
 
 /* ------------------------------------------------------------- net.c */
 
@@ -158,7 +168,8 @@ struct Server {
 };
 
 /* Registers a session for CancelRequest; flag is set to 1 to cancel. */
-void srv_cancel_register(Server *srv, int32_t pid, int32_t secret, volatile int *flag);
+void srv_cancel_register(Server *srv, int32_t pid, int32_t secret, volatile int *flag,
+                         void (*wake)(void *arg), void *wake_arg);
 void srv_cancel_unregister(Server *srv, int32_t pid);
 /* Looks up pid and secret; cancels when both match. */
 void srv_cancel(Server *srv, int32_t pid, int32_t secret);

@@ -61,6 +61,7 @@ struct Session {
     SlArena *msg_arena;        /* reset for every message */
     ExContext ctx;
     ExCopyIn *copy;            /* in COPY FROM STDIN */
+    ExSubscription *sub;       /* in COPY (SUBSCRIBE ...) TO STDOUT */
     bool copy_failed;          /* an error was sent; wait for CopyDone/Fail */
 };
 
@@ -128,6 +129,7 @@ void sess_free(Session *s)
         atomic_fetch_sub(&s->srv->nconnections, 1);
     drop_all_statements(s);
     ex_copy_abort(s->copy);
+    ex_unsubscribe(s->sub);
     sl_settings_free(s->settings);
     sl_buf_free(&s->out);
     sl_arena_free(s->msg_arena);
@@ -196,7 +198,7 @@ static SessAction finish_startup(Session *s)
     int32_t secret = 0;
     RAND_bytes((unsigned char *)&secret, sizeof secret);
     s->secret = secret;
-    srv_cancel_register(s->srv, s->pid, s->secret, &s->cancel);
+    srv_cancel_register(s->srv, s->pid, s->secret, &s->cancel, s->cfg.wake, s->cfg.wake_arg);
     pg_msg_backend_key(&s->out, s->pid, s->secret);
     pg_msg_ready(&s->out, 'I');
     s->phase = PH_READY;
@@ -603,6 +605,26 @@ static void simple_query(Session *s, const char *sql, size_t len)
                 send_error(s, &e);
                 return;
             }
+            if (ex_plan_is_subscribe(plan)) {
+                int ncols;
+                if (!s->cfg.wake) {
+                    sl_error(&e, SL_E_FEATURE_NOT_SUPPORTED, "subscriptions need a network connection");
+                    send_error(s, &e);
+                    return;
+                }
+                if (ex_subscribe(s->srv->engine, plan, s->cfg.wake, s->cfg.wake_arg, &s->sub, &ncols, &e) < 0) {
+                    send_error(s, &e);
+                    return;
+                }
+                size_t at = pg_begin(&s->out, 'H');
+                sl_buf_put_u8(&s->out, 0);
+                sl_buf_put_i16(&s->out, (int16_t)ncols);
+                for (int k = 0; k < ncols; k++)
+                    sl_buf_put_i16(&s->out, 0);
+                pg_end(&s->out, at);
+                s->cfg.wake(s->cfg.wake_arg); /* deliver the snapshot */
+                return;
+            }
             if (ex_plan_is_copy_in(plan)) {
                 int ncols;
                 if (ex_copy_begin(s->srv->engine, plan, &s->copy, &ncols, &e) < 0) {
@@ -939,6 +961,54 @@ static int msg_close(Session *s, PgReader *r, SlError *e)
     return 0;
 }
 
+/* ------------------------------------------------------- subscriptions */
+
+bool sess_subscribing(const Session *s)
+{
+    return s->sub != NULL;
+}
+
+static void end_subscription(Session *s, SlError *e)
+{
+    ex_unsubscribe(s->sub);
+    s->sub = NULL;
+    send_error(s, e);
+    pg_msg_ready(&s->out, s->txn);
+}
+
+bool sess_wake(Session *s, size_t budget)
+{
+    if (!s->sub)
+        return false;
+    SlError e;
+    sl_error_clear(&e);
+    if (s->cancel) {
+        sl_error(&e, SL_E_QUERY_CANCELED, "canceling statement due to user request");
+        end_subscription(s, &e);
+        return false;
+    }
+    SlBuf lines;
+    sl_buf_init(&lines);
+    int rc = ex_subscription_poll(s->sub, &lines, budget, &e);
+    /* each line is one CopyData message, as psql prints them as they come */
+    const char *p = lines.data, *end = lines.data + lines.len;
+    while (p && p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t n = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+        size_t at = pg_begin(&s->out, 'd');
+        sl_buf_append(&s->out, p, n);
+        pg_end(&s->out, at);
+        p += n;
+    }
+    bool more = lines.len >= budget;
+    sl_buf_free(&lines);
+    if (rc < 0) {
+        end_subscription(s, &e);
+        return false;
+    }
+    return more;
+}
+
 /* ----------------------------------------------------------------- COPY */
 
 static SessAction copy_message(Session *s, char type, const char *body, size_t len)
@@ -1008,6 +1078,16 @@ SessAction sess_message(Session *s, char type, const char *body, size_t len)
 
     if (s->copy)
         return copy_message(s, type, body, len);
+    if (s->sub) {
+        /* while streaming a subscription a client sends nothing but Terminate */
+        if (type == 'X')
+            return SESS_CLOSE;
+        if (type == 'S' || type == 'H')
+            return SESS_CONTINUE;
+        sl_error(&e, SL_E_PROTOCOL_VIOLATION, "unexpected message type 0x%02X during COPY to stdout",
+                 (unsigned char)type);
+        return fatal(s, &e);
+    }
 
     /* after an error in the extended protocol, skip to Sync */
     if (s->skip_to_sync && type != 'S' && type != 'X')
@@ -1021,7 +1101,7 @@ SessAction sess_message(Session *s, char type, const char *body, size_t len)
             return fatal(s, &e);
         }
         simple_query(s, sql, strlen(sql));
-        if (!s->copy)
+        if (!s->copy && !s->sub)
             pg_msg_ready(&s->out, s->txn);
         return SESS_CONTINUE;
     }
