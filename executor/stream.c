@@ -140,6 +140,7 @@ typedef struct ExView {
 } ExView;
 
 #define CHANGE_LOG_ROWS 1000000    /* retained change rows per view */
+#define VIEW_QUEUE_ROWS 1000000    /* rows queued for a view before ingestion waits */
 
 struct ExSubscription {
     ExSubscription *next;
@@ -688,7 +689,11 @@ static int view_route(ExView *v, const SlValue *rows, int64_t nrows, SlError *er
         if ((r & 255) == 255)
             sl_arena_reset(scratch);
     }
+    /* backpressure: a view more than VIEW_QUEUE_ROWS behind slows the
+     * acknowledgement of ingestion; rows are never dropped */
     pthread_mutex_lock(&v->plock);
+    while (v->enqueued - v->processed > VIEW_QUEUE_ROWS)
+        pthread_cond_wait(&v->pcond, &v->plock);
     v->enqueued += nrows;
     pthread_mutex_unlock(&v->plock);
     for (int t = 0; t < v->parallelism; t++)
