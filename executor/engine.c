@@ -9,10 +9,14 @@
 
 #include "ex_copy.h"
 #include "ex_int.h"
+#include "sl_storage.h"
 
 struct ExEngine {
     const SlSettings *settings;
     ExCatalog *catalog;
+    StStore *store;            /* the catalog in PostgreSQL, or NULL */
+    pthread_mutex_t ddl;       /* one DDL at a time: memory and store agree */
+    bool replaying;
 };
 
 struct ExPlan {
@@ -34,14 +38,50 @@ struct ExPlan {
     ExCopyFormat copyfmt;
 };
 
+static int replay_object(void *ctx, const char *kind, const char *name, const char *sql)
+{
+    ExEngine *e = ctx;
+    SlArena *a = sl_arena_new(0);
+    PsList *stmts;
+    SlError err;
+    ExContext c = {.database = "sluice", .user = "sluiced"};
+    ExPlan *plan;
+    char tag[64];
+    int rc = ps_parse(sql, strlen(sql), a, &stmts, NULL, &err);
+    if (rc == 0)
+        rc = ex_prepare(e, &c, stmts->items[0], 0, NULL, a, &plan, &err);
+    if (rc == 0)
+        rc = ex_execute(e, &c, plan, NULL, a, NULL, NULL, tag, &err);
+    if (rc < 0)
+        sl_warn("could not restore %s \"%s\" from the catalog: %s", kind, name, err.message);
+    else
+        sl_info("restored %s \"%s\"", kind, name);
+    sl_arena_free(a);
+    return 0; /* go on with the others */
+}
+
 ExEngine *ex_engine_new(const ExEngineConfig *cfg, SlError *err)
 {
-    (void)err;
     ExEngine *e = sl_calloc(1, sizeof *e);
     e->settings = cfg ? cfg->settings : NULL;
+    pthread_mutex_init(&e->ddl, NULL);
     int workers = e->settings ? (int)sl_settings_get_int(e->settings, "workers") : 0;
     int par = e->settings ? (int)sl_settings_get_int(e->settings, "default_parallelism") : 0;
     e->catalog = ex_catalog_new(workers, par);
+    if (cfg && cfg->store_conninfo) {
+        e->store = st_store_open(cfg->store_conninfo, err);
+        if (!e->store) {
+            ex_engine_free(e);
+            return NULL;
+        }
+        e->replaying = true;
+        int rc = st_catalog_list(e->store, replay_object, e, err);
+        e->replaying = false;
+        if (rc < 0) {
+            ex_engine_free(e);
+            return NULL;
+        }
+    }
     return e;
 }
 
@@ -50,7 +90,67 @@ void ex_engine_free(ExEngine *eng)
     if (!eng)
         return;
     ex_catalog_free(eng->catalog);
+    st_store_close(eng->store);
+    pthread_mutex_destroy(&eng->ddl);
     free(eng);
+}
+
+/* Creates in memory, then records in the store before acknowledging; if
+ * the store refuses, the object is dropped again. */
+static int persist_created(ExEngine *eng, const PsStmt *st, const char *kind, const char *name, SlBuf *canon,
+                           SlError *err)
+{
+    if (!eng->store || eng->replaying || canon->len == 0)
+        return 0;
+    if (st_catalog_put(eng->store, kind, name, canon->data, err) == 0)
+        return 0;
+    PsStmt drop;
+    memset(&drop, 0, sizeof drop);
+    drop.kind = PS_S_DROP;
+    drop.obj = st->kind == PS_S_CREATE_STREAM ? PS_OBJ_STREAM : PS_OBJ_VIEW;
+    drop.name = (char *)name;
+    char tag[64];
+    ex_drop(eng->catalog, &drop, NULL, NULL, tag, NULL);
+    return -1;
+}
+
+typedef struct DropCtx {
+    ExEngine *eng;
+    SlError *err;
+    int rc;
+} DropCtx;
+
+static void on_dropped(void *ctx, const char *name)
+{
+    DropCtx *d = ctx;
+    if (d->eng->store && d->rc == 0 && st_catalog_delete(d->eng->store, name, d->err) < 0)
+        d->rc = -1;
+}
+
+static int run_ddl(ExEngine *eng, const ExPlan *p, char tag[64], SlError *err)
+{
+    pthread_mutex_lock(&eng->ddl);
+    SlBuf canon;
+    sl_buf_init(&canon);
+    int rc;
+    const PsStmt *st = p->stmt;
+    if (st->kind == PS_S_CREATE_STREAM) {
+        rc = ex_create_stream(eng->catalog, st, &canon, tag, err);
+        if (rc == 0)
+            rc = persist_created(eng, st, "stream", st->name, &canon, err);
+    } else if (st->kind == PS_S_CREATE_VIEW) {
+        rc = ex_create_view(eng->catalog, st, &canon, tag, err);
+        if (rc == 0)
+            rc = persist_created(eng, st, "view", st->name, &canon, err);
+    } else {
+        DropCtx d = {eng, err, 0};
+        rc = ex_drop(eng->catalog, st, on_dropped, &d, tag, err);
+        if (rc == 0)
+            rc = d.rc;
+    }
+    sl_buf_free(&canon);
+    pthread_mutex_unlock(&eng->ddl);
+    return rc;
 }
 
 const SlType *ex_plan_params(const ExPlan *p, int *n)
@@ -558,11 +658,9 @@ int ex_execute(ExEngine *eng, const ExContext *ctx, const ExPlan *p, const SlVal
     case PS_S_INSERT:
         return execute_insert(eng, ctx, p, params, arena, tag, err);
     case PS_S_CREATE_STREAM:
-        return ex_create_stream(eng->catalog, p->stmt, tag, err);
     case PS_S_CREATE_VIEW:
-        return ex_create_view(eng->catalog, p->stmt, tag, err);
     case PS_S_DROP:
-        return ex_drop(eng->catalog, p->stmt, tag, err);
+        return run_ddl(eng, p, tag, err);
     case PS_S_SHOW_OBJECTS:
         snprintf(tag, 64, "SHOW");
         return ex_list_objects(eng->catalog, p->stmt->obj, arena, list_row, sink, err);

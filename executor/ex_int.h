@@ -29,9 +29,13 @@ ExCatalog *ex_catalog_new(int workers, int default_parallelism);
 void ex_catalog_free(ExCatalog *c);
 int ex_kg_of_hash(uint64_t h, int max_parallelism);
 int ex_task_of_kg(int kg, int parallelism, int max_parallelism);
-int ex_create_stream(ExCatalog *c, const PsStmt *st, char tag[64], SlError *err);
-int ex_create_view(ExCatalog *c, const PsStmt *st, char tag[64], SlError *err);
-int ex_drop(ExCatalog *c, const PsStmt *st, char tag[64], SlError *err);
+/* canonical, if not NULL, gets the definition to persist (empty when the
+ * object already existed under IF NOT EXISTS) */
+int ex_create_stream(ExCatalog *c, const PsStmt *st, SlBuf *canonical, char tag[64], SlError *err);
+int ex_create_view(ExCatalog *c, const PsStmt *st, SlBuf *canonical, char tag[64], SlError *err);
+/* dropped(ctx, name) is called for every object dropped (CASCADE too) */
+int ex_drop(ExCatalog *c, const PsStmt *st, void (*dropped)(void *ctx, const char *name), void *ctx, char tag[64],
+            SlError *err);
 int ex_stream_columns(ExCatalog *c, const char *name, const PlColumn **cols, int *ncols, SlError *err);
 int ex_ingest(ExCatalog *c, const char *name, const SlValue *rows, int64_t nrows, SlError *err);
 int ex_view_columns(ExCatalog *c, const char *name, const ExColumn **cols, int *ncols);

@@ -21,6 +21,8 @@ typedef struct ExEngine ExEngine;
 
 typedef struct ExEngineConfig {
     const SlSettings *settings;   /* server-level settings (workers, ...) */
+    const char *store_conninfo;   /* PostgreSQL holding the catalog; NULL: none
+                                   * (definitions then live in memory only) */
 } ExEngineConfig;
 
 ExEngine *ex_engine_new(const ExEngineConfig *cfg, SlError *err);

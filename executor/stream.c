@@ -831,7 +831,7 @@ static int int_option(const PsOption *o, int lo, int hi, int *out, SlError *err)
     return 0;
 }
 
-int ex_create_stream(ExCatalog *c, const PsStmt *st, char tag[64], SlError *err)
+int ex_create_stream(ExCatalog *c, const PsStmt *st, SlBuf *canonical, char tag[64], SlError *err)
 {
     int partitions = 1;
     for (int i = 0; i < PS_LIST_LEN(st->options); i++) {
@@ -880,12 +880,18 @@ int ex_create_stream(ExCatalog *c, const PsStmt *st, char tag[64], SlError *err)
     }
     c->streams = sl_realloc(c->streams, sizeof(ExStream *) * (size_t)(c->nstreams + 1));
     c->streams[c->nstreams++] = s;
+    if (canonical) {
+        sl_buf_printf(canonical, "CREATE STREAM \"%s\" (", s->name);
+        for (int i = 0; i < s->ncols; i++)
+            sl_buf_printf(canonical, "%s\"%s\" %s", i ? ", " : "", s->cols[i].name, sl_type_name(s->cols[i].type));
+        sl_buf_printf(canonical, ") WITH (partitions = %d)", s->partitions);
+    }
     pthread_rwlock_unlock(&c->lock);
     snprintf(tag, 64, "CREATE STREAM");
     return 0;
 }
 
-int ex_create_view(ExCatalog *c, const PsStmt *st, char tag[64], SlError *err)
+int ex_create_view(ExCatalog *c, const PsStmt *st, SlBuf *canonical, char tag[64], SlError *err)
 {
     const PsSelect *sel = st->select;
     if (PS_LIST_LEN(sel->from) != 1)
@@ -1001,6 +1007,9 @@ int ex_create_view(ExCatalog *c, const PsStmt *st, char tag[64], SlError *err)
     s->views[s->nviews++] = v;
     c->views = sl_realloc(c->views, sizeof(ExView *) * (size_t)(c->nviews + 1));
     c->views[c->nviews++] = v;
+    if (canonical)
+        sl_buf_printf(canonical, "CREATE MATERIALIZED VIEW \"%s\" WITH (parallelism = %d, max_parallelism = %d) AS %s",
+                      v->name, v->parallelism, v->max_parallelism, v->sql);
     v = NULL;
     snprintf(tag, 64, "CREATE MATERIALIZED VIEW");
     rc = 0;
@@ -1018,7 +1027,8 @@ out:
     return rc;
 }
 
-int ex_drop(ExCatalog *c, const PsStmt *st, char tag[64], SlError *err)
+int ex_drop(ExCatalog *c, const PsStmt *st, void (*dropped)(void *ctx, const char *name), void *ctx, char tag[64],
+            SlError *err)
 {
     pthread_rwlock_wrlock(&c->lock);
     int rc = 0;
@@ -1035,6 +1045,8 @@ int ex_drop(ExCatalog *c, const PsStmt *st, char tag[64], SlError *err)
             for (int i = 0; i < c->nviews; i++)
                 if (c->views[i] == v)
                     c->views[i] = c->views[--c->nviews];
+            if (dropped)
+                dropped(ctx, v->name);
             view_free(v);
         }
         snprintf(tag, 64, "DROP MATERIALIZED VIEW");
@@ -1054,11 +1066,15 @@ int ex_drop(ExCatalog *c, const PsStmt *st, char tag[64], SlError *err)
                 for (int i = 0; i < c->nviews; i++)
                     if (c->views[i] == v)
                         c->views[i] = c->views[--c->nviews];
+                if (dropped)
+                    dropped(ctx, v->name);
                 view_free(v);
             }
             for (int i = 0; i < c->nstreams; i++)
                 if (c->streams[i] == s)
                     c->streams[i] = c->streams[--c->nstreams];
+            if (dropped)
+                dropped(ctx, s->name);
             stream_free(s);
         }
         snprintf(tag, 64, "DROP STREAM");

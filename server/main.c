@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "server.h"
+#include "sl_storage.h"
 
 static int make_verifier(void)
 {
@@ -134,12 +135,25 @@ int main(int argc, char **argv)
     atomic_init(&srv.nconnections, 0);
     atomic_init(&srv.next_pid, 1000 + (int)(getpid() % 1000) * 1000);
 
-    /* The engine (and, with the continuous-query work, the private
-     * PostgreSQL and the catalog) start here. */
-    ExEngineConfig ecfg = {.settings = srv.settings};
+    /* The state: any PostgreSQL given with --state, else a private one
+     * managed in the data directory. */
+    StPg *pg = NULL;
+    const char *state = sl_settings_get(srv.settings, "state");
+    if (!*state) {
+        pg = st_pg_start(dir, sl_settings_get(srv.settings, "pg_bindir"), &err);
+        if (!pg) {
+            fprintf(stderr, "sluiced: %s\n", err.message);
+            free(srv.password_file);
+            sl_settings_free(srv.settings);
+            return 1;
+        }
+        state = st_pg_conninfo(pg);
+    }
+    ExEngineConfig ecfg = {.settings = srv.settings, .store_conninfo = state};
     srv.engine = ex_engine_new(&ecfg, &err);
     if (!srv.engine) {
         fprintf(stderr, "sluiced: %s\n", err.message);
+        st_pg_stop(pg);
         free(srv.password_file);
         sl_settings_free(srv.settings);
         return 1;
@@ -160,6 +174,7 @@ int main(int argc, char **argv)
     if (rc < 0)
         fprintf(stderr, "sluiced: %s%s%s\n", err.message, err.detail[0] ? ": " : "", err.detail);
     ex_engine_free(srv.engine);
+    st_pg_stop(pg);
     free(srv.password_file);
     sl_settings_free(srv.settings);
     sl_info("sluiced stopped");

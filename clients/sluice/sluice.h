@@ -100,6 +100,7 @@ typedef struct SlcPrintOpt {
     bool tuples_only; /* -t: no header, no footer */
     const char *fieldsep; /* unaligned separator, default "|" */
     const char *null_display; /* default "" */
+    bool no_footer;   /* leave out "(N rows)" (\d prints its tables so) */
 } SlcPrintOpt;
 
 /* Append the table as psql prints it (footer "(N rows)" and the blank line
@@ -116,7 +117,7 @@ size_t slc_display_width(const char *s, size_t len);
  * query, append "LINE n: <line text>\n<spaces>^\n" where n is the line of
  * the position in a multi-line query and the caret sits under the
  * character. Tabs show as single spaces. Long lines are cut around the
- * position (with "..." marks) to fit width columns (0: no limit).
+ * position (with "..." marks) to fit width columns (0: psql's 60).
  * Returns false (nothing appended) if pos is out of range.
  */
 bool slc_error_position(SlcStr *out, const char *query, int pos, int width);
