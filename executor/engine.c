@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ex_copy.h"
 #include "ex_int.h"
@@ -312,6 +313,124 @@ static int prepare_insert(ExEngine *eng, ExPlan *p, const PsStmt *st, int nparam
     return 0;
 }
 
+/* EXPLAIN CREATE MATERIALIZED VIEW: the partitioned physical plan. */
+static const ExColumn explain_cols[] = {{"QUERY PLAN", SL_T_TEXT}};
+
+static int prepare_explain(ExEngine *eng, ExPlan *p, const PsStmt *stmt, SlArena *arena, SlError *err)
+{
+    const PsStmt *in = stmt->inner;
+    if (in->kind != PS_S_CREATE_VIEW)
+        return sl_error(err, SL_E_FEATURE_NOT_SUPPORTED, "EXPLAIN shows CREATE MATERIALIZED VIEW plans only");
+    const PsSelect *sel = in->select;
+    if (PS_LIST_LEN(sel->from) != 1)
+        return sl_error(err, SL_E_FEATURE_NOT_SUPPORTED, "a materialized view reads exactly one stream");
+    const PsFrom *f = sel->from->items[0];
+    const PlColumn *cols;
+    int ncols;
+    if (ex_stream_columns(eng->catalog, f->name, &cols, &ncols, err) < 0)
+        return -1;
+    int parallelism = eng->settings ? (int)sl_settings_get_int(eng->settings, "default_parallelism") : 0;
+    if (parallelism <= 0)
+        parallelism = eng->settings && sl_settings_get_int(eng->settings, "workers") > 0
+                          ? (int)sl_settings_get_int(eng->settings, "workers")
+                          : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    int maxp = 128;
+    for (int i = 0; i < PS_LIST_LEN(in->options); i++) {
+        const PsOption *o = in->options->items[i];
+        if (o->value && o->value->kind == PS_E_CONST && o->value->value.type == SL_T_INT4) {
+            if (!strcmp(o->name, "parallelism"))
+                parallelism = o->value->value.u.i4;
+            else if (!strcmp(o->name, "max_parallelism"))
+                maxp = o->value->value.u.i4;
+        }
+    }
+    PlScope scope = {f->name, f->alias, cols, ncols};
+    PlBinder b;
+    pl_binder_init(&b, arena, &scope, 0, NULL);
+    PlSelect *q;
+    if (pl_bind_select(&b, sel, &q, err) < 0)
+        return -1;
+    SlBuf t;
+    sl_buf_init(&t);
+    /* group-row scope for targets: keys then aggregates */
+    PlColumn *gcols = sl_alloc0(arena, sizeof(PlColumn) * (size_t)(q->ngroup + 1));
+    for (int i = 0; i < q->ngroup; i++) {
+        SlBuf k;
+        sl_buf_init(&k);
+        pl_expr_explain(q->group[i], &scope, &k);
+        gcols[i].name = sl_strdup(arena, k.data ? k.data : "");
+        sl_buf_free(&k);
+    }
+    PlScope gscope = {NULL, NULL, gcols, q->ngroup};
+    sl_buf_printf(&t, "Materialize %s  (columns: ", in->name);
+    for (int i = 0; i < q->ntargets; i++)
+        sl_buf_printf(&t, "%s%s %s", i ? ", " : "", q->names[i], sl_type_name(q->targets[i]->type));
+    sl_buf_printf(&t, ")\n");
+    int depth = 1;
+    if (q->grouped) {
+        sl_buf_printf(&t, "%*s-> HashAggregate  (%d tasks, key groups 0..%d)\n", depth * 2, "", parallelism, maxp - 1);
+        depth += 2;
+        if (q->ngroup) {
+            sl_buf_printf(&t, "%*sGroup key: ", depth * 2, "");
+            for (int i = 0; i < q->ngroup; i++)
+                sl_buf_printf(&t, "%s%s", i ? ", " : "", gcols[i].name);
+            sl_buf_putc(&t, '\n');
+        }
+        sl_buf_printf(&t, "%*sAggregates: ", depth * 2, "");
+        for (int i = 0; i < q->naggs; i++) {
+            sl_buf_printf(&t, "%s%s(%s", i ? ", " : "", pl_agg_name(q->aggs[i].kind),
+                          q->aggs[i].distinct ? "DISTINCT " : "");
+            if (q->aggs[i].arg)
+                pl_expr_explain(q->aggs[i].arg, &scope, &t);
+            else
+                sl_buf_putc(&t, '*');
+            sl_buf_putc(&t, ')');
+        }
+        sl_buf_putc(&t, '\n');
+        if (q->having) {
+            sl_buf_printf(&t, "%*sHaving: ", depth * 2, "");
+            pl_expr_explain(q->having, &gscope, &t);
+            sl_buf_putc(&t, '\n');
+        }
+        if (q->ngroup)
+            sl_buf_printf(&t, "%*s-> Exchange  hash(%s) mod %d -> task owning the key group  (%d bounded queues)\n",
+                          depth * 2 - 2, "", gcols[0].name, maxp, parallelism);
+        else
+            sl_buf_printf(&t, "%*s-> Exchange  single task (no GROUP BY)\n", depth * 2 - 2, "");
+    } else {
+        sl_buf_printf(&t, "%*s-> Round-robin  (%d tasks)\n", depth * 2, "", parallelism);
+        depth += 2;
+    }
+    sl_buf_printf(&t, "%*s-> Filter + Project (fused, per batch)\n", depth * 2, "");
+    if (q->where) {
+        sl_buf_printf(&t, "%*sFilter: ", depth * 2 + 4, "");
+        pl_expr_explain(q->where, &scope, &t);
+        sl_buf_putc(&t, '\n');
+    }
+    sl_buf_printf(&t, "%*s-> Source  stream %s\n", depth * 2 + 2, "", f->name);
+    /* one row per line */
+    int n = 0;
+    for (size_t i = 0; i < t.len; i++)
+        n += t.data[i] == '\n';
+    p->nrows = n;
+    p->values = sl_alloc0(arena, sizeof(PlExpr **) * (size_t)(n ? n : 1));
+    char *line = t.data;
+    for (int i = 0; i < n; i++) {
+        char *nl = strchr(line, '\n');
+        PlExpr *c = sl_alloc0(arena, sizeof *c);
+        c->kind = PL_CONST;
+        c->type = SL_T_TEXT;
+        c->value = sl_val_text(sl_strndup(arena, line, (size_t)(nl - line)), (size_t)(nl - line));
+        p->values[i] = sl_alloc(arena, sizeof(PlExpr *));
+        p->values[i][0] = c;
+        line = nl + 1;
+    }
+    sl_buf_free(&t);
+    p->cols = (ExColumn *)explain_cols;
+    p->ncols = 1;
+    return 0;
+}
+
 static const ExColumn stream_list_cols[] = {
     {"name", SL_T_TEXT}, {"columns", SL_T_TEXT}, {"partitions", SL_T_INT4}, {"rows", SL_T_INT8}, {"bytes", SL_T_INT8}};
 static const ExColumn view_list_cols[] = {{"name", SL_T_TEXT},      {"stream", SL_T_TEXT},
@@ -336,6 +455,9 @@ int ex_prepare(ExEngine *eng, const ExContext *ctx, const PsStmt *stmt, int npar
     case PS_S_CREATE_STREAM:
     case PS_S_CREATE_VIEW:
     case PS_S_DROP:
+        break;
+    case PS_S_EXPLAIN:
+        rc = prepare_explain(eng, p, stmt, arena, err);
         break;
     case PS_S_SHOW_OBJECTS:
         if (stmt->obj == PS_OBJ_STREAM) {
@@ -661,6 +783,12 @@ int ex_execute(ExEngine *eng, const ExContext *ctx, const ExPlan *p, const SlVal
     case PS_S_CREATE_VIEW:
     case PS_S_DROP:
         return run_ddl(eng, p, tag, err);
+    case PS_S_EXPLAIN:
+        for (int i = 0; i < p->nrows; i++)
+            if (sink && sink->row(sink->ctx, &p->values[i][0]->value, 1, err) < 0)
+                return -1;
+        snprintf(tag, 64, "EXPLAIN");
+        return 0;
     case PS_S_SHOW_OBJECTS:
         snprintf(tag, 64, "SHOW");
         return ex_list_objects(eng->catalog, p->stmt->obj, arena, list_row, sink, err);

@@ -50,6 +50,13 @@ sl_expect "$(printf '\nWITH, COMMA')" "$(sl_psql -At -c "SELECT u FROM notes WHE
 total="$(sl_psql -At -c 'SELECT k, n FROM per_k ORDER BY k' | awk -F'|' '{s += $2} END {print s}')"
 sl_expect $((3 + 500 + 2 + 2)) "$total" "every accepted row counted once"
 
+# EXPLAIN shows the partitioned plan
+plan="$(sl_psql -At -c "EXPLAIN CREATE MATERIALIZED VIEW x WITH (parallelism = 4) AS SELECT k, count(*) FROM ev WHERE v > 1 GROUP BY k")"
+sl_expect_match 'HashAggregate  \(4 tasks, key groups 0\.\.127\)' "$plan" "EXPLAIN aggregate"
+sl_expect_match 'Exchange  hash\(k\) mod 128' "$plan" "EXPLAIN exchange"
+sl_expect_match 'Filter: \(v > 1\)' "$plan" "EXPLAIN filter"
+sl_expect_match 'Source  stream ev' "$plan" "EXPLAIN source"
+
 # reading a stream directly explains itself; DROP needs CASCADE
 err="$(psql -X -h 127.0.0.1 -p "$SL_PORT" -U test -d sluice -v VERBOSITY=verbose -c "SELECT * FROM ev" 2>&1 || true)"
 sl_expect_match '42809: "ev" is a stream' "$err" "stream read directly"
