@@ -9,6 +9,7 @@
  * Unaligned (-A): fields joined by the separator, no padding.
  * Widths are display columns of UTF-8 text, so wide characters line up.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -210,7 +211,10 @@ static void format_aligned(SlcStr *out, const SlcTable *t, const SlcPrintOpt *o)
                 if (c)
                     slc_str_putc(out, '|');
                 slc_str_putc(out, ' ');
-                if (right) {
+                if (!have) {
+                    if (!last)
+                        slc_str_pad(out, ' ', w[c]);
+                } else if (right) {
                     slc_str_pad(out, ' ', w[c] - lw);
                     slc_str_append(out, s, len);
                 } else {

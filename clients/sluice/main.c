@@ -140,7 +140,7 @@ static void print_result_table(Client *c, const PGresult *res, const char *title
         nr = max_rows;
     const char **names = calloc((size_t)(nc ? nc : 1), sizeof *names);
     bool *right = calloc((size_t)(nc ? nc : 1), sizeof *right);
-    const char **cells = calloc((size_t)(nr * nc ? nr * nc : 1), sizeof *cells);
+    const char **cells = calloc((size_t)(nr * nc > 0 ? nr * nc : 1), sizeof *cells);
     for (int j = 0; j < nc; j++) {
         names[j] = PQfname(res, j);
         right[j] = oid_is_numeric(PQftype(res, j));
@@ -742,7 +742,7 @@ static char *prompt_fn(EditLine *el)
 
 /* Read one character for libedit; an interrupted read (Ctrl-C) comes back
  * as ^C, bound to sl-interrupt, which ends the line. */
-static int el_getc(EditLine *el, wchar_t *wc)
+static int slc_el_getc(EditLine *el, wchar_t *wc)
 {
     mbstate_t st;
     memset(&st, 0, sizeof st);
@@ -807,7 +807,7 @@ static void editline_init(Client *c, const char *argv0)
     el_set(c->el, EL_PROMPT, prompt_fn);
     el_set(c->el, EL_HIST, history, c->hist);
     el_set(c->el, EL_SIGNAL, 0);
-    el_set(c->el, EL_GETCFN, el_getc);
+    el_set(c->el, EL_GETCFN, slc_el_getc);
     el_set(c->el, EL_ADDFN, "sl-interrupt", "clear the line", el_on_interrupt);
     el_set(c->el, EL_BIND, "^C", "sl-interrupt", NULL);
     el_source(c->el, NULL);

@@ -142,6 +142,9 @@ static size_t split_scan(SlcSplitter *sp)
             if (c == '$' && n - i >= sp->tag_len && memcmp(b + i, sp->tag, sp->tag_len) == 0) {
                 sp->state = SLC_LEX_NORMAL;
                 i += sp->tag_len;
+            } else if (c == '$' && n - i < sp->tag_len && memcmp(b + i, sp->tag, n - i) == 0) {
+                sp->scanned = i; /* maybe the closing tag, cut short */
+                return (size_t)-1;
             } else {
                 i++;
             }

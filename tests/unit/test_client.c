@@ -3,6 +3,7 @@
  * splitter, the table formatter (expected text checked against psql's),
  * the error caret, meta-command parsing, and the subscribed-view model.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -264,7 +265,7 @@ static void test_caret(void)
     CU_ASSERT_STRING_EQUAL(s, "LINE 2:  1 +\n"
                               "           ^\n");
     free(s);
-    s = caret("select 1,\n  2 FORM t;", 19);
+    s = caret("select 1,\n  2 FORM t;", 20);
     CU_ASSERT_STRING_EQUAL(s, "LINE 2:   2 FORM t;\n"
                               "                 ^\n");
     free(s);
