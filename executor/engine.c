@@ -181,10 +181,18 @@ int ex_subscribe(ExEngine *eng, const ExPlan *p, void (*notify)(void *arg), void
 {
     const ExColumn *cols;
     int n;
-    if (ex_view_subscribe(eng->catalog, p->relname, notify, arg, out, &cols, &n, err) < 0)
+    if (ex_view_subscribe(eng->catalog, p->relname, false, notify, arg, out, &cols, &n, err) < 0)
         return -1;
     *ncols = n + 2;
     return 0;
+}
+
+int ex_listen(ExEngine *eng, const char *view, void (*notify)(void *arg), void *arg, ExSubscription **out,
+              SlError *err)
+{
+    const ExColumn *cols;
+    int n;
+    return ex_view_subscribe(eng->catalog, view, true, notify, arg, out, &cols, &n, err);
 }
 
 static void set_columns(ExPlan *p, const PlSelect *q, SlArena *arena)

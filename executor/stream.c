@@ -152,6 +152,7 @@ struct ExSubscription {
     size_t snap_pos;
     void (*notify)(void *arg);
     void *arg;
+    bool json;                     /* LISTEN: one JSON object per line */
 };
 
 typedef struct ExStream {
@@ -1287,13 +1288,61 @@ static void change_line(SlBuf *out, int64_t progress, int diff, const SlValue *r
     sl_buf_free(&tmp);
 }
 
+static void json_string(SlBuf *out, const char *p, size_t n)
+{
+    sl_buf_putc(out, '"');
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (c == '"' || c == '\\') {
+            sl_buf_putc(out, '\\');
+            sl_buf_putc(out, (char)c);
+        } else if (c < 0x20) {
+            sl_buf_printf(out, "\\u%04x", c);
+        } else {
+            sl_buf_putc(out, (char)c);
+        }
+    }
+    sl_buf_putc(out, '"');
+}
+
+/* {"progress":n,"diff":d,"row":{"col":value,...}} and a newline. */
+static void change_json(SlBuf *out, const ExView *v, int64_t progress, int diff, const SlValue *row)
+{
+    sl_buf_printf(out, "{\"progress\":%lld,\"diff\":%d,\"row\":{", (long long)progress, diff);
+    SlBuf tmp;
+    sl_buf_init(&tmp);
+    for (int i = 0; i < v->ncols; i++) {
+        if (i)
+            sl_buf_putc(out, ',');
+        json_string(out, v->cols[i].name, strlen(v->cols[i].name));
+        sl_buf_putc(out, ':');
+        if (row[i].isnull) {
+            sl_buf_puts(out, "null");
+            continue;
+        }
+        sl_buf_reset(&tmp);
+        sl_value_out(&row[i], &tmp);
+        SlType t = (SlType)row[i].type;
+        bool number = t == SL_T_INT4 || t == SL_T_INT8 || t == SL_T_NUMERIC ||
+                      (t == SL_T_FLOAT8 && tmp.len && tmp.data[0] != 'N' && tmp.data[tmp.len - 1] != 'y');
+        if (t == SL_T_BOOL)
+            sl_buf_puts(out, row[i].u.b ? "true" : "false");
+        else if (number)
+            sl_buf_append(out, tmp.data, tmp.len);
+        else
+            json_string(out, tmp.data ? tmp.data : "", tmp.len);
+    }
+    sl_buf_puts(out, "}}\n");
+    sl_buf_free(&tmp);
+}
+
 typedef struct SnapCtx {
     SlBuf *out;
     int64_t progress;
 } SnapCtx;
 
-int ex_view_subscribe(ExCatalog *c, const char *name, void (*notify)(void *), void *arg, ExSubscription **out,
-                      const ExColumn **cols, int *ncols, SlError *err)
+int ex_view_subscribe(ExCatalog *c, const char *name, bool json, void (*notify)(void *), void *arg,
+                      ExSubscription **out, const ExColumn **cols, int *ncols, SlError *err)
 {
     pthread_rwlock_rdlock(&c->lock);
     ExView *v = find_view(c, name);
@@ -1307,6 +1356,7 @@ int ex_view_subscribe(ExCatalog *c, const char *name, void (*notify)(void *), vo
     sub->ncols = v->ncols;
     sub->notify = notify;
     sub->arg = arg;
+    sub->json = json;
     sl_buf_init(&sub->snapshot);
     /* a consistent cut: every task's lock, then the log's */
     for (int t = 0; t < v->parallelism; t++)
@@ -1324,6 +1374,8 @@ int ex_view_subscribe(ExCatalog *c, const char *name, void (*notify)(void *), vo
             rc = -1;
             break;
         }
+        if (json)
+            continue; /* LISTEN: changes only */
         if (q->grouped) {
             for (int64_t i = 0; i < task->nslots && rc == 0; i++) {
                 Group *g = task->slots ? task->slots[i] : NULL;
@@ -1398,8 +1450,12 @@ int ex_subscription_poll(ExSubscription *sub, SlBuf *out, size_t max_bytes, SlEr
     for (ChangeBatch *cb = v->log_head; cb && rc == 0 && out->len < max_bytes; cb = cb->next) {
         if (cb->progress < sub->next_progress)
             continue;
-        for (int i = 0; i < cb->nrows; i++)
-            change_line(out, cb->progress, cb->diffs[i], cb->rows + (size_t)i * (size_t)cb->ncols, cb->ncols);
+        for (int i = 0; i < cb->nrows; i++) {
+            if (sub->json)
+                change_json(out, v, cb->progress, cb->diffs[i], cb->rows + (size_t)i * (size_t)cb->ncols);
+            else
+                change_line(out, cb->progress, cb->diffs[i], cb->rows + (size_t)i * (size_t)cb->ncols, cb->ncols);
+        }
         sub->next_progress = cb->progress + 1;
     }
     pthread_mutex_unlock(&v->loglock);

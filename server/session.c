@@ -62,6 +62,11 @@ struct Session {
     ExContext ctx;
     ExCopyIn *copy;            /* in COPY FROM STDIN */
     ExSubscription *sub;       /* in COPY (SUBSCRIBE ...) TO STDOUT */
+    struct Listen {
+        char *channel;
+        ExSubscription *sub;   /* NULL: not a view, never notified */
+    } *listens;
+    int nlistens;
     bool copy_failed;          /* an error was sent; wait for CopyDone/Fail */
 };
 
@@ -130,6 +135,11 @@ void sess_free(Session *s)
     drop_all_statements(s);
     ex_copy_abort(s->copy);
     ex_unsubscribe(s->sub);
+    for (int i = 0; i < s->nlistens; i++) {
+        ex_unsubscribe(s->listens[i].sub);
+        free(s->listens[i].channel);
+    }
+    free(s->listens);
     sl_settings_free(s->settings);
     sl_buf_free(&s->out);
     sl_arena_free(s->msg_arena);
@@ -535,12 +545,42 @@ static int run_session_stmt(Session *s, const PsStmt *st, RowTarget *t, char tag
             return sl_error(e, SL_E_ACTIVE_TRANSACTION, "DISCARD ALL cannot run inside a transaction block");
         snprintf(tag, 64, "DISCARD ALL");
         sl_settings_reset(s->settings, "all", NULL);
+        for (int i = 0; i < s->nlistens; i++) {
+            ex_unsubscribe(s->listens[i].sub);
+            free(s->listens[i].channel);
+        }
+        s->nlistens = 0;
         return 0;
-    case PS_S_LISTEN:
+    case PS_S_LISTEN: {
         snprintf(tag, 64, "LISTEN");
+        for (int i = 0; i < s->nlistens; i++)
+            if (!strcmp(s->listens[i].channel, st->name))
+                return 0;
+        ExSubscription *sub = NULL;
+        if (s->cfg.wake) {
+            SlError ignore;
+            /* a view's name: its changes arrive as notifications; any
+             * other channel is accepted and stays silent */
+            if (ex_listen(s->srv->engine, st->name, s->cfg.wake, s->cfg.wake_arg, &sub, &ignore) < 0)
+                sub = NULL;
+        }
+        s->listens = sl_realloc(s->listens, sizeof *s->listens * (size_t)(s->nlistens + 1));
+        s->listens[s->nlistens].channel = sl_xstrdup(st->name);
+        s->listens[s->nlistens].sub = sub;
+        s->nlistens++;
         return 0;
+    }
     case PS_S_UNLISTEN:
         snprintf(tag, 64, "UNLISTEN");
+        for (int i = 0; i < s->nlistens;) {
+            if (st->all || !strcmp(s->listens[i].channel, st->name)) {
+                ex_unsubscribe(s->listens[i].sub);
+                free(s->listens[i].channel);
+                s->listens[i] = s->listens[--s->nlistens];
+            } else {
+                i++;
+            }
+        }
         return 0;
     default:
         return sl_error(e, SL_E_INTERNAL_ERROR, "not a session statement");
@@ -976,10 +1016,46 @@ static void end_subscription(Session *s, SlError *e)
     pg_msg_ready(&s->out, s->txn);
 }
 
+/* Notifications for LISTEN on views: one per change row, JSON payload. */
+static bool deliver_notifications(Session *s, size_t budget)
+{
+    bool more = false;
+    for (int i = 0; i < s->nlistens; i++) {
+        if (!s->listens[i].sub)
+            continue;
+        SlBuf lines;
+        sl_buf_init(&lines);
+        SlError e;
+        if (ex_subscription_poll(s->listens[i].sub, &lines, budget, &e) < 0) {
+            /* the view was dropped or we fell behind: say so once, stop */
+            pg_msg_notice(&s->out, "WARNING", sl_errcode_sqlstate(e.code), e.message);
+            ex_unsubscribe(s->listens[i].sub);
+            s->listens[i].sub = NULL;
+        }
+        const char *p = lines.data, *end = lines.data + lines.len;
+        while (p && p < end) {
+            const char *nl = memchr(p, '\n', (size_t)(end - p));
+            size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+            char *payload = sl_strndup(s->msg_arena, p, n);
+            if (n > 7999)
+                payload = "{\"error\":\"change too large for a notification (8000 bytes); use COPY (SUBSCRIBE ...) TO STDOUT\"}";
+            pg_msg_notification(&s->out, s->pid, s->listens[i].channel, payload);
+            p += n + 1;
+        }
+        more |= lines.len >= budget;
+        sl_buf_free(&lines);
+    }
+    return more;
+}
+
 bool sess_wake(Session *s, size_t budget)
 {
-    if (!s->sub)
-        return false;
+    if (!s->sub) {
+        if (s->phase != PH_READY || s->copy)
+            return false;
+        sl_arena_reset(s->msg_arena);
+        return deliver_notifications(s, budget);
+    }
     SlError e;
     sl_error_clear(&e);
     if (s->cancel) {
