@@ -205,6 +205,35 @@ static void set_columns(ExPlan *p, const PlSelect *q, SlArena *arena)
     }
 }
 
+/* System views, readable with SELECT: sluice.streams, sluice.views, sluice.tasks. */
+static const PlColumn sys_streams[] = {{"name", SL_T_TEXT}, {"columns", SL_T_TEXT}, {"partitions", SL_T_INT4},
+                                       {"rows", SL_T_INT8}, {"bytes", SL_T_INT8}};
+static const PlColumn sys_views[] = {{"name", SL_T_TEXT},  {"stream", SL_T_TEXT}, {"parallelism", SL_T_INT4},
+                                     {"state", SL_T_TEXT}, {"lag", SL_T_INT8},    {"definition", SL_T_TEXT}};
+static const PlColumn sys_tasks[] = {{"view", SL_T_TEXT},       {"task", SL_T_INT4},         {"first_key_group", SL_T_INT4},
+                                     {"last_key_group", SL_T_INT4}, {"rows_in", SL_T_INT8},  {"rows_out", SL_T_INT8},
+                                     {"queued", SL_T_INT8},     {"state_bytes", SL_T_INT8}, {"state", SL_T_TEXT}};
+
+static int system_view(const char *name, const PlColumn **cols, int *n)
+{
+    if (!strcmp(name, "streams")) {
+        *cols = sys_streams;
+        *n = 5;
+        return 1;
+    }
+    if (!strcmp(name, "views")) {
+        *cols = sys_views;
+        *n = 6;
+        return 2;
+    }
+    if (!strcmp(name, "tasks")) {
+        *cols = sys_tasks;
+        *n = 9;
+        return 3;
+    }
+    return 0;
+}
+
 static int prepare_select(ExEngine *eng, ExPlan *p, const PsStmt *stmt, int nparams, const SlType *param_types,
                           SlArena *arena, SlError *err)
 {
@@ -217,7 +246,13 @@ static int prepare_select(ExEngine *eng, ExPlan *p, const PsStmt *stmt, int npar
             return sl_error(err, SL_E_FEATURE_NOT_SUPPORTED, "joins are not supported yet");
         const ExColumn *vcols;
         int nv;
-        if (f->schema || f->kind != PS_FROM_NAME || ex_view_columns(eng->catalog, f->name, &vcols, &nv) < 0) {
+        const PlColumn *scols;
+        int sysv = f->schema && !strcmp(f->schema, "sluice") && f->kind == PS_FROM_NAME ? system_view(f->name, &scols, &nv) : 0;
+        if (sysv) {
+            scope = (PlScope){sl_strdup(arena, f->name), f->alias, scols, nv};
+            sp = &scope;
+            p->relname = sl_psprintf(arena, "sluice.%s", f->name);
+        } else if (f->schema || f->kind != PS_FROM_NAME || ex_view_columns(eng->catalog, f->name, &vcols, &nv) < 0) {
             const PlColumn *sc;
             int ns;
             if (!f->schema && f->kind == PS_FROM_NAME && ex_stream_columns(eng->catalog, f->name, &sc, &ns, NULL) == 0) {
@@ -231,14 +266,16 @@ static int prepare_select(ExEngine *eng, ExPlan *p, const PsStmt *stmt, int npar
                                    f->schema, f->name);
             return sl_error_at(err, SL_E_UNDEFINED_TABLE, f->location + 1, "relation \"%s\" does not exist", f->name);
         }
-        PlColumn *cols = sl_alloc0(arena, sizeof(PlColumn) * (size_t)(nv ? nv : 1));
-        for (int i = 0; i < nv; i++) {
-            cols[i].name = sl_strdup(arena, vcols[i].name);
-            cols[i].type = vcols[i].type;
+        if (!sysv) {
+            PlColumn *cols = sl_alloc0(arena, sizeof(PlColumn) * (size_t)(nv ? nv : 1));
+            for (int i = 0; i < nv; i++) {
+                cols[i].name = sl_strdup(arena, vcols[i].name);
+                cols[i].type = vcols[i].type;
+            }
+            scope = (PlScope){sl_strdup(arena, f->name), f->alias, cols, nv};
+            sp = &scope;
+            p->relname = scope.relname;
         }
-        scope = (PlScope){sl_strdup(arena, f->name), f->alias, cols, nv};
-        sp = &scope;
-        p->relname = scope.relname;
     }
     PlBinder b;
     pl_binder_init(&b, arena, sp, nparams, param_types);
@@ -620,7 +657,16 @@ static int execute_select(ExEngine *eng, const ExContext *ctx, const ExPlan *p, 
         return 0;
     }
     Collect c = {.q = q, .ec = &ec, .arena = arena};
-    if (ex_view_snapshot(eng->catalog, p->relname, arena, collect_row, &c, err) < 0) {
+    int src;
+    if (!strcmp(p->relname, "sluice.streams"))
+        src = ex_list_objects(eng->catalog, PS_OBJ_STREAM, arena, collect_row, &c, err);
+    else if (!strcmp(p->relname, "sluice.views"))
+        src = ex_list_objects(eng->catalog, PS_OBJ_VIEW, arena, collect_row, &c, err);
+    else if (!strcmp(p->relname, "sluice.tasks"))
+        src = ex_list_tasks(eng->catalog, collect_row, &c, err);
+    else
+        src = ex_view_snapshot(eng->catalog, p->relname, arena, collect_row, &c, err);
+    if (src < 0) {
         free(c.rows);
         return -1;
     }

@@ -43,6 +43,8 @@ int ex_view_snapshot(ExCatalog *c, const char *name, SlArena *arena,
                      int (*fn)(void *ctx, const SlValue *row, int n, SlError *err), void *ctx, SlError *err);
 int ex_view_subscribe(ExCatalog *c, const char *name, bool json, void (*notify)(void *), void *arg,
                       ExSubscription **out, const ExColumn **cols, int *ncols, SlError *err);
+int ex_list_tasks(ExCatalog *c, int (*fn)(void *ctx, const SlValue *row, int n, SlError *err), void *ctx,
+                  SlError *err);
 int ex_list_objects(ExCatalog *c, int obj, SlArena *a,
                     int (*fn)(void *ctx, const SlValue *row, int n, SlError *err), void *ctx, SlError *err);
 

@@ -1494,3 +1494,37 @@ void ex_unsubscribe(ExSubscription *sub)
     sl_buf_free(&sub->snapshot);
     free(sub);
 }
+
+/* ------------------------------------------------------------ system views */
+
+int ex_list_tasks(ExCatalog *c, int (*fn)(void *ctx, const SlValue *row, int n, SlError *err), void *ctx,
+                  SlError *err)
+{
+    pthread_rwlock_rdlock(&c->lock);
+    int rc = 0;
+    for (int i = 0; i < c->nviews && rc == 0; i++) {
+        ExView *v = c->views[i];
+        for (int t = 0; t < v->parallelism && rc == 0; t++) {
+            ExTask *task = &v->tasks[t];
+            int64_t queued = 0;
+            pthread_mutex_lock(&task->qlock);
+            for (Batch *b = task->head; b; b = b->next)
+                queued += b->nrows;
+            pthread_mutex_unlock(&task->qlock);
+            pthread_mutex_lock(&task->lock);
+            int64_t in = task->rows_in, out = v->q->grouped ? task->ngroups : task->rows_out;
+            bool failed = task->failed;
+            size_t mem = sl_arena_used(task->arena);
+            pthread_mutex_unlock(&task->lock);
+            int lo = (int)(((int64_t)t * v->max_parallelism + v->parallelism - 1) / v->parallelism);
+            int hi = (int)(((int64_t)(t + 1) * v->max_parallelism + v->parallelism - 1) / v->parallelism) - 1;
+            const char *state = failed ? "FAILED" : "RUNNING";
+            SlValue row[9] = {sl_val_text(v->name, strlen(v->name)), sl_val_int4(t), sl_val_int4(lo), sl_val_int4(hi),
+                              sl_val_int8(in), sl_val_int8(out), sl_val_int8(queued), sl_val_int8((int64_t)mem),
+                              sl_val_text(state, strlen(state))};
+            rc = fn(ctx, row, 9, err);
+        }
+    }
+    pthread_rwlock_unlock(&c->lock);
+    return rc;
+}

@@ -50,6 +50,12 @@ sl_expect "$(printf '\nWITH, COMMA')" "$(sl_psql -At -c "SELECT u FROM notes WHE
 total="$(sl_psql -At -c 'SELECT k, n FROM per_k ORDER BY k' | awk -F'|' '{s += $2} END {print s}')"
 sl_expect $((3 + 500 + 2 + 2)) "$total" "every accepted row counted once"
 
+# system views
+sl_expect "ev|1" "$(sl_psql -At -c "SELECT name, partitions FROM sluice.streams")" "sluice.streams"
+sl_expect "per_k|3|RUNNING" "$(sl_psql -At -c "SELECT name, parallelism, state FROM sluice.views WHERE name = 'per_k'")" "sluice.views"
+sl_expect "3" "$(sl_psql -At -c "SELECT task FROM sluice.tasks WHERE view = 'per_k'" | wc -l)" "one row per task"
+sl_expect "0|0|42|1|43|85|2|86|127" "$(sl_psql -At -c "SELECT task, first_key_group, last_key_group FROM sluice.tasks WHERE view = 'per_k' ORDER BY task" | tr '\n' '|' | sed 's/|$//')" "key-group ranges"
+
 # EXPLAIN shows the partitioned plan
 plan="$(sl_psql -At -c "EXPLAIN CREATE MATERIALIZED VIEW x WITH (parallelism = 4) AS SELECT k, count(*) FROM ev WHERE v > 1 GROUP BY k")"
 sl_expect_match 'HashAggregate  \(4 tasks, key groups 0\.\.127\)' "$plan" "EXPLAIN aggregate"
