@@ -836,6 +836,9 @@ static char *source_getline(Client *c, Source *src, const char *prompt, bool *in
         int count = 0;
         const char *l = el_gets(c->el, &count);
         if (el_interrupted) {
+            /* the line is dropped; move below it, as psql does */
+            fputs("\n", stdout);
+            fflush(stdout);
             *interrupted = true;
             return NULL;
         }
