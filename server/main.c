@@ -63,6 +63,14 @@ static const char demo_sql[] =
     "INSERT INTO bids VALUES (1, 10, 150, 'Google', '2026-11-24 12:00:00'), (1, 11, 300, 'Apple', '2026-11-24 12:00:01'),"
     "  (2, 12, 90, 'Baidu', '2026-11-24 12:00:02'), (2, 13, 120, 'Google', '2026-11-24 12:00:03');";
 
+/* The private PostgreSQL must stay up: start it again if it died. */
+static void check_pg(void *arg)
+{
+    SlError err;
+    if (st_pg_ensure_running(arg, &err) < 0)
+        sl_warn("%s", err.message);
+}
+
 static int mkdir_p(const char *path)
 {
     char tmp[4096];
@@ -148,6 +156,10 @@ int main(int argc, char **argv)
             return 1;
         }
         state = st_pg_conninfo(pg);
+    }
+    if (pg) {
+        srv.tick = check_pg;
+        srv.tick_arg = pg;
     }
     ExEngineConfig ecfg = {.settings = srv.settings, .store_conninfo = state};
     srv.engine = ex_engine_new(&ecfg, &err);

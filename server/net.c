@@ -558,6 +558,15 @@ static void accept_error_cb(struct evconnlistener *l, void *arg)
     sl_warn("accept failed: %s", evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
 }
 
+static void tick_cb(evutil_socket_t fd, short what, void *arg)
+{
+    Server *srv = arg;
+    (void)fd;
+    (void)what;
+    if (srv->tick)
+        srv->tick(srv->tick_arg);
+}
+
 static void signal_cb(evutil_socket_t sig, short what, void *arg)
 {
     Net *net = arg;
@@ -681,6 +690,9 @@ int net_run(Server *srv, SlError *err)
     struct event *sigterm = evsignal_new(net.base, SIGTERM, signal_cb, &net);
     event_add(sigint, NULL);
     event_add(sigterm, NULL);
+    struct event *tick = event_new(net.base, -1, EV_PERSIST, tick_cb, srv);
+    struct timeval two = {2, 0};
+    event_add(tick, &two);
 
     sl_info("sluiced %s listening on %s:%d%s%s%s", SL_VERSION_STRING, listen_addr, port,
             net.unix_path[0] ? " and " : "", net.unix_path, net.ssl_ctx ? " (TLS available)" : "");
@@ -710,6 +722,7 @@ int net_run(Server *srv, SlError *err)
     free(net.io);
     event_free(sigint);
     event_free(sigterm);
+    event_free(tick);
     event_base_free(net.base);
     if (net.ssl_ctx)
         SSL_CTX_free(net.ssl_ctx);

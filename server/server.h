@@ -165,6 +165,9 @@ struct Server {
     atomic_int nconnections;
     /* cancel registry */
     atomic_int next_pid;
+    /* called on the main thread every two seconds (health checks) */
+    void (*tick)(void *arg);
+    void *tick_arg;
 };
 
 /* Registers a session for CancelRequest; flag is set to 1 to cancel. */

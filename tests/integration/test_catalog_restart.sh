@@ -17,10 +17,20 @@ if [ "$(id -u)" -eq 0 ]; then
   esac
   echo "private PostgreSQL runs as: $pgusers"
 fi
+# the private PostgreSQL killed: sluiced starts it again within seconds
+pm="$(head -1 "$SL_DATA/pg/data/postmaster.pid")"
+kill -KILL "$pm"
+for _ in $(seq 1 100); do
+  sl_psql -c "CREATE STREAM after_crash (x INT)" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+sl_expect "after_crash" "$(sl_psql -At -c "SELECT name FROM sluice.streams WHERE name = 'after_crash'")" "catalog write after a PostgreSQL crash"
+grep -q 'private PostgreSQL is down' "$SL_TMP/sluiced.log" || sl_fail "the restart was not logged"
 sl_stop
 sl_start
-sl_expect "bids" "$(sl_psql -At -c 'SHOW STREAMS' | cut -d'|' -f1)" "stream restored"
+sl_expect "after_crash bids" "$(sl_psql -At -c 'SELECT name FROM sluice.streams ORDER BY name' | tr '\n' ' ' | sed 's/ $//')" "streams restored"
 sl_expect "top|bids|2" "$(sl_psql -At -c 'SHOW MATERIALIZED VIEWS' | cut -d'|' -f1-3)" "view restored"
+sl_psql -c "DROP STREAM after_crash"
 sl_psql -c "INSERT INTO bids VALUES (1, 10, 'a'), (1, 30, 'b'), (2, 5, NULL)"
 sl_expect "$(printf '1|30\n2|5')" "$(sl_psql -At -c 'SELECT * FROM top ORDER BY auction')" "restored view works"
 sl_stop
