@@ -131,6 +131,27 @@ static bool oid_is_numeric(Oid t)
     }
 }
 
+/* The SQL name of a built-in type OID (the types Sluice has). */
+static const char *type_name(Oid t)
+{
+    switch (t) {
+    case 16: return "boolean";
+    case 20: return "bigint";
+    case 21: return "smallint";
+    case 23: return "integer";
+    case 25: return "text";
+    case 700: return "real";
+    case 701: return "double precision";
+    case 1043: return "character varying";
+    case 1082: return "date";
+    case 1114: return "timestamp without time zone";
+    case 1184: return "timestamp with time zone";
+    case 1186: return "interval";
+    case 1700: return "numeric";
+    default: return "?";
+    }
+}
+
 static void print_result_table(Client *c, const PGresult *res, const char *title,
                                bool no_footer, long max_rows)
 {
@@ -484,10 +505,35 @@ static int describe_one(Client *c, const char *name)
     snprintf(title, sizeof title, "%s \"%s\"", kind, name);
     if (PQresultStatus(cols) == PGRES_TUPLES_OK) {
         print_result_table(c, cols, title, true, -1);
-    } else {
+    } else if (!strcmp(kind, "Stream")) {
+        /* no sluice.columns: the stream's row lists its columns below */
         printf("%s\n", title);
-        fflush(stdout);
-        fprintf(stderr, "\\d: could not read sluice.columns (%s)\n", res_error(cols));
+    } else {
+        /* no sluice.columns: the view's shape from a zero-row SELECT */
+        PQclear(cols);
+        SlcStr q = {0};
+        slc_str_printf(&q, "SELECT * FROM %s LIMIT 0", name);
+        cols = PQexec(c->conn, q.data);
+        slc_str_free(&q);
+        if (PQresultStatus(cols) == PGRES_TUPLES_OK) {
+            int nc = PQnfields(cols);
+            const char **cells = calloc((size_t)(nc ? nc : 1) * 2, sizeof *cells);
+            for (int j = 0; j < nc; j++) {
+                cells[2 * j] = PQfname(cols, j);
+                cells[2 * j + 1] = type_name(PQftype(cols, j));
+            }
+            static const char *const hdr[] = {"Column", "Type"};
+            SlcTable t = {.ncols = 2, .nrows = nc, .names = hdr, .cells = cells, .title = title};
+            SlcPrintOpt o = c->popt;
+            o.no_footer = true;
+            SlcStr out = {0};
+            slc_format_table(&out, &t, &o);
+            fputs(slc_str_cstr(&out), stdout);
+            slc_str_free(&out);
+            free(cells);
+        } else {
+            printf("%s\n", title);
+        }
     }
     PQclear(cols);
     /* options and status: every other column of the object's row */
