@@ -9,6 +9,7 @@ builddir="$("$top/scripts/build.sh" "$@" | tail -1)"
 cd "$builddir"
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+export LSAN_OPTIONS="suppressions=$top/tests/lsan.supp:print_suppressions=0"
 status=0
 make -s -j2 check || status=$?
 # One closing line for people and CI: the sum over every test program.
