@@ -6,7 +6,7 @@ set -euo pipefail
 PKGS=(build-essential autoconf automake libtool pkg-config
       libevent-dev libssl-dev libpq-dev libcunit1-dev libedit-dev lemon
       postgresql postgresql-contrib postgresql-client openssl
-      tmux expect python3 python3-psycopg2 ca-certificates)
+      tmux expect python3 python3-psycopg2 ca-certificates bc)
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then
