@@ -197,7 +197,7 @@ int ex_listen(ExEngine *eng, const char *view, void (*notify)(void *arg), void *
 
 static void set_columns(ExPlan *p, const PlSelect *q, SlArena *arena)
 {
-    p->ncols = q->ntargets;
+    p->ncols = q->nvisible;
     p->cols = sl_alloc0(arena, sizeof(ExColumn) * (size_t)(p->ncols ? p->ncols : 1));
     for (int i = 0; i < p->ncols; i++) {
         p->cols[i].name = q->names[i];
@@ -214,8 +214,16 @@ static const PlColumn sys_tasks[] = {{"view", SL_T_TEXT},       {"task", SL_T_IN
                                      {"last_key_group", SL_T_INT4}, {"rows_in", SL_T_INT8},  {"rows_out", SL_T_INT8},
                                      {"queued", SL_T_INT8},     {"state_bytes", SL_T_INT8}, {"state", SL_T_TEXT}};
 
+static const PlColumn sys_columns[] = {{"relation", SL_T_TEXT}, {"kind", SL_T_TEXT}, {"position", SL_T_INT4},
+                                       {"name", SL_T_TEXT}, {"type", SL_T_TEXT}};
+
 static int system_view(const char *name, const PlColumn **cols, int *n)
 {
+    if (!strcmp(name, "columns")) {
+        *cols = sys_columns;
+        *n = 5;
+        return 4;
+    }
     if (!strcmp(name, "streams")) {
         *cols = sys_streams;
         *n = 5;
@@ -290,8 +298,9 @@ static int prepare_select(ExEngine *eng, ExPlan *p, const PsStmt *stmt, int npar
     return 0;
 }
 
-static int prepare_insert(ExEngine *eng, ExPlan *p, const PsStmt *st, int nparams, const SlType *param_types,
-                          SlArena *arena, SlError *err)
+/* The target stream of INSERT or COPY and which of its columns each value
+ * fills (all columns in order when no list is given). */
+static int map_columns(ExEngine *eng, ExPlan *p, const PsStmt *st, SlArena *arena, SlError *err)
 {
     const PlColumn *cols;
     int ncols;
@@ -320,6 +329,16 @@ static int prepare_insert(ExEngine *eng, ExPlan *p, const PsStmt *st, int nparam
                 return sl_error(err, SL_E_DUPLICATE_COLUMN, "column \"%s\" specified more than once", name);
         p->colmap[i] = found;
     }
+    return 0;
+}
+
+static int prepare_insert(ExEngine *eng, ExPlan *p, const PsStmt *st, int nparams, const SlType *param_types,
+                          SlArena *arena, SlError *err)
+{
+    if (map_columns(eng, p, st, arena, err) < 0)
+        return -1;
+    const PlColumn *cols = p->stream_cols;
+    int nv = p->nvalues;
     PlBinder b;
     pl_binder_init(&b, arena, NULL, nparams, param_types);
     p->nrows = st->rows->n;
@@ -533,34 +552,10 @@ int ex_prepare(ExEngine *eng, const ExContext *ctx, const PsStmt *stmt, int npar
         p->relname = sl_strdup(arena, sub->name);
         break;
     }
-    case PS_S_COPY_FROM: {
-        const PlColumn *cols;
-        int ncols;
-        if (ex_stream_columns(eng->catalog, stmt->name, &cols, &ncols, err) < 0 ||
-            ex_copy_format_parse(stmt->options, arena, &p->copyfmt, err) < 0)
+    case PS_S_COPY_FROM:
+        if (map_columns(eng, p, stmt, arena, err) < 0 || ex_copy_format_parse(stmt->options, arena, &p->copyfmt, err) < 0)
             return -1;
-        p->relname = sl_strdup(arena, stmt->name);
-        p->stream_cols = cols;
-        p->stream_ncols = ncols;
-        int nv = stmt->insert_columns ? stmt->insert_columns->n : ncols;
-        p->nvalues = nv;
-        p->colmap = sl_alloc0(arena, sizeof(int) * (size_t)(nv ? nv : 1));
-        for (int i = 0; i < nv; i++) {
-            if (!stmt->insert_columns) {
-                p->colmap[i] = i;
-                continue;
-            }
-            const char *name = stmt->insert_columns->items[i];
-            p->colmap[i] = -1;
-            for (int k = 0; k < ncols; k++)
-                if (!strcmp(cols[k].name, name))
-                    p->colmap[i] = k;
-            if (p->colmap[i] < 0)
-                return sl_error(err, SL_E_UNDEFINED_COLUMN, "column \"%s\" of stream \"%s\" does not exist", name,
-                                stmt->name);
-        }
         break;
-    }
     default:
         rc = sl_error(err, SL_E_FEATURE_NOT_SUPPORTED, "%s is not supported yet", ps_stmt_kind_name(stmt->kind));
         break;
@@ -649,7 +644,7 @@ static int execute_select(ExEngine *eng, const ExContext *ctx, const ExPlan *p, 
             for (int i = 0; i < q->ntargets; i++)
                 if (ex_eval(q->targets[i], NULL, &ec, &vals[i], err) < 0)
                     return -1;
-            if (sink && sink->row(sink->ctx, vals, q->ntargets, err) < 0)
+            if (sink && sink->row(sink->ctx, vals, q->nvisible, err) < 0)
                 return -1;
             rows = 1;
         }
@@ -664,6 +659,8 @@ static int execute_select(ExEngine *eng, const ExContext *ctx, const ExPlan *p, 
         src = ex_list_objects(eng->catalog, PS_OBJ_VIEW, arena, collect_row, &c, err);
     else if (!strcmp(p->relname, "sluice.tasks"))
         src = ex_list_tasks(eng->catalog, collect_row, &c, err);
+    else if (!strcmp(p->relname, "sluice.columns"))
+        src = ex_list_columns(eng->catalog, collect_row, &c, err);
     else
         src = ex_view_snapshot(eng->catalog, p->relname, arena, collect_row, &c, err);
     if (src < 0) {
@@ -686,7 +683,7 @@ static int execute_select(ExEngine *eng, const ExContext *ctx, const ExPlan *p, 
             rc = sl_error(err, SL_E_QUERY_CANCELED, "canceling statement due to user request");
             break;
         }
-        rc = sink ? sink->row(sink->ctx, c.rows + (size_t)i * (size_t)q->ntargets, q->ntargets, err) : 0;
+        rc = sink ? sink->row(sink->ctx, c.rows + (size_t)i * (size_t)q->ntargets, q->nvisible, err) : 0;
         rows++;
     }
     free(c.rows);

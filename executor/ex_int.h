@@ -45,6 +45,8 @@ int ex_view_subscribe(ExCatalog *c, const char *name, bool json, void (*notify)(
                       ExSubscription **out, const ExColumn **cols, int *ncols, SlError *err);
 int ex_list_tasks(ExCatalog *c, int (*fn)(void *ctx, const SlValue *row, int n, SlError *err), void *ctx,
                   SlError *err);
+int ex_list_columns(ExCatalog *c, int (*fn)(void *ctx, const SlValue *row, int n, SlError *err), void *ctx,
+                    SlError *err);
 int ex_list_objects(ExCatalog *c, int obj, SlArena *a,
                     int (*fn)(void *ctx, const SlValue *row, int n, SlError *err), void *ctx, SlError *err);
 

@@ -462,6 +462,19 @@ static bool rows_equal(const SlValue *a, const SlValue *b, int n)
     return keys_equal(a, b, n);
 }
 
+/* Frees every retained change batch (caller holds loglock). */
+static void log_clear(ExView *v)
+{
+    while (v->log_head) {
+        ChangeBatch *cb = v->log_head;
+        v->log_head = cb->next;
+        sl_arena_free(cb->arena);
+        free(cb);
+    }
+    v->log_tail = NULL;
+    v->log_rows = 0;
+}
+
 /* Appends a change batch to the view's log (caller holds the task lock,
  * so a snapshot never sees a state without its changes). */
 static void log_append(ExView *v, ChangeBatch *cb)
@@ -745,12 +758,7 @@ static void view_free(ExView *v)
         sub->notify(sub->arg);
     }
     v->subs = NULL;
-    while (v->log_head) {
-        ChangeBatch *cb = v->log_head;
-        v->log_head = cb->next;
-        sl_arena_free(cb->arena);
-        free(cb);
-    }
+    log_clear(v);
     pthread_mutex_unlock(&v->loglock);
     pthread_mutex_destroy(&v->loglock);
     for (int t = 0; t < v->parallelism; t++) {
@@ -1028,6 +1036,28 @@ out:
     return rc;
 }
 
+/* Unlinks a view from its stream and the catalog, reports it, frees it.
+ * Caller holds the catalog's write lock. */
+static void drop_view_locked(ExCatalog *c, ExView *v, void (*dropped)(void *ctx, const char *name), void *ctx)
+{
+    ExStream *s = v->src;
+    for (int i = 0; i < s->nviews; i++)
+        if (s->views[i] == v) {
+            memmove(&s->views[i], &s->views[i + 1], sizeof(ExView *) * (size_t)(s->nviews - i - 1));
+            s->nviews--;
+            break;
+        }
+    for (int i = 0; i < c->nviews; i++)
+        if (c->views[i] == v) {
+            memmove(&c->views[i], &c->views[i + 1], sizeof(ExView *) * (size_t)(c->nviews - i - 1));
+            c->nviews--;
+            break;
+        }
+    if (dropped)
+        dropped(ctx, v->name);
+    view_free(v);
+}
+
 int ex_drop(ExCatalog *c, const PsStmt *st, void (*dropped)(void *ctx, const char *name), void *ctx, char tag[64],
             SlError *err)
 {
@@ -1039,16 +1069,7 @@ int ex_drop(ExCatalog *c, const PsStmt *st, void (*dropped)(void *ctx, const cha
             if (!st->if_exists)
                 rc = sl_error(err, SL_E_UNDEFINED_TABLE, "materialized view \"%s\" does not exist", st->name);
         } else {
-            ExStream *s = v->src;
-            for (int i = 0; i < s->nviews; i++)
-                if (s->views[i] == v)
-                    s->views[i] = s->views[--s->nviews];
-            for (int i = 0; i < c->nviews; i++)
-                if (c->views[i] == v)
-                    c->views[i] = c->views[--c->nviews];
-            if (dropped)
-                dropped(ctx, v->name);
-            view_free(v);
+            drop_view_locked(c, v, dropped, ctx);
         }
         snprintf(tag, 64, "DROP MATERIALIZED VIEW");
     } else {
@@ -1062,18 +1083,14 @@ int ex_drop(ExCatalog *c, const PsStmt *st, void (*dropped)(void *ctx, const cha
             sl_error_detail(err, "materialized view %s depends on stream %s", s->views[0]->name, st->name);
             sl_error_hint(err, "Use DROP ... CASCADE to drop the dependent objects too.");
         } else {
-            while (s->nviews) {
-                ExView *v = s->views[--s->nviews];
-                for (int i = 0; i < c->nviews; i++)
-                    if (c->views[i] == v)
-                        c->views[i] = c->views[--c->nviews];
-                if (dropped)
-                    dropped(ctx, v->name);
-                view_free(v);
-            }
+            while (s->nviews)
+                drop_view_locked(c, s->views[s->nviews - 1], dropped, ctx);
             for (int i = 0; i < c->nstreams; i++)
-                if (c->streams[i] == s)
-                    c->streams[i] = c->streams[--c->nstreams];
+                if (c->streams[i] == s) {
+                    memmove(&c->streams[i], &c->streams[i + 1], sizeof(ExStream *) * (size_t)(c->nstreams - i - 1));
+                    c->nstreams--;
+                    break;
+                }
             if (dropped)
                 dropped(ctx, s->name);
             stream_free(s);
@@ -1477,17 +1494,8 @@ void ex_unsubscribe(ExSubscription *sub)
                 v->nsubs--;
                 break;
             }
-        if (v->nsubs == 0) {
-            /* nobody reads the changes any more: drop them */
-            while (v->log_head) {
-                ChangeBatch *cb = v->log_head;
-                v->log_head = cb->next;
-                sl_arena_free(cb->arena);
-                free(cb);
-            }
-            v->log_tail = NULL;
-            v->log_rows = 0;
-        }
+        if (v->nsubs == 0)
+            log_clear(v); /* nobody reads the changes any more */
         pthread_mutex_unlock(&v->loglock);
     }
     pthread_rwlock_unlock(&sub->cat->lock);
@@ -1523,6 +1531,33 @@ int ex_list_tasks(ExCatalog *c, int (*fn)(void *ctx, const SlValue *row, int n, 
                               sl_val_int8(in), sl_val_int8(out), sl_val_int8(queued), sl_val_int8((int64_t)mem),
                               sl_val_text(state, strlen(state))};
             rc = fn(ctx, row, 9, err);
+        }
+    }
+    pthread_rwlock_unlock(&c->lock);
+    return rc;
+}
+
+int ex_list_columns(ExCatalog *c, int (*fn)(void *ctx, const SlValue *row, int n, SlError *err), void *ctx,
+                    SlError *err)
+{
+    pthread_rwlock_rdlock(&c->lock);
+    int rc = 0;
+    for (int i = 0; i < c->nstreams && rc == 0; i++) {
+        ExStream *s = c->streams[i];
+        for (int k = 0; k < s->ncols && rc == 0; k++) {
+            const char *tn = sl_type_name(s->cols[k].type);
+            SlValue row[5] = {sl_val_text(s->name, strlen(s->name)), sl_val_text("stream", 6), sl_val_int4(k + 1),
+                              sl_val_text(s->cols[k].name, strlen(s->cols[k].name)), sl_val_text(tn, strlen(tn))};
+            rc = fn(ctx, row, 5, err);
+        }
+    }
+    for (int i = 0; i < c->nviews && rc == 0; i++) {
+        ExView *v = c->views[i];
+        for (int k = 0; k < v->ncols && rc == 0; k++) {
+            const char *tn = sl_type_name(v->cols[k].type);
+            SlValue row[5] = {sl_val_text(v->name, strlen(v->name)), sl_val_text("view", 4), sl_val_int4(k + 1),
+                              sl_val_text(v->cols[k].name, strlen(v->cols[k].name)), sl_val_text(tn, strlen(tn))};
+            rc = fn(ctx, row, 5, err);
         }
     }
     pthread_rwlock_unlock(&c->lock);

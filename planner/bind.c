@@ -973,6 +973,7 @@ int pl_bind_select(PlBinder *b, const PsSelect *s, PlSelect **out, SlError *err)
         q->names[k++] = ps_target_name(t, b->arena);
     }
     q->ntargets = k;
+    q->nvisible = k;
     if (s->having) {
         if (bind_bool(b, s->having, "argument of HAVING", &q->having, err) < 0)
             return -1;
@@ -1012,11 +1013,32 @@ int pl_bind_select(PlBinder *b, const PsSelect *s, PlSelect **out, SlError *err)
                 q->order[i] = c;
                 continue;
             }
-            if (pl_bind_expr(b, o->expr, &q->order[i], err) < 0) {
+            SlError first;
+            if (pl_bind_expr(b, o->expr, &q->order[i], &first) < 0) {
+                /* not an output column: sort by an expression over the
+                 * input, carried as a hidden output column */
+                PlExpr *hidden;
                 b->scope = save;
-                if (err && err->code == SL_E_UNDEFINED_COLUMN)
-                    sl_error_hint(err, "ORDER BY may name the columns of the select list.");
-                return -1;
+                if (first.code != SL_E_UNDEFINED_COLUMN || q->grouped || !save ||
+                    pl_bind_expr(b, o->expr, &hidden, err) < 0) {
+                    if (err && first.code != SL_E_UNDEFINED_COLUMN)
+                        *err = first;
+                    else if (err && err->code == SL_E_OK)
+                        *err = first;
+                    return -1;
+                }
+                PlExpr **nt = sl_alloc0(b->arena, sizeof(PlExpr *) * (size_t)(q->ntargets + 1));
+                const char **nn = sl_alloc0(b->arena, sizeof(char *) * (size_t)(q->ntargets + 1));
+                memcpy(nt, q->targets, sizeof(PlExpr *) * (size_t)q->ntargets);
+                memcpy(nn, q->names, sizeof(char *) * (size_t)q->ntargets);
+                nt[q->ntargets] = hidden;
+                nn[q->ntargets] = "?sort?";
+                q->targets = nt;
+                q->names = nn;
+                PlExpr *c = node(b, PL_COLUMN, hidden->type, o->expr->location);
+                c->index = q->ntargets++;
+                q->order[i] = c;
+                b->scope = &oscope;
             }
         }
         b->scope = save;

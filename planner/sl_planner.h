@@ -121,7 +121,8 @@ void pl_finish_params(PlBinder *b);
 
 /* A bound SELECT: output columns, filter, grouping, aggregates. */
 typedef struct PlSelect {
-    int ntargets;
+    int ntargets;             /* output columns, hidden sort keys included */
+    int nvisible;             /* the columns the client sees (the first ones) */
     PlExpr **targets;
     const char **names;       /* output column names */
     PlExpr *where;            /* over the input columns, or NULL */

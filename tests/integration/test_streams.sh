@@ -56,6 +56,10 @@ sl_expect "per_k|3|RUNNING" "$(sl_psql -At -c "SELECT name, parallelism, state F
 sl_expect "3" "$(sl_psql -At -c "SELECT task FROM sluice.tasks WHERE view = 'per_k'" | wc -l)" "one row per task"
 sl_expect "0|0|42|1|43|85|2|86|127" "$(sl_psql -At -c "SELECT task, first_key_group, last_key_group FROM sluice.tasks WHERE view = 'per_k' ORDER BY task" | tr '\n' '|' | sed 's/|$//')" "key-group ranges"
 
+sl_expect "1|k|integer 2|v|bigint 3|note|text" "$(sl_psql -At -c "SELECT position, name, type FROM sluice.columns WHERE relation = 'ev' ORDER BY position" | tr '\n' ' ' | sed 's/ $//')" "sluice.columns"
+# ORDER BY a column that is not selected, as PostgreSQL allows
+sl_expect "note v k" "$(sl_psql -At -c "SELECT name FROM sluice.columns WHERE relation = 'ev' ORDER BY position DESC" | tr '\n' ' ' | sed 's/ $//')" "ORDER BY a hidden column"
+
 # EXPLAIN shows the partitioned plan
 plan="$(sl_psql -At -c "EXPLAIN CREATE MATERIALIZED VIEW x WITH (parallelism = 4) AS SELECT k, count(*) FROM ev WHERE v > 1 GROUP BY k")"
 sl_expect_match 'HashAggregate  \(4 tasks, key groups 0\.\.127\)' "$plan" "EXPLAIN aggregate"
