@@ -68,6 +68,7 @@ struct Session {
     } *listens;
     int nlistens;
     bool copy_failed;          /* an error was sent; wait for CopyDone/Fail */
+    bool copy_extended;        /* started by Execute: ReadyForQuery waits for Sync */
 };
 
 /* ----------------------------------------------------------- lifecycle */
@@ -679,6 +680,7 @@ static void simple_query(Session *s, const char *sql, size_t len)
                     sl_buf_put_i16(&s->out, 0);
                 pg_end(&s->out, at);
                 s->copy_failed = false;
+                s->copy_extended = false;
                 return; /* statements after a COPY in the same message are not run */
             }
             int n;
@@ -955,6 +957,20 @@ static int msg_execute(Session *s, PgReader *r, SlError *e)
             } else if (run_session_stmt(s, st, &direct, p->tag, e) < 0) {
                 return -1;
             }
+        } else if (ex_plan_is_copy_in(p->prep->plan)) {
+            int ncols;
+            if (ex_copy_begin(s->srv->engine, p->prep->plan, &s->copy, &ncols, e) < 0)
+                return -1;
+            size_t at = pg_begin(&s->out, 'G');
+            sl_buf_put_u8(&s->out, 0);
+            sl_buf_put_i16(&s->out, (int16_t)ncols);
+            for (int k = 0; k < ncols; k++)
+                sl_buf_put_i16(&s->out, 0);
+            pg_end(&s->out, at);
+            s->copy_failed = false;
+            s->copy_extended = true;
+            p->executed = false; /* a COPY runs once per Execute */
+            return 0;
         } else {
             ExSink sink = {&t, sink_row};
             if (ex_execute(s->srv->engine, &s->ctx, p->prep->plan, p->params, p->arena, &sink, &s->cancel, p->tag,
@@ -1109,7 +1125,10 @@ static SessAction copy_message(Session *s, char type, const char *body, size_t l
             ex_copy_abort(s->copy);
         }
         s->copy = NULL;
-        pg_msg_ready(&s->out, s->txn);
+        if (!s->copy_extended)
+            pg_msg_ready(&s->out, s->txn);
+        else if (s->copy_failed)
+            s->skip_to_sync = true;
         return SESS_CONTINUE;
     }
     case 'f': {
@@ -1122,11 +1141,15 @@ static SessAction copy_message(Session *s, char type, const char *body, size_t l
             sl_error(&e, SL_E_QUERY_CANCELED, "COPY from stdin failed: %s", r.bad ? "" : why);
             send_error(s, &e);
         }
-        pg_msg_ready(&s->out, s->txn);
+        if (!s->copy_extended)
+            pg_msg_ready(&s->out, s->txn);
+        else
+            s->skip_to_sync = true;
         return SESS_CONTINUE;
     }
     case 'H':
     case 'S':
+        /* Sync and Flush during COPY are ignored, as PostgreSQL does */
         return SESS_CONTINUE;
     case 'X':
         return SESS_CLOSE;

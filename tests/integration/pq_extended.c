@@ -178,6 +178,44 @@ static void cancel(PGconn *c)
     PQclear(r);
 }
 
+/* COPY FROM STDIN through the extended protocol (PQexecParams), as
+ * drivers that use it for everything do. */
+static void copy_extended(PGconn *c)
+{
+    PGresult *r = PQexec(c, "CREATE STREAM pqcopy (a INT, b TEXT)");
+    CHECK(PQresultStatus(r) == PGRES_COMMAND_OK, "create stream: %s", PQresultErrorMessage(r));
+    PQclear(r);
+    r = PQexec(c, "CREATE MATERIALIZED VIEW pqcopy_v AS SELECT count(*) AS n, sum(a) AS s FROM pqcopy");
+    PQclear(r);
+    r = PQexecParams(c, "COPY pqcopy FROM STDIN WITH (FORMAT csv)", 0, NULL, NULL, NULL, NULL, 0);
+    CHECK(PQresultStatus(r) == PGRES_COPY_IN, "copy in: %s", PQresultErrorMessage(r));
+    PQclear(r);
+    const char *data = "1,x\n2,y\n3,\"z,z\"\n";
+    CHECK(PQputCopyData(c, data, (int)strlen(data)) == 1, "put copy data");
+    CHECK(PQputCopyEnd(c, NULL) == 1, "put copy end");
+    r = PQgetResult(c);
+    CHECK(PQresultStatus(r) == PGRES_COMMAND_OK && !strcmp(PQcmdStatus(r), "COPY 3"), "copy result: %s %s",
+          PQresStatus(PQresultStatus(r)), PQresultErrorMessage(r));
+    PQclear(r);
+    while ((r = PQgetResult(c)))
+        PQclear(r);
+    /* a bad row through the same path: rejected, the session goes on */
+    r = PQexecParams(c, "COPY pqcopy FROM STDIN WITH (FORMAT csv)", 0, NULL, NULL, NULL, NULL, 0);
+    PQclear(r);
+    PQputCopyData(c, "4,ok\nbad,row\n", 14);
+    PQputCopyEnd(c, NULL);
+    r = PQgetResult(c);
+    CHECK(PQresultStatus(r) == PGRES_FATAL_ERROR && !strcmp(PQresultErrorField(r, PG_DIAG_SQLSTATE), "22P02"),
+          "bad copy row: %s", PQresultErrorMessage(r));
+    PQclear(r);
+    while ((r = PQgetResult(c)))
+        PQclear(r);
+    r = PQexec(c, "SELECT n, s FROM pqcopy_v");
+    CHECK(PQresultStatus(r) == PGRES_TUPLES_OK && !strcmp(PQgetvalue(r, 0, 0), "3") && !strcmp(PQgetvalue(r, 0, 1), "6"),
+          "view after copies: %s", PQresultErrorMessage(r));
+    PQclear(r);
+}
+
 int main(int argc, char **argv)
 {
     PGconn *c = PQconnectdb(argc > 1 ? argv[1] : "");
@@ -194,6 +232,7 @@ int main(int argc, char **argv)
     errors(c);
     transactions(c);
     cancel(c);
+    copy_extended(c);
     PQfinish(c);
     if (failures) {
         fprintf(stderr, "%d checks failed\n", failures);
