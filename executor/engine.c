@@ -187,6 +187,12 @@ int ex_subscribe(ExEngine *eng, const ExPlan *p, void (*notify)(void *arg), void
     return 0;
 }
 
+int ex_subscribe_view(ExEngine *eng, const char *view, void (*notify)(void *arg), void *arg, ExSubscription **out,
+                      const ExColumn **cols, int *ncols, SlError *err)
+{
+    return ex_view_subscribe(eng->catalog, view, false, notify, arg, out, cols, ncols, err);
+}
+
 int ex_listen(ExEngine *eng, const char *view, void (*notify)(void *arg), void *arg, ExSubscription **out,
               SlError *err)
 {

@@ -105,6 +105,10 @@ int ex_subscribe(ExEngine *eng, const ExPlan *p, void (*notify)(void *arg), void
  * cannot go on (view dropped, fell behind the retained changes). */
 int ex_subscription_poll(ExSubscription *sub, SlBuf *out, size_t max_bytes, SlError *err);
 void ex_unsubscribe(ExSubscription *sub);
+/* DECLARE c CURSOR FOR SUBSCRIBE view: the same subscription, with the
+ * view's columns (the lines carry progress and diff before them). */
+int ex_subscribe_view(ExEngine *eng, const char *view, void (*notify)(void *arg), void *arg, ExSubscription **out,
+                      const ExColumn **cols, int *ncols, SlError *err);
 /* LISTEN view: changes only (no snapshot), each line a JSON object
  * {"progress":n,"diff":1,"row":{"col":value,...}}, read with
  * ex_subscription_poll. */

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "server.h"
 
@@ -62,6 +63,16 @@ struct Session {
     ExContext ctx;
     ExCopyIn *copy;            /* in COPY FROM STDIN */
     ExSubscription *sub;       /* in COPY (SUBSCRIBE ...) TO STDOUT */
+    struct Cursor {
+        char *name;
+        ExSubscription *sub;
+        ExColumn *cols;        /* progress, diff, then the view's */
+        int ncols;
+        SlBuf pending;         /* lines polled but not fetched yet */
+        size_t pos;
+        bool hold;             /* WITH HOLD: survives the transaction */
+    } *cursors;
+    int ncursors;
     struct Listen {
         char *channel;
         ExSubscription *sub;   /* NULL: not a view, never notified */
@@ -125,6 +136,18 @@ static void drop_all_statements(Session *s)
     }
 }
 
+static void cursor_close(Session *s, int i)
+{
+    struct Cursor *c = &s->cursors[i];
+    ex_unsubscribe(c->sub);
+    for (int k = 0; k < c->ncols; k++)
+        free((char *)c->cols[k].name);
+    free(c->cols);
+    free(c->name);
+    sl_buf_free(&c->pending);
+    s->cursors[i] = s->cursors[--s->ncursors];
+}
+
 void sess_free(Session *s)
 {
     if (!s)
@@ -141,6 +164,9 @@ void sess_free(Session *s)
         free(s->listens[i].channel);
     }
     free(s->listens);
+    while (s->ncursors)
+        cursor_close(s, 0);
+    free(s->cursors);
     sl_settings_free(s->settings);
     sl_buf_free(&s->out);
     sl_arena_free(s->msg_arena);
@@ -384,6 +410,7 @@ static bool is_session_stmt(PsStmtKind k)
     switch (k) {
     case PS_S_EMPTY: case PS_S_SET: case PS_S_SHOW: case PS_S_RESET: case PS_S_BEGIN: case PS_S_COMMIT:
     case PS_S_ROLLBACK: case PS_S_DISCARD: case PS_S_LISTEN: case PS_S_UNLISTEN:
+    case PS_S_DECLARE: case PS_S_FETCH: case PS_S_CLOSE:
         return true;
     default:
         return false;
@@ -396,6 +423,14 @@ static const ExColumn show_all_cols[] = {{"name", SL_T_TEXT}, {"setting", SL_T_T
 static const ExColumn *session_columns(Session *s, const PsStmt *st, SlArena *a, int *n)
 {
     *n = 0;
+    if (st->kind == PS_S_FETCH) {
+        for (int i = 0; i < s->ncursors; i++)
+            if (!strcmp(s->cursors[i].name, st->name)) {
+                *n = s->cursors[i].ncols;
+                return s->cursors[i].cols;
+            }
+        return NULL;
+    }
     if (st->kind != PS_S_SHOW)
         return NULL;
     if (st->all) {
@@ -455,6 +490,97 @@ static void value_text(const PsExpr *v, SlBuf *out)
     } else if (v->kind == PS_E_CONST) {
         sl_value_out(&v->value, out);
     }
+}
+
+/* The end of a transaction closes its cursors (not those WITH HOLD). */
+static void close_transaction_cursors(Session *s)
+{
+    for (int i = 0; i < s->ncursors;) {
+        if (!s->cursors[i].hold)
+            cursor_close(s, i);
+        else
+            i++;
+    }
+}
+
+/* Splits one COPY text line into DataRow fields (text format). */
+static void line_to_row(const char *line, size_t n, RowTarget *t, int ncols, SlArena *a)
+{
+    SlValue *vals = sl_alloc(a, sizeof(SlValue) * (size_t)ncols);
+    size_t i = 0;
+    for (int col = 0; col < ncols; col++) {
+        SlBuf f;
+        sl_buf_init(&f);
+        size_t start = i;
+        while (i < n && line[i] != '\t') {
+            if (line[i] == '\\' && i + 1 < n) {
+                char c = line[++i];
+                sl_buf_putc(&f, c == 't' ? '\t' : c == 'n' ? '\n' : c == 'r' ? '\r' : c);
+            } else {
+                sl_buf_putc(&f, line[i]);
+            }
+            i++;
+        }
+        if (i - start == 2 && line[start] == '\\' && line[start + 1] == 'N')
+            vals[col] = sl_val_null(SL_T_TEXT);
+        else
+            vals[col] = sl_val_text(sl_strndup(a, f.data ? f.data : "", f.len), f.len);
+        sl_buf_free(&f);
+        if (i < n)
+            i++;
+    }
+    emit_row(t, vals, ncols);
+}
+
+static int fetch_cursor(Session *s, const PsStmt *st, RowTarget *t, char tag[64], SlError *e)
+{
+    struct Cursor *c = NULL;
+    for (int i = 0; i < s->ncursors; i++)
+        if (!strcmp(s->cursors[i].name, st->name))
+            c = &s->cursors[i];
+    if (!c)
+        return sl_error(e, SL_E_INVALID_CURSOR_NAME, "cursor \"%s\" does not exist", st->name);
+    int64_t timeout_ms = -1; /* wait for the first row without limit */
+    for (int i = 0; i < PS_LIST_LEN(st->options); i++) {
+        const PsOption *o = st->options->items[i];
+        if (strcmp(o->name, "timeout") || !o->value || o->value->kind != PS_E_CONST || o->value->value.isnull)
+            return sl_error(e, SL_E_INVALID_PARAMETER_VALUE, "FETCH supports WITH (timeout = '1s') only");
+        SlBuf v;
+        sl_buf_init(&v);
+        sl_value_out(&o->value->value, &v);
+        int rc = sl_parse_duration_ms(v.data ? v.data : "", &timeout_ms, e);
+        sl_buf_free(&v);
+        if (rc < 0)
+            return -1;
+    }
+    int64_t want = st->all || st->fetch_count < 0 ? INT64_MAX : st->fetch_count;
+    int64_t deadline = sl_now_usec() + (timeout_ms < 0 ? INT64_MAX / 4 : timeout_ms * 1000);
+    int64_t got = 0;
+    for (;;) {
+        if (c->pos >= c->pending.len) {
+            sl_buf_reset(&c->pending);
+            c->pos = 0;
+            if (ex_subscription_poll(c->sub, &c->pending, 1 << 20, e) < 0)
+                return -1;
+        }
+        while (c->pos < c->pending.len && got < want) {
+            const char *line = c->pending.data + c->pos;
+            const char *nl = memchr(line, '\n', c->pending.len - c->pos);
+            size_t n = nl ? (size_t)(nl - line) : c->pending.len - c->pos;
+            line_to_row(line, n, t, c->ncols, s->msg_arena);
+            c->pos += n + 1;
+            got++;
+        }
+        /* FETCH returns what is there; it waits only while there is nothing */
+        if (got > 0 || got >= want || sl_now_usec() >= deadline)
+            break;
+        if (s->cancel)
+            return sl_error(e, SL_E_QUERY_CANCELED, "canceling statement due to user request");
+        struct timespec ts = {0, 5 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    snprintf(tag, 64, "FETCH %lld", (long long)got);
+    return 0;
 }
 
 /* Runs a session statement; rows go to t. */
@@ -530,12 +656,14 @@ static int run_session_stmt(Session *s, const PsStmt *st, RowTarget *t, char tag
             s->txn = 'T';
         return 0;
     case PS_S_COMMIT:
+        close_transaction_cursors(s);
         if (s->txn == 'I')
             pg_msg_notice(t->buf, "WARNING", "25P01", "there is no transaction in progress");
         snprintf(tag, 64, s->txn == 'E' ? "ROLLBACK" : "COMMIT");
         s->txn = 'I';
         return 0;
     case PS_S_ROLLBACK:
+        close_transaction_cursors(s);
         if (s->txn == 'I')
             pg_msg_notice(t->buf, "WARNING", "25P01", "there is no transaction in progress");
         snprintf(tag, 64, "ROLLBACK");
@@ -552,6 +680,54 @@ static int run_session_stmt(Session *s, const PsStmt *st, RowTarget *t, char tag
         }
         s->nlistens = 0;
         return 0;
+    case PS_S_DECLARE: {
+        snprintf(tag, 64, "DECLARE CURSOR");
+        if (!st->inner || st->inner->kind != PS_S_SUBSCRIBE)
+            return sl_error(e, SL_E_FEATURE_NOT_SUPPORTED, "DECLARE supports SUBSCRIBE cursors only");
+        if (st->inner->as_of || PS_LIST_LEN(st->inner->options))
+            return sl_error(e, SL_E_FEATURE_NOT_SUPPORTED, "SUBSCRIBE options and AS OF are not supported yet");
+        for (int i = 0; i < s->ncursors; i++)
+            if (!strcmp(s->cursors[i].name, st->name))
+                return sl_error(e, SL_E_DUPLICATE_CURSOR, "cursor \"%s\" already exists", st->name);
+        if (!s->cfg.wake)
+            return sl_error(e, SL_E_FEATURE_NOT_SUPPORTED, "subscriptions need a network connection");
+        if (s->txn == 'I' && !st->with_hold)
+            return sl_error(e, SL_E_NO_ACTIVE_TRANSACTION, "DECLARE CURSOR can only be used in transaction blocks");
+        ExSubscription *sub;
+        const ExColumn *vc;
+        int nv;
+        if (ex_subscribe_view(s->srv->engine, st->inner->name, s->cfg.wake, s->cfg.wake_arg, &sub, &vc, &nv, e) < 0)
+            return -1;
+        s->cursors = sl_realloc(s->cursors, sizeof *s->cursors * (size_t)(s->ncursors + 1));
+        struct Cursor *c = &s->cursors[s->ncursors++];
+        memset(c, 0, sizeof *c);
+        c->name = sl_xstrdup(st->name);
+        c->sub = sub;
+        c->hold = st->with_hold;
+        c->ncols = nv + 2;
+        c->cols = sl_calloc((size_t)c->ncols, sizeof(ExColumn));
+        c->cols[0] = (ExColumn){sl_xstrdup("progress"), SL_T_INT8};
+        c->cols[1] = (ExColumn){sl_xstrdup("diff"), SL_T_INT8};
+        for (int k = 0; k < nv; k++)
+            c->cols[k + 2] = (ExColumn){sl_xstrdup(vc[k].name), vc[k].type};
+        sl_buf_init(&c->pending);
+        return 0;
+    }
+    case PS_S_FETCH:
+        return fetch_cursor(s, st, t, tag, e);
+    case PS_S_CLOSE:
+        snprintf(tag, 64, "CLOSE CURSOR");
+        if (st->all) {
+            while (s->ncursors)
+                cursor_close(s, 0);
+            return 0;
+        }
+        for (int i = 0; i < s->ncursors; i++)
+            if (!strcmp(s->cursors[i].name, st->name)) {
+                cursor_close(s, i);
+                return 0;
+            }
+        return sl_error(e, SL_E_INVALID_CURSOR_NAME, "cursor \"%s\" does not exist", st->name);
     case PS_S_LISTEN: {
         snprintf(tag, 64, "LISTEN");
         for (int i = 0; i < s->nlistens; i++)
