@@ -34,3 +34,9 @@ fi
 if [ "$(id -u)" -eq 0 ] && ! id sluice >/dev/null 2>&1; then
   useradd --system --no-create-home --shell /usr/sbin/nologin sluice
 fi
+# node-postgres for the JavaScript example, from the npm registry
+top="$(cd "$(dirname "$0")/.." && pwd)"
+if command -v npm >/dev/null && [ ! -d "$top/clients/examples/js/node_modules/pg" ]; then
+  (cd "$top/clients/examples/js" && npm install --no-audit --no-fund --silent >/dev/null 2>&1) \
+    || echo "deps.sh: npm install of node-postgres failed" >&2
+fi
