@@ -15,4 +15,21 @@ if [ -d "$SL_TOP_SRCDIR/clients/examples/js/node_modules/pg" ]; then
 else
   sl_fail "node-postgres is not installed (scripts/deps.sh installs it)"
 fi
+
+# C on libpq: subscribes with COPY, keeps a local copy, and reconnects and
+# resubscribes when sluiced restarts (definitions survive; stream data does
+# not yet, so the copy is rebuilt from the new snapshot)
+"$SL_TOP_BUILDDIR/clients/examples/c/top_auctions" "host=127.0.0.1 port=$SL_PORT user=app dbname=sluice" 12 \
+  >"$SL_TMP/c.out" 2>"$SL_TMP/c.err" &
+cpid=$!
+for _ in $(seq 1 50); do grep -q subscribed "$SL_TMP/c.err" && break; sleep 0.1; done
+sl_psql -c "INSERT INTO c_bids VALUES (1, 10), (1, 20), (2, 5)"
+sleep 1
+sl_stop
+sl_start
+for _ in $(seq 1 50); do [ "$(grep -c subscribed "$SL_TMP/c.err")" -ge 2 ] && break; sleep 0.2; done
+sl_psql -c "INSERT INTO c_bids VALUES (3, 30), (3, 40), (4, 1)"
+wait "$cpid" || sl_fail "C example failed: $(cat "$SL_TMP/c.err")"
+grep -q '2 subscription(s)' "$SL_TMP/c.err" || sl_fail "C example did not resubscribe: $(cat "$SL_TMP/c.err")"
+sl_expect "$(sl_psql -At -c 'SELECT auction, bids, top FROM c_top ORDER BY auction')" "$(cat "$SL_TMP/c.out")" "C example's local copy"
 sl_pass
