@@ -37,6 +37,7 @@ struct ExPlan {
     int stream_ncols;
     const PlColumn *stream_cols;
     ExCopyFormat copyfmt;
+    int64_t as_of;             /* SUBSCRIBE ... AS OF n, or -1 */
 };
 
 static int replay_object(void *ctx, const char *kind, const char *name, const char *sql)
@@ -171,6 +172,19 @@ bool ex_plan_is_copy_in(const ExPlan *p)
     return p->kind == PS_S_COPY_FROM;
 }
 
+int ex_as_of(const PsExpr *e, int64_t *out, SlError *err)
+{
+    *out = -1;
+    if (!e)
+        return 0;
+    if (e->kind != PS_E_CONST || e->value.isnull || (e->value.type != SL_T_INT4 && e->value.type != SL_T_INT8))
+        return sl_error_at(err, SL_E_INVALID_PARAMETER_VALUE, e->location + 1, "AS OF needs a progress number");
+    *out = e->value.type == SL_T_INT4 ? e->value.u.i4 : e->value.u.i8;
+    if (*out < 0)
+        return sl_error_at(err, SL_E_INVALID_PARAMETER_VALUE, e->location + 1, "AS OF needs a progress number");
+    return 0;
+}
+
 bool ex_plan_is_subscribe(const ExPlan *p)
 {
     return p->kind == PS_S_COPY_TO || p->kind == PS_S_SUBSCRIBE;
@@ -181,7 +195,7 @@ int ex_subscribe(ExEngine *eng, const ExPlan *p, void (*notify)(void *arg), void
 {
     const ExColumn *cols;
     int n;
-    if (ex_view_subscribe(eng->catalog, p->relname, false, notify, arg, out, &cols, &n, err) < 0)
+    if (ex_view_subscribe(eng->catalog, p->relname, false, p->as_of, notify, arg, out, &cols, &n, err) < 0)
         return -1;
     *ncols = n + 2;
     return 0;
@@ -190,7 +204,7 @@ int ex_subscribe(ExEngine *eng, const ExPlan *p, void (*notify)(void *arg), void
 int ex_subscribe_view(ExEngine *eng, const char *view, void (*notify)(void *arg), void *arg, ExSubscription **out,
                       const ExColumn **cols, int *ncols, SlError *err)
 {
-    return ex_view_subscribe(eng->catalog, view, false, notify, arg, out, cols, ncols, err);
+    return ex_view_subscribe(eng->catalog, view, false, -1, notify, arg, out, cols, ncols, err);
 }
 
 int ex_listen(ExEngine *eng, const char *view, void (*notify)(void *arg), void *arg, ExSubscription **out,
@@ -198,7 +212,7 @@ int ex_listen(ExEngine *eng, const char *view, void (*notify)(void *arg), void *
 {
     const ExColumn *cols;
     int n;
-    return ex_view_subscribe(eng->catalog, view, true, notify, arg, out, &cols, &n, err);
+    return ex_view_subscribe(eng->catalog, view, true, -1, notify, arg, out, &cols, &n, err);
 }
 
 static void set_columns(ExPlan *p, const PlSelect *q, SlArena *arena)
@@ -514,6 +528,7 @@ int ex_prepare(ExEngine *eng, const ExContext *ctx, const PsStmt *stmt, int npar
     ExPlan *p = sl_alloc0(arena, sizeof *p);
     p->kind = stmt->kind;
     p->stmt = stmt;
+    p->as_of = -1;
     int rc = 0;
     switch (stmt->kind) {
     case PS_S_SELECT:
@@ -549,8 +564,10 @@ int ex_prepare(ExEngine *eng, const ExContext *ctx, const PsStmt *stmt, int npar
         if (stmt->kind == PS_S_SUBSCRIBE)
             return sl_error(err, SL_E_FEATURE_NOT_SUPPORTED,
                             "SUBSCRIBE is read with COPY (SUBSCRIBE %s) TO STDOUT", sub->name);
-        if (sub->as_of || PS_LIST_LEN(sub->options) || PS_LIST_LEN(stmt->options))
-            return sl_error(err, SL_E_FEATURE_NOT_SUPPORTED, "SUBSCRIBE options and AS OF are not supported yet");
+        if (PS_LIST_LEN(sub->options) || PS_LIST_LEN(stmt->options))
+            return sl_error(err, SL_E_FEATURE_NOT_SUPPORTED, "SUBSCRIBE options are not supported yet");
+        if (ex_as_of(sub->as_of, &p->as_of, err) < 0)
+            return -1;
         const ExColumn *vc;
         int nv;
         if (ex_view_columns(eng->catalog, sub->name, &vc, &nv) < 0)

@@ -41,7 +41,8 @@ int ex_ingest(ExCatalog *c, const char *name, const SlValue *rows, int64_t nrows
 int ex_view_columns(ExCatalog *c, const char *name, const ExColumn **cols, int *ncols);
 int ex_view_snapshot(ExCatalog *c, const char *name, SlArena *arena,
                      int (*fn)(void *ctx, const SlValue *row, int n, SlError *err), void *ctx, SlError *err);
-int ex_view_subscribe(ExCatalog *c, const char *name, bool json, void (*notify)(void *), void *arg,
+/* as_of < 0: a snapshot, then changes; else only the changes after as_of */
+int ex_view_subscribe(ExCatalog *c, const char *name, bool json, int64_t as_of, void (*notify)(void *), void *arg,
                       ExSubscription **out, const ExColumn **cols, int *ncols, SlError *err);
 int ex_list_tasks(ExCatalog *c, int (*fn)(void *ctx, const SlValue *row, int n, SlError *err), void *ctx,
                   SlError *err);

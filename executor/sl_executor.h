@@ -109,6 +109,8 @@ void ex_unsubscribe(ExSubscription *sub);
  * view's columns (the lines carry progress and diff before them). */
 int ex_subscribe_view(ExEngine *eng, const char *view, void (*notify)(void *arg), void *arg, ExSubscription **out,
                       const ExColumn **cols, int *ncols, SlError *err);
+/* SUBSCRIBE ... AS OF n: the progress number (or -1 when absent). */
+int ex_as_of(const PsExpr *e, int64_t *out, SlError *err);
 /* LISTEN view: changes only (no snapshot), each line a JSON object
  * {"progress":n,"diff":1,"row":{"col":value,...}}, read with
  * ex_subscription_poll. */

@@ -137,6 +137,7 @@ typedef struct ExView {
     int64_t log_rows;
     ExSubscription *subs;
     int nsubs;
+    bool tracking;                 /* changes are logged (once anyone subscribed) */
 } ExView;
 
 #define CHANGE_LOG_ROWS 1000000    /* retained change rows per view */
@@ -507,7 +508,7 @@ static int task_apply(ExTask *t, Batch *b, SlArena *scratch)
     ExEvalCtx ec = {.arena = scratch, .stmt_time = sl_now_usec()};
     SlValue keys[64];
     pthread_mutex_lock(&v->loglock);
-    bool track = v->nsubs > 0;
+    bool track = v->tracking;
     pthread_mutex_unlock(&v->loglock);
     ChangeBatch *cb = NULL;
     if (track) {
@@ -1358,7 +1359,7 @@ typedef struct SnapCtx {
     int64_t progress;
 } SnapCtx;
 
-int ex_view_subscribe(ExCatalog *c, const char *name, bool json, void (*notify)(void *), void *arg,
+int ex_view_subscribe(ExCatalog *c, const char *name, bool json, int64_t as_of, void (*notify)(void *), void *arg,
                       ExSubscription **out, const ExColumn **cols, int *ncols, SlError *err)
 {
     pthread_rwlock_rdlock(&c->lock);
@@ -1381,6 +1382,39 @@ int ex_view_subscribe(ExCatalog *c, const char *name, bool json, void (*notify)(
     pthread_mutex_lock(&v->loglock);
     int64_t at = v->progress;
     SlArena *a = sl_arena_new(0);
+    if (as_of >= 0) {
+        /* resume: the changes after as_of, no snapshot */
+        int64_t oldest = v->log_head ? v->log_head->progress : at + 1;
+        int rc2 = 0;
+        if (as_of > at)
+            rc2 = sl_error(err, SL_E_INVALID_PARAMETER_VALUE,
+                           "AS OF %lld is ahead of the view (its progress is %lld)", (long long)as_of, (long long)at);
+        else if (as_of + 1 < oldest || !v->tracking) {
+            rc2 = sl_error(err, SL_E_OBJECT_NOT_IN_PREREQUISITE_STATE,
+                           "AS OF %lld is older than the changes the view retains", (long long)as_of);
+            sl_error_hint(err, "Subscribe without AS OF to start from a new snapshot.");
+        }
+        if (rc2 == 0) {
+            sub->next_progress = as_of + 1;
+            sub->next = v->subs;
+            v->subs = sub;
+            v->nsubs++;
+        }
+        pthread_mutex_unlock(&v->loglock);
+        for (int t = v->parallelism - 1; t >= 0; t--)
+            pthread_mutex_unlock(&v->tasks[t].lock);
+        sl_arena_free(a);
+        if (rc2 == 0) {
+            *cols = v->cols;
+            *ncols = v->ncols;
+            *out = sub;
+        } else {
+            sl_buf_free(&sub->snapshot);
+            free(sub);
+        }
+        pthread_rwlock_unlock(&c->lock);
+        return rc2;
+    }
     const PlSelect *q = v->q;
     SlValue *row = sl_alloc(a, sizeof(SlValue) * (size_t)(q->ntargets ? q->ntargets : 1));
     int rc = 0;
@@ -1415,6 +1449,7 @@ int ex_view_subscribe(ExCatalog *c, const char *name, bool json, void (*notify)(
         sub->next = v->subs;
         v->subs = sub;
         v->nsubs++;
+        v->tracking = true;
     }
     pthread_mutex_unlock(&v->loglock);
     for (int t = v->parallelism - 1; t >= 0; t--)
@@ -1494,8 +1529,8 @@ void ex_unsubscribe(ExSubscription *sub)
                 v->nsubs--;
                 break;
             }
-        if (v->nsubs == 0)
-            log_clear(v); /* nobody reads the changes any more */
+        /* the log is kept (bounded) after the last subscriber leaves, so a
+         * client can resume AS OF the last progress it saw */
         pthread_mutex_unlock(&v->loglock);
     }
     pthread_rwlock_unlock(&sub->cat->lock);

@@ -60,4 +60,18 @@ PY
   [ "$(wc -l <"$SL_TMP/$v.final")" -gt 0 ] && [ "$(wc -l <"$SL_TMP/$v.out")" -ge "$(wc -l <"$SL_TMP/$v.final")" ] || sl_fail "$v: no changes were streamed"
   echo "$v: $(wc -l <"$SL_TMP/$v.out") change rows replay to the $(wc -l <"$SL_TMP/$v.final") rows of the view"
 done
+
+# resume AS OF the last progress seen: exactly the changes made while away
+last="$(tail -1 "$SL_TMP/top.out" | cut -f1)"
+sl_psql -c "INSERT INTO bids VALUES (1, 6000, 'q'), (999, 50, 'new')"
+psql -X -h 127.0.0.1 -p "$SL_PORT" -U test -d sluice -c "COPY (SUBSCRIBE top AS OF $last) TO STDOUT" >"$SL_TMP/resume.out" 2>&1 &
+rpid=$!
+sleep 1
+kill -INT "$rpid"; wait "$rpid" 2>/dev/null || true
+grep -v '^ERROR' "$SL_TMP/resume.out" | awk -F'\t' -v l="$last" '$1 <= l {bad = 1} END {exit bad}' \
+  || sl_fail "AS OF $last sent changes at or before $last"
+sl_expect_match $'\t-1\t1\t' "$(cat "$SL_TMP/resume.out")" "AS OF: the old row of auction 1 retracted"
+sl_expect_match $'\t1\t999\t1\t50\t1' "$(cat "$SL_TMP/resume.out")" "AS OF: the new auction"
+err="$(psql -X -h 127.0.0.1 -p "$SL_PORT" -U test -d sluice -v VERBOSITY=verbose -c "COPY (SUBSCRIBE top AS OF 999999) TO STDOUT" 2>&1 || true)"
+sl_expect_match '22023: AS OF 999999 is ahead of the view' "$err" "AS OF in the future"
 sl_pass
