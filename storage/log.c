@@ -1,0 +1,849 @@
+/*
+ * log.c — the stream log: per stream partition, an append-only sequence
+ * of segment files <first-offset>.seg holding checksummed batches.
+ *
+ * Record (all integers little-endian), HDR_SIZE = 24 bytes:
+ *    0  u32 magic "SLB1"
+ *    4  u32 CRC32C of bytes 8..23 and of the payload
+ *    8  u32 payload length
+ *   12  u32 row count (> 0)
+ *   16  u64 base offset (first row's offset)
+ *   24  payload
+ *
+ * Concurrency: `mu` guards the segment list, the end offset and each
+ * segment's valid size. An append writes beyond the valid size, then
+ * publishes the new size under mu; readers read sizes under mu and file
+ * bytes without it, so they never see a batch that is still being
+ * written. fsyncs run outside mu on a dup of the active segment's fd,
+ * serialized by sync_mu (segments are fsynced when they are rolled, so
+ * syncing the active one makes everything before it durable).
+ */
+#define _GNU_SOURCE 1
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sl_storage.h"
+#include "st_int.h"
+
+#define LOG_MAGIC 0x31424C53u /* "SLB1" read as little-endian u32 */
+#define HDR_SIZE 24
+#define MAX_BATCH (256u << 20)
+#define DEFAULT_SEGMENT (64ull << 20)
+#define DEFAULT_GROUP_MS 2
+
+typedef struct Seg {
+    uint64_t base;   /* offset of its first row */
+    uint64_t size;   /* bytes of complete batches */
+} Seg;
+
+struct StLog {
+    char *dir;
+    StLogOptions opt;
+    int dirfd;
+
+    pthread_mutex_t mu;          /* guards everything below */
+    pthread_cond_t durable_cv;   /* durable advanced, or a sync failed */
+    pthread_cond_t flush_cv;     /* work for the flusher */
+    Seg *segs;                   /* ascending; the last is active */
+    int nsegs, capsegs;
+    int fd;                      /* the active segment */
+    uint64_t end;                /* offset the next batch gets */
+    uint64_t durable;
+    bool need_truncate;          /* a failed write could not be cut yet */
+    int sync_errno;              /* sticky: fsync failed, nothing is sure */
+    bool stopping;
+
+    pthread_mutex_t sync_mu;     /* one fsync at a time */
+    pthread_t flusher;
+    bool has_flusher;
+};
+
+struct StLogReader {
+    StLog *log;
+    int fd;
+    uint64_t seg_base;
+    uint64_t pos;
+    uint64_t skip_below;
+    SlBuf buf;
+};
+
+/* ------------------------------------------------------------ helpers */
+static void put_u32(unsigned char *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static void put_u64(unsigned char *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint32_t get_u32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint64_t get_u64(const unsigned char *p)
+{
+    return (uint64_t)get_u32(p) | (uint64_t)get_u32(p + 4) << 32;
+}
+
+int st_io_error(SlError *err, int errnum, const char *what, const char *path)
+{
+    if (errnum == ENOSPC || errnum == EDQUOT) {
+        sl_error(err, SL_E_DISK_FULL, "could not extend stream log: no space left on device");
+        sl_error_detail(err, "could not %s \"%s\"", what, path);
+        sl_error_hint(err, "Free disk space, then retry.");
+        return -1;
+    }
+    return sl_error(err, SL_E_IO_ERROR, "could not %s \"%s\": %s", what, path, strerror(errnum));
+}
+
+static void seg_path(const StLog *log, uint64_t base, char *out, size_t n)
+{
+    snprintf(out, n, "%s/%020llu.seg", log->dir, (unsigned long long)base);
+}
+
+static int pread_full(int fd, void *buf, size_t n, uint64_t off)
+{
+    char *p = buf;
+    while (n) {
+        ssize_t r = pread(fd, p, n, (off_t)off);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return r < 0 ? -1 : 0;
+        p += r;
+        n -= (size_t)r;
+        off += (uint64_t)r;
+    }
+    return 1;
+}
+
+static uint32_t header_crc(const unsigned char *hdr, const void *payload, size_t len)
+{
+    uint32_t c = st_crc32c(0, hdr + 8, HDR_SIZE - 8);
+    return st_crc32c(c, payload, len);
+}
+
+/* Parses a header; 0 if it is not plausible. */
+static bool parse_header(const unsigned char *hdr, uint32_t *crc, uint32_t *len, uint32_t *nrows, uint64_t *base)
+{
+    if (get_u32(hdr) != LOG_MAGIC)
+        return false;
+    *crc = get_u32(hdr + 4);
+    *len = get_u32(hdr + 8);
+    *nrows = get_u32(hdr + 12);
+    *base = get_u64(hdr + 16);
+    return *nrows > 0 && *len <= MAX_BATCH;
+}
+
+static void fsync_dir(StLog *log)
+{
+    if (log->opt.durability != ST_DUR_NONE && fsync(log->dirfd) < 0)
+        sl_warn("stream log %s: could not fsync the directory: %s", log->dir, strerror(errno));
+}
+
+static void segs_push(StLog *log, uint64_t base, uint64_t size)
+{
+    if (log->nsegs == log->capsegs) {
+        log->capsegs = log->capsegs ? log->capsegs * 2 : 8;
+        log->segs = sl_realloc(log->segs, (size_t)log->capsegs * sizeof *log->segs);
+    }
+    log->segs[log->nsegs].base = base;
+    log->segs[log->nsegs].size = size;
+    log->nsegs++;
+}
+
+/* ------------------------------------------------------------ recovery */
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Scans one segment from its start. Returns the length of its valid
+ * prefix and sets *end_off to the offset after its last valid batch;
+ * *bad is true if something follows the valid prefix. */
+static int scan_segment(int fd, uint64_t base, uint64_t fsize, SlBuf *buf, uint64_t *valid, uint64_t *end_off,
+                        bool *bad)
+{
+    uint64_t pos = 0, off = base;
+    *bad = false;
+    while (pos < fsize) {
+        unsigned char hdr[HDR_SIZE];
+        uint32_t crc, len, nrows;
+        uint64_t b;
+        if (fsize - pos < HDR_SIZE || pread_full(fd, hdr, HDR_SIZE, pos) <= 0 ||
+            !parse_header(hdr, &crc, &len, &nrows, &b) || b != off || fsize - pos - HDR_SIZE < len) {
+            *bad = true;
+            break;
+        }
+        sl_buf_reset(buf);
+        sl_buf_reserve(buf, len);
+        if (len && pread_full(fd, buf->data, len, pos + HDR_SIZE) <= 0) {
+            *bad = true;
+            break;
+        }
+        if (header_crc(hdr, buf->data, len) != crc) {
+            *bad = true;
+            break;
+        }
+        pos += HDR_SIZE + len;
+        off += nrows;
+    }
+    *valid = pos;
+    *end_off = off;
+    return 0;
+}
+
+static int recover(StLog *log, SlError *err)
+{
+    DIR *d = opendir(log->dir);
+    if (!d)
+        return st_io_error(err, errno, "open stream log directory", log->dir);
+    uint64_t *bases = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        const char *s = de->d_name;
+        if (strlen(s) != 24 || strcmp(s + 20, ".seg") != 0 || strspn(s, "0123456789") != 20)
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 16;
+            bases = sl_realloc(bases, cap * sizeof *bases);
+        }
+        bases[n++] = strtoull(s, NULL, 10);
+    }
+    closedir(d);
+    if (n)
+        qsort(bases, n, sizeof *bases, cmp_u64);
+
+    SlBuf buf;
+    sl_buf_init(&buf);
+    char path[4096];
+    uint64_t expect = n ? bases[0] : 0;
+    size_t i = 0;
+    int rc = 0;
+    for (; i < n; i++) {
+        seg_path(log, bases[i], path, sizeof path);
+        if (bases[i] != expect) {
+            sl_warn("stream log %s: segment %s does not follow offset %llu: cutting the log there", log->dir,
+                    path, (unsigned long long)expect);
+            break;
+        }
+        int fd = open(path, O_RDWR | O_CLOEXEC);
+        struct stat stt;
+        if (fd < 0 || fstat(fd, &stt) < 0) {
+            rc = st_io_error(err, errno, "open stream log segment", path);
+            if (fd >= 0)
+                close(fd);
+            goto out;
+        }
+        uint64_t valid, end_off;
+        bool bad;
+        scan_segment(fd, bases[i], (uint64_t)stt.st_size, &buf, &valid, &end_off, &bad);
+        if (bad) {
+            sl_warn("stream log %s: torn or corrupt batch at byte %llu of %s (offset %llu): cutting %llu bytes",
+                    log->dir, (unsigned long long)valid, path, (unsigned long long)end_off,
+                    (unsigned long long)((uint64_t)stt.st_size - valid));
+            if (ftruncate(fd, (off_t)valid) < 0 || (log->opt.durability != ST_DUR_NONE && fsync(fd) < 0)) {
+                rc = st_io_error(err, errno, "truncate stream log segment", path);
+                close(fd);
+                goto out;
+            }
+        }
+        close(fd);
+        segs_push(log, bases[i], valid);
+        expect = end_off;
+        if (bad) {
+            i++;
+            break;
+        }
+    }
+    /* everything after a cut is not part of the log any more */
+    for (; i < n; i++) {
+        seg_path(log, bases[i], path, sizeof path);
+        sl_warn("stream log %s: removing %s, which follows the cut", log->dir, path);
+        if (unlink(path) < 0) {
+            rc = st_io_error(err, errno, "remove stream log segment", path);
+            goto out;
+        }
+    }
+    log->end = expect;
+    if (log->nsegs == 0) {
+        seg_path(log, 0, path, sizeof path);
+        int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        if (fd < 0) {
+            rc = st_io_error(err, errno, "create stream log segment", path);
+            goto out;
+        }
+        close(fd);
+        segs_push(log, 0, 0);
+        log->end = 0;
+    }
+    seg_path(log, log->segs[log->nsegs - 1].base, path, sizeof path);
+    log->fd = open(path, O_RDWR | O_CLOEXEC);
+    if (log->fd < 0) {
+        rc = st_io_error(err, errno, "open stream log segment", path);
+        goto out;
+    }
+    if (log->opt.durability != ST_DUR_NONE && fdatasync(log->fd) < 0) {
+        rc = st_io_error(err, errno, "fsync stream log segment", path);
+        goto out;
+    }
+    fsync_dir(log);
+    log->durable = log->end;
+out:
+    sl_buf_free(&buf);
+    free(bases);
+    return rc;
+}
+
+/* ------------------------------------------------------------- syncing */
+/* Makes everything appended so far durable. */
+static int sync_all(StLog *log, SlError *err)
+{
+    pthread_mutex_lock(&log->sync_mu);
+    pthread_mutex_lock(&log->mu);
+    if (log->sync_errno) {
+        int e = log->sync_errno;
+        pthread_mutex_unlock(&log->mu);
+        pthread_mutex_unlock(&log->sync_mu);
+        return st_io_error(err, e, "fsync stream log in", log->dir);
+    }
+    uint64_t target = log->end;
+    if (log->durable >= target) {
+        pthread_mutex_unlock(&log->mu);
+        pthread_mutex_unlock(&log->sync_mu);
+        return 0;
+    }
+    int fd = dup(log->fd);
+    pthread_mutex_unlock(&log->mu);
+    int rc = fd < 0 ? -1 : fdatasync(fd);
+    int e = errno;
+    if (fd >= 0)
+        close(fd);
+    pthread_mutex_lock(&log->mu);
+    if (rc == 0) {
+        if (target > log->durable)
+            log->durable = target;
+    } else {
+        /* after a failed fsync the kernel may have dropped dirty pages:
+         * nothing written since the last good fsync can be trusted */
+        log->sync_errno = e;
+        sl_log(SL_LOG_ERROR, "stream log %s: fsync failed: %s; the log refuses appends", log->dir, strerror(e));
+    }
+    pthread_cond_broadcast(&log->durable_cv);
+    pthread_mutex_unlock(&log->mu);
+    pthread_mutex_unlock(&log->sync_mu);
+    if (rc < 0)
+        return st_io_error(err, e, "fsync stream log in", log->dir);
+    return 0;
+}
+
+static uint64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Group commit: at most one fsync every group_commit_ms. */
+static void *flusher_main(void *arg)
+{
+    StLog *log = arg;
+    uint64_t last = 0;
+    pthread_mutex_lock(&log->mu);
+    while (!log->stopping) {
+        if (log->durable >= log->end || log->sync_errno) {
+            pthread_cond_wait(&log->flush_cv, &log->mu);
+            continue;
+        }
+        uint64_t now = mono_ms(), next = last + (uint64_t)log->opt.group_commit_ms;
+        if (now < next) {
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            uint64_t ns = (uint64_t)ts.tv_nsec + (next - now) * 1000000;
+            ts.tv_sec += (time_t)(ns / 1000000000);
+            ts.tv_nsec = (long)(ns % 1000000000);
+            pthread_cond_timedwait(&log->flush_cv, &log->mu, &ts);
+            continue;
+        }
+        pthread_mutex_unlock(&log->mu);
+        last = mono_ms();
+        sync_all(log, NULL);
+        pthread_mutex_lock(&log->mu);
+    }
+    pthread_mutex_unlock(&log->mu);
+    return NULL;
+}
+
+/* --------------------------------------------------------------- open */
+int st_durability_parse(const char *name, StDurability *out)
+{
+    static const char *names[] = {"none", "batch", "fsync"};
+    for (int i = 0; i < 3; i++)
+        if (!strcasecmp(name, names[i])) {
+            *out = (StDurability)i;
+            return 0;
+        }
+    return -1;
+}
+
+const char *st_durability_name(StDurability d)
+{
+    return d == ST_DUR_FSYNC ? "fsync" : d == ST_DUR_BATCH ? "batch" : "none";
+}
+
+StLog *st_log_open(const char *dir, const StLogOptions *opt, SlError *err)
+{
+    StLog *log = sl_calloc(1, sizeof *log);
+    log->dir = sl_xstrdup(dir);
+    log->fd = -1;
+    log->dirfd = -1;
+    if (opt)
+        log->opt = *opt;
+    if (!log->opt.segment_bytes)
+        log->opt.segment_bytes = DEFAULT_SEGMENT;
+    if (log->opt.group_commit_ms <= 0)
+        log->opt.group_commit_ms = DEFAULT_GROUP_MS;
+    pthread_mutex_init(&log->mu, NULL);
+    pthread_mutex_init(&log->sync_mu, NULL);
+    pthread_cond_init(&log->durable_cv, NULL);
+    pthread_cond_init(&log->flush_cv, NULL);
+    if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+        st_io_error(err, errno, "create stream log directory", dir);
+        goto fail;
+    }
+    log->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (log->dirfd < 0) {
+        st_io_error(err, errno, "open stream log directory", dir);
+        goto fail;
+    }
+    if (recover(log, err) < 0)
+        goto fail;
+    if (log->opt.durability == ST_DUR_BATCH) {
+        if (pthread_create(&log->flusher, NULL, flusher_main, log) != 0) {
+            sl_error(err, SL_E_INTERNAL_ERROR, "could not start the stream log's flusher thread");
+            goto fail;
+        }
+        log->has_flusher = true;
+    }
+    sl_debug("stream log %s: offsets %llu..%llu in %d segment(s), durability %s", dir,
+             (unsigned long long)log->segs[0].base, (unsigned long long)log->end, log->nsegs,
+             st_durability_name(log->opt.durability));
+    return log;
+fail:
+    st_log_close(log);
+    return NULL;
+}
+
+/* Stream names may hold any character: keep [A-Za-z0-9_-], escape the
+ * rest as %XX so the name is one safe path component. */
+static void stream_dir(const char *data_dir, const char *stream, SlBuf *out)
+{
+    sl_buf_printf(out, "%s/log/", data_dir);
+    for (const unsigned char *s = (const unsigned char *)stream; *s; s++) {
+        if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '_' ||
+            *s == '-')
+            sl_buf_putc(out, (char)*s);
+        else
+            sl_buf_printf(out, "%%%02X", *s);
+    }
+}
+
+StLog *st_log_open_partition(const char *data_dir, const char *stream, int partition, const StLogOptions *opt,
+                             SlError *err)
+{
+    SlBuf p;
+    sl_buf_init(&p);
+    sl_buf_printf(&p, "%s/log", data_dir);
+    if (mkdir(p.data, 0755) < 0 && errno != EEXIST) {
+        st_io_error(err, errno, "create directory", p.data);
+        sl_buf_free(&p);
+        return NULL;
+    }
+    sl_buf_reset(&p);
+    stream_dir(data_dir, stream, &p);
+    if (mkdir(p.data, 0755) < 0 && errno != EEXIST) {
+        st_io_error(err, errno, "create directory", p.data);
+        sl_buf_free(&p);
+        return NULL;
+    }
+    sl_buf_printf(&p, "/%d", partition);
+    StLog *log = st_log_open(p.data, opt, err);
+    sl_buf_free(&p);
+    return log;
+}
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path) < 0 && errno != ENOENT ? -1 : 0;
+}
+
+int st_log_drop_stream(const char *data_dir, const char *stream, SlError *err)
+{
+    SlBuf p;
+    sl_buf_init(&p);
+    stream_dir(data_dir, stream, &p);
+    int rc = 0;
+    if (access(p.data, F_OK) == 0 && nftw(p.data, rm_entry, 16, FTW_DEPTH | FTW_PHYS) != 0)
+        rc = st_io_error(err, errno, "remove stream log directory", p.data);
+    sl_buf_free(&p);
+    return rc;
+}
+
+void st_log_close(StLog *log)
+{
+    if (!log)
+        return;
+    if (log->has_flusher) {
+        pthread_mutex_lock(&log->mu);
+        log->stopping = true;
+        pthread_cond_broadcast(&log->flush_cv);
+        pthread_mutex_unlock(&log->mu);
+        pthread_join(log->flusher, NULL);
+    }
+    if (log->fd >= 0 && log->opt.durability != ST_DUR_NONE)
+        sync_all(log, NULL);
+    pthread_mutex_lock(&log->mu);
+    log->stopping = true;
+    pthread_cond_broadcast(&log->durable_cv);
+    pthread_mutex_unlock(&log->mu);
+    if (log->fd >= 0)
+        close(log->fd);
+    if (log->dirfd >= 0)
+        close(log->dirfd);
+    pthread_cond_destroy(&log->durable_cv);
+    pthread_cond_destroy(&log->flush_cv);
+    pthread_mutex_destroy(&log->sync_mu);
+    pthread_mutex_destroy(&log->mu);
+    free(log->segs);
+    free(log->dir);
+    free(log);
+}
+
+/* ------------------------------------------------------------- append */
+/* Starts a new segment at log->end; called with mu held. */
+static int roll(StLog *log, SlError *err)
+{
+    char path[4096];
+    if (log->opt.durability != ST_DUR_NONE && fdatasync(log->fd) < 0) {
+        seg_path(log, log->segs[log->nsegs - 1].base, path, sizeof path);
+        return st_io_error(err, errno, "fsync stream log segment", path);
+    }
+    seg_path(log, log->end, path, sizeof path);
+    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return st_io_error(err, errno, "create stream log segment", path);
+    fsync_dir(log);
+    close(log->fd);
+    log->fd = fd;
+    segs_push(log, log->end, 0);
+    if (log->opt.durability != ST_DUR_NONE)
+        log->durable = log->end; /* the old segment was just fsynced */
+    return 0;
+}
+
+int st_log_append(StLog *log, const void *payload, size_t len, uint32_t nrows, uint64_t *first_offset,
+                  uint64_t *ticket, SlError *err)
+{
+    if (nrows == 0 || len > MAX_BATCH)
+        return sl_error(err, SL_E_INVALID_PARAMETER_VALUE, "a stream log batch needs 1 or more rows and at most "
+                                                           "%u bytes", MAX_BATCH);
+    char path[4096];
+    pthread_mutex_lock(&log->mu);
+    if (log->sync_errno) {
+        int e = log->sync_errno;
+        pthread_mutex_unlock(&log->mu);
+        return st_io_error(err, e, "fsync stream log in", log->dir);
+    }
+    Seg *seg = &log->segs[log->nsegs - 1];
+    if (log->need_truncate) {
+        if (ftruncate(log->fd, (off_t)seg->size) < 0) {
+            int e = errno;
+            pthread_mutex_unlock(&log->mu);
+            seg_path(log, seg->base, path, sizeof path);
+            return st_io_error(err, e, "truncate stream log segment", path);
+        }
+        log->need_truncate = false;
+    }
+    if (seg->size > 0 && seg->size + HDR_SIZE + len > log->opt.segment_bytes) {
+        if (roll(log, err) < 0) {
+            pthread_mutex_unlock(&log->mu);
+            return -1;
+        }
+        seg = &log->segs[log->nsegs - 1];
+    }
+    unsigned char hdr[HDR_SIZE];
+    uint64_t base = log->end;
+    put_u32(hdr, LOG_MAGIC);
+    put_u32(hdr + 8, (uint32_t)len);
+    put_u32(hdr + 12, nrows);
+    put_u64(hdr + 16, base);
+    put_u32(hdr + 4, header_crc(hdr, payload, len));
+
+    struct iovec iov[2] = {{hdr, HDR_SIZE}, {(void *)payload, len}};
+    int niov = len ? 2 : 1;
+    size_t total = HDR_SIZE + len, done = 0;
+    while (done < total) {
+        /* skip what was written already */
+        struct iovec v[2];
+        int nv = 0;
+        size_t skip = done;
+        for (int i = 0; i < niov; i++) {
+            if (skip >= iov[i].iov_len) {
+                skip -= iov[i].iov_len;
+                continue;
+            }
+            v[nv].iov_base = (char *)iov[i].iov_base + skip;
+            v[nv].iov_len = iov[i].iov_len - skip;
+            skip = 0;
+            nv++;
+        }
+        ssize_t w = pwritev(log->fd, v, nv, (off_t)(seg->size + done));
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            int e = w < 0 ? errno : ENOSPC;
+            /* cut the partial batch so the file ends at a batch boundary */
+            if (ftruncate(log->fd, (off_t)seg->size) < 0)
+                log->need_truncate = true;
+            pthread_mutex_unlock(&log->mu);
+            seg_path(log, seg->base, path, sizeof path);
+            return st_io_error(err, e, "write to stream log segment", path);
+        }
+        done += (size_t)w;
+    }
+    seg->size += total;
+    log->end += nrows;
+    uint64_t t = log->end;
+    if (log->opt.durability == ST_DUR_BATCH)
+        pthread_cond_signal(&log->flush_cv);
+    pthread_mutex_unlock(&log->mu);
+    if (first_offset)
+        *first_offset = base;
+    if (ticket)
+        *ticket = t;
+    if (log->opt.durability == ST_DUR_FSYNC)
+        return sync_all(log, err);
+    return 0;
+}
+
+int st_log_wait(StLog *log, uint64_t ticket, SlError *err)
+{
+    if (log->opt.durability == ST_DUR_NONE)
+        return 0;
+    pthread_mutex_lock(&log->mu);
+    if (ticket > log->end) {
+        pthread_mutex_unlock(&log->mu);
+        return sl_error(err, SL_E_INVALID_PARAMETER_VALUE, "stream log ticket %llu is beyond the log's end",
+                        (unsigned long long)ticket);
+    }
+    while (log->durable < ticket && !log->sync_errno && !log->stopping)
+        pthread_cond_wait(&log->durable_cv, &log->mu);
+    int e = log->durable >= ticket ? 0 : log->sync_errno ? log->sync_errno : EIO;
+    pthread_mutex_unlock(&log->mu);
+    if (e)
+        return st_io_error(err, e, "fsync stream log in", log->dir);
+    return 0;
+}
+
+int st_log_sync(StLog *log, SlError *err)
+{
+    return sync_all(log, err);
+}
+
+uint64_t st_log_start_offset(StLog *log)
+{
+    pthread_mutex_lock(&log->mu);
+    uint64_t v = log->segs[0].base;
+    pthread_mutex_unlock(&log->mu);
+    return v;
+}
+
+uint64_t st_log_end_offset(StLog *log)
+{
+    pthread_mutex_lock(&log->mu);
+    uint64_t v = log->end;
+    pthread_mutex_unlock(&log->mu);
+    return v;
+}
+
+uint64_t st_log_durable_offset(StLog *log)
+{
+    pthread_mutex_lock(&log->mu);
+    uint64_t v = log->opt.durability == ST_DUR_NONE ? log->end : log->durable;
+    pthread_mutex_unlock(&log->mu);
+    return v;
+}
+
+uint64_t st_log_size_bytes(StLog *log)
+{
+    pthread_mutex_lock(&log->mu);
+    uint64_t v = 0;
+    for (int i = 0; i < log->nsegs; i++)
+        v += log->segs[i].size;
+    pthread_mutex_unlock(&log->mu);
+    return v;
+}
+
+int st_log_segment_count(StLog *log)
+{
+    pthread_mutex_lock(&log->mu);
+    int n = log->nsegs;
+    pthread_mutex_unlock(&log->mu);
+    return n;
+}
+
+int st_log_delete_before(StLog *log, uint64_t offset, SlError *err)
+{
+    char path[4096];
+    pthread_mutex_lock(&log->mu);
+    int k = 0;
+    while (k < log->nsegs - 1 && log->segs[k + 1].base <= offset)
+        k++;
+    int done = 0;
+    for (; done < k; done++) {
+        seg_path(log, log->segs[done].base, path, sizeof path);
+        if (unlink(path) < 0 && errno != ENOENT)
+            break;
+    }
+    int e = errno;
+    memmove(log->segs, log->segs + done, (size_t)(log->nsegs - done) * sizeof *log->segs);
+    log->nsegs -= done;
+    if (done)
+        fsync_dir(log);
+    pthread_mutex_unlock(&log->mu);
+    if (done < k)
+        return st_io_error(err, e, "remove stream log segment", path);
+    if (done)
+        sl_debug("stream log %s: deleted %d segment(s) below offset %llu", log->dir, done,
+                 (unsigned long long)offset);
+    return done;
+}
+
+/* ------------------------------------------------------------- readers */
+static int reader_open_seg(StLogReader *r, uint64_t base, SlError *err)
+{
+    char path[4096];
+    seg_path(r->log, base, path, sizeof path);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return st_io_error(err, errno, "open stream log segment", path);
+    if (r->fd >= 0)
+        close(r->fd);
+    r->fd = fd;
+    r->seg_base = base;
+    r->pos = 0;
+    return 0;
+}
+
+StLogReader *st_log_reader_open(StLog *log, uint64_t from, SlError *err)
+{
+    StLogReader *r = sl_calloc(1, sizeof *r);
+    r->log = log;
+    r->fd = -1;
+    sl_buf_init(&r->buf);
+    for (int attempt = 0; attempt < 3; attempt++) {
+        pthread_mutex_lock(&log->mu);
+        int i = 0;
+        while (i + 1 < log->nsegs && log->segs[i + 1].base <= from)
+            i++;
+        uint64_t base = log->segs[i].base;
+        pthread_mutex_unlock(&log->mu);
+        r->skip_below = from;
+        if (reader_open_seg(r, base, err) == 0)
+            return r;
+        /* the segment was deleted meanwhile: look again */
+    }
+    st_log_reader_close(r);
+    return NULL;
+}
+
+int st_log_reader_next(StLogReader *r, StLogBatch *out, SlError *err)
+{
+    StLog *log = r->log;
+    for (;;) {
+        /* how far this segment is valid, and what follows it */
+        pthread_mutex_lock(&log->mu);
+        int i = 0;
+        while (i < log->nsegs && log->segs[i].base < r->seg_base)
+            i++;
+        uint64_t limit, next_base = 0;
+        bool has_next;
+        if (i < log->nsegs && log->segs[i].base == r->seg_base) {
+            limit = log->segs[i].size;
+            has_next = i + 1 < log->nsegs;
+            if (has_next)
+                next_base = log->segs[i + 1].base;
+        } else {
+            /* deleted under us: it was sealed, all of it is valid */
+            struct stat stt;
+            limit = fstat(r->fd, &stt) == 0 ? (uint64_t)stt.st_size : 0;
+            has_next = i < log->nsegs;
+            if (has_next)
+                next_base = log->segs[i].base;
+        }
+        pthread_mutex_unlock(&log->mu);
+
+        if (r->pos + HDR_SIZE <= limit) {
+            unsigned char hdr[HDR_SIZE];
+            uint32_t crc, len, nrows;
+            uint64_t base;
+            if (pread_full(r->fd, hdr, HDR_SIZE, r->pos) <= 0 || !parse_header(hdr, &crc, &len, &nrows, &base) ||
+                r->pos + HDR_SIZE + len > limit)
+                return sl_error(err, SL_E_DATA_CORRUPTED, "stream log %s: bad batch header at byte %llu of "
+                                "segment %llu", log->dir, (unsigned long long)r->pos,
+                                (unsigned long long)r->seg_base);
+            uint64_t at = r->pos;
+            r->pos += HDR_SIZE + len;
+            if (base + nrows <= r->skip_below)
+                continue;
+            sl_buf_reset(&r->buf);
+            sl_buf_reserve(&r->buf, len);
+            if (len && pread_full(r->fd, r->buf.data, len, at + HDR_SIZE) <= 0)
+                return st_io_error(err, errno ? errno : EIO, "read stream log in", log->dir);
+            if (header_crc(hdr, r->buf.data, len) != crc)
+                return sl_error(err, SL_E_DATA_CORRUPTED, "stream log %s: checksum mismatch in the batch at "
+                                "offset %llu", log->dir, (unsigned long long)base);
+            r->buf.len = len;
+            out->base_offset = base;
+            out->nrows = nrows;
+            out->data = r->buf.data;
+            out->len = len;
+            return 1;
+        }
+        if (!has_next)
+            return 0;
+        if (reader_open_seg(r, next_base, err) < 0)
+            return -1;
+    }
+}
+
+void st_log_reader_close(StLogReader *r)
+{
+    if (!r)
+        return;
+    if (r->fd >= 0)
+        close(r->fd);
+    sl_buf_free(&r->buf);
+    free(r);
+}

@@ -1,0 +1,596 @@
+/*
+ * test_storage.c — the stream log and CRC32C, without PostgreSQL:
+ * append/read back, offsets, segment roll and deletion, recovery from a
+ * torn tail cut at every byte of the last batch and from checksum
+ * mismatches, a reader running while appends go on, durability modes.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sl_storage.h"
+#include "st_int.h"
+#include "unit.h"
+
+/* ------------------------------------------------------------ helpers */
+static char tmpdir[256];
+
+static void mk_tmp(void)
+{
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/sl-test-storage.XXXXXX");
+    CU_ASSERT_FATAL(mkdtemp(tmpdir) != NULL);
+}
+
+static int rm_cb(const char *p, const struct stat *sb, int f, struct FTW *w)
+{
+    (void)sb;
+    (void)f;
+    (void)w;
+    return remove(p);
+}
+
+static void rm_tmp(void)
+{
+    nftw(tmpdir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Payload of the batch at offset `base`: deterministic bytes whose length
+ * depends on the offset, so content and size are both checked. */
+static size_t make_payload(uint64_t base, char *buf, size_t cap)
+{
+    size_t n = 1 + (size_t)(base * 7919 % 97);
+    if (n > cap)
+        n = cap;
+    for (size_t i = 0; i < n; i++)
+        buf[i] = (char)((base * 31 + i * 17) & 0xff);
+    return n;
+}
+
+static uint32_t rows_for(int i)
+{
+    return (uint32_t)(1 + i % 5);
+}
+
+/* Appends n batches; returns the end offset. */
+static uint64_t append_n(StLog *log, int n, int first_index)
+{
+    char buf[128];
+    SlError err;
+    uint64_t end = st_log_end_offset(log);
+    for (int i = 0; i < n; i++) {
+        size_t len = make_payload(end, buf, sizeof buf);
+        uint64_t first = 0, ticket = 0;
+        uint32_t rows = rows_for(first_index + i);
+        int rc = st_log_append(log, buf, len, rows, &first, &ticket, &err);
+        CU_ASSERT_EQUAL_FATAL(rc, 0);
+        CU_ASSERT_EQUAL(first, end);
+        CU_ASSERT_EQUAL(ticket, end + rows);
+        end += rows;
+    }
+    CU_ASSERT_EQUAL(st_log_end_offset(log), end);
+    return end;
+}
+
+/* Reads every batch from `from` and checks contiguity and content;
+ * returns the offset after the last batch read, and the count. */
+static uint64_t read_check(StLog *log, uint64_t from, int *count)
+{
+    SlError err;
+    StLogReader *r = st_log_reader_open(log, from, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    StLogBatch b;
+    uint64_t expect = 0;
+    bool first = true;
+    int n = 0, rc;
+    char buf[128];
+    while ((rc = st_log_reader_next(r, &b, &err)) == 1) {
+        if (first) {
+            /* the batch containing `from`, or the first after it */
+            CU_ASSERT(b.base_offset <= from || from < st_log_start_offset(log));
+            CU_ASSERT(b.base_offset + b.nrows > from);
+            first = false;
+        } else {
+            CU_ASSERT_EQUAL(b.base_offset, expect);
+        }
+        size_t len = make_payload(b.base_offset, buf, sizeof buf);
+        CU_ASSERT_EQUAL(b.len, len);
+        CU_ASSERT(b.len == len && memcmp(b.data, buf, len) == 0);
+        expect = b.base_offset + b.nrows;
+        n++;
+    }
+    CU_ASSERT_EQUAL(rc, 0);
+    st_log_reader_close(r);
+    if (count)
+        *count = n;
+    return first ? from : expect;
+}
+
+static char *seg_file(const char *dir, uint64_t base)
+{
+    static char p[512];
+    snprintf(p, sizeof p, "%s/%020llu.seg", dir, (unsigned long long)base);
+    return p;
+}
+
+static long file_size(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 ? (long)st.st_size : -1;
+}
+
+/* ------------------------------------------------------------- CRC32C */
+static void test_crc32c_vectors(void)
+{
+    /* RFC 3720 B.4 and the classic check value */
+    unsigned char b[32];
+    CU_ASSERT_EQUAL(st_crc32c(0, "123456789", 9), 0xE3069283u);
+    CU_ASSERT_EQUAL(st_crc32c_sw(0, "123456789", 9), 0xE3069283u);
+    memset(b, 0, 32);
+    CU_ASSERT_EQUAL(st_crc32c(0, b, 32), 0x8A9136AAu);
+    memset(b, 0xff, 32);
+    CU_ASSERT_EQUAL(st_crc32c(0, b, 32), 0x62A8AB43u);
+    for (int i = 0; i < 32; i++)
+        b[i] = (unsigned char)i;
+    CU_ASSERT_EQUAL(st_crc32c(0, b, 32), 0x46DD794Eu);
+    CU_ASSERT_EQUAL(st_crc32c_sw(0, b, 32), 0x46DD794Eu);
+    for (int i = 0; i < 32; i++)
+        b[i] = (unsigned char)(31 - i);
+    CU_ASSERT_EQUAL(st_crc32c(0, b, 32), 0x113FDB5Cu);
+    CU_ASSERT_EQUAL(st_crc32c(0, "", 0), 0u);
+}
+
+static void test_crc32c_chain_and_alignment(void)
+{
+    unsigned char buf[1100];
+    for (size_t i = 0; i < sizeof buf; i++)
+        buf[i] = (unsigned char)(i * 131 + 7);
+    for (size_t off = 0; off < 9; off++)
+        for (size_t len = 0; len + off <= sizeof buf; len += 37) {
+            uint32_t hw = st_crc32c(0, buf + off, len);
+            CU_ASSERT_EQUAL(hw, st_crc32c_sw(0, buf + off, len));
+            size_t cut = len / 3;
+            CU_ASSERT_EQUAL(st_crc32c(st_crc32c(0, buf + off, cut), buf + off + cut, len - cut), hw);
+        }
+}
+
+/* ---------------------------------------------------------- basic log */
+static void test_append_read_reopen(void)
+{
+    mk_tmp();
+    SlError err;
+    StLogOptions o = {.durability = ST_DUR_NONE};
+    StLog *log = st_log_open(tmpdir, &o, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(log);
+    CU_ASSERT_EQUAL(st_log_end_offset(log), 0);
+    CU_ASSERT_EQUAL(st_log_start_offset(log), 0);
+    /* empty log: a reader is caught up at once */
+    int n = -1;
+    read_check(log, 0, &n);
+    CU_ASSERT_EQUAL(n, 0);
+
+    uint64_t end = append_n(log, 200, 0);
+    CU_ASSERT(end > 200);
+    CU_ASSERT(st_log_size_bytes(log) > 200 * 24);
+    CU_ASSERT_EQUAL(read_check(log, 0, &n), end);
+    CU_ASSERT_EQUAL(n, 200);
+    /* from the middle of a batch: that batch first */
+    uint64_t mid = read_check(log, 101, &n);
+    CU_ASSERT_EQUAL(mid, end);
+    CU_ASSERT(n < 200 && n > 50);
+    /* zero rows and oversized batches are refused */
+    CU_ASSERT_EQUAL(st_log_append(log, "x", 1, 0, NULL, NULL, &err), -1);
+    CU_ASSERT_STRING_EQUAL(sl_errcode_sqlstate(err.code), "22023");
+    uint64_t size = st_log_size_bytes(log);
+    st_log_close(log);
+
+    log = st_log_open(tmpdir, &o, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(log);
+    CU_ASSERT_EQUAL(st_log_end_offset(log), end);
+    CU_ASSERT_EQUAL(st_log_size_bytes(log), size);
+    CU_ASSERT_EQUAL(read_check(log, 0, &n), end);
+    CU_ASSERT_EQUAL(n, 200);
+    uint64_t end2 = append_n(log, 10, 200);
+    CU_ASSERT_EQUAL(read_check(log, 0, &n), end2);
+    CU_ASSERT_EQUAL(n, 210);
+    st_log_close(log);
+    rm_tmp();
+}
+
+static void test_roll_and_delete(void)
+{
+    mk_tmp();
+    SlError err;
+    StLogOptions o = {.durability = ST_DUR_NONE, .segment_bytes = 1000};
+    StLog *log = st_log_open(tmpdir, &o, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(log);
+    uint64_t end = append_n(log, 300, 0);
+    int segs = st_log_segment_count(log);
+    CU_ASSERT(segs > 10);
+    /* each segment is named by its first offset and at most 1000 bytes */
+    DIR *d = opendir(tmpdir);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    struct dirent *de;
+    int files = 0;
+    while ((de = readdir(d))) {
+        if (de->d_name[0] == '.')
+            continue;
+        char p[600];
+        snprintf(p, sizeof p, "%s/%s", tmpdir, de->d_name);
+        CU_ASSERT(file_size(p) <= 1000);
+        files++;
+    }
+    closedir(d);
+    CU_ASSERT_EQUAL(files, segs);
+    CU_ASSERT_NOT_EQUAL(file_size(seg_file(tmpdir, 0)), -1);
+    int n;
+    CU_ASSERT_EQUAL(read_check(log, 0, &n), end);
+    CU_ASSERT_EQUAL(n, 300);
+
+    /* delete below the middle: only whole segments below it go */
+    uint64_t cut = end / 2;
+    int del = st_log_delete_before(log, cut, &err);
+    CU_ASSERT(del > 0);
+    CU_ASSERT_EQUAL(st_log_segment_count(log), segs - del);
+    uint64_t start = st_log_start_offset(log);
+    CU_ASSERT(start <= cut && start > 0);
+    CU_ASSERT_EQUAL(file_size(seg_file(tmpdir, 0)), -1);
+    CU_ASSERT_NOT_EQUAL(file_size(seg_file(tmpdir, start)), -1);
+    /* the kept part reads from its start; reading from 0 clamps */
+    CU_ASSERT_EQUAL(read_check(log, cut, NULL), end);
+    StLogReader *r = st_log_reader_open(log, 0, &err);
+    StLogBatch b;
+    CU_ASSERT_EQUAL(st_log_reader_next(r, &b, &err), 1);
+    CU_ASSERT_EQUAL(b.base_offset, start);
+    st_log_reader_close(r);
+    /* the active segment is never deleted */
+    del = st_log_delete_before(log, UINT64_MAX, &err);
+    CU_ASSERT(del >= 0);
+    CU_ASSERT_EQUAL(st_log_segment_count(log), 1);
+    CU_ASSERT_EQUAL(st_log_end_offset(log), end);
+    start = st_log_start_offset(log);
+    st_log_close(log);
+
+    /* reopening keeps the offsets */
+    log = st_log_open(tmpdir, &o, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(log);
+    CU_ASSERT_EQUAL(st_log_start_offset(log), start);
+    CU_ASSERT_EQUAL(st_log_end_offset(log), end);
+    uint64_t end2 = append_n(log, 50, 300);
+    CU_ASSERT_EQUAL(read_check(log, start, NULL), end2);
+    st_log_close(log);
+    rm_tmp();
+}
+
+/* ------------------------------------------------------------ recovery */
+static char *read_file(const char *p, long *len)
+{
+    FILE *f = fopen(p, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    *len = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *b = malloc((size_t)*len + 1);
+    if (fread(b, 1, (size_t)*len, f) != (size_t)*len) {
+        free(b);
+        b = NULL;
+    }
+    fclose(f);
+    return b;
+}
+
+static void write_file(const char *p, const char *b, long len)
+{
+    FILE *f = fopen(p, "wb");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    CU_ASSERT_EQUAL(fwrite(b, 1, (size_t)len, f), (size_t)len);
+    fclose(f);
+}
+
+static void test_torn_tail_every_byte(void)
+{
+    mk_tmp();
+    SlError err;
+    StLogOptions o = {.durability = ST_DUR_NONE};
+    StLog *log = st_log_open(tmpdir, &o, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(log);
+    uint64_t before_last = append_n(log, 20, 0);
+    long len_before = file_size(seg_file(tmpdir, 0));
+    /* the last batch: a bigger payload, so the cut covers header and body */
+    char big[300];
+    for (size_t i = 0; i < sizeof big; i++)
+        big[i] = (char)(i * 3);
+    CU_ASSERT_EQUAL(st_log_append(log, big, sizeof big, 3, NULL, NULL, &err), 0);
+    st_log_close(log);
+    long full_len = 0;
+    char *full = read_file(seg_file(tmpdir, 0), &full_len);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(full);
+    CU_ASSERT_EQUAL(full_len, len_before + 24 + (long)sizeof big);
+
+    int failures = 0;
+    for (long cut = len_before; cut <= full_len; cut++) {
+        write_file(seg_file(tmpdir, 0), full, cut);
+        log = st_log_open(tmpdir, &o, &err);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(log);
+        uint64_t expect = cut == full_len ? before_last + 3 : before_last;
+        int n;
+        uint64_t got_end = st_log_end_offset(log);
+        uint64_t read_end = cut == full_len ? 0 : read_check(log, 0, &n);
+        long fsz = file_size(seg_file(tmpdir, 0));
+        if (got_end != expect || (cut < full_len && (read_end != before_last || n != 20)) ||
+            fsz != (cut == full_len ? full_len : len_before))
+            failures++;
+        /* the log takes appends again at the right offset */
+        uint64_t first;
+        CU_ASSERT_EQUAL(st_log_append(log, "again", 5, 1, &first, NULL, &err), 0);
+        if (first != expect)
+            failures++;
+        st_log_close(log);
+    }
+    CU_ASSERT_EQUAL(failures, 0);
+    free(full);
+    rm_tmp();
+}
+
+static void test_checksum_mismatch(void)
+{
+    mk_tmp();
+    SlError err;
+    StLogOptions o = {.durability = ST_DUR_NONE};
+    StLog *log = st_log_open(tmpdir, &o, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(log);
+    uint64_t before_last = append_n(log, 30, 0);
+    long len_before = file_size(seg_file(tmpdir, 0));
+    char big[200];
+    memset(big, 'q', sizeof big);
+    CU_ASSERT_EQUAL(st_log_append(log, big, sizeof big, 2, NULL, NULL, &err), 0);
+    st_log_close(log);
+
+    /* flip one byte in the middle of the last batch's payload */
+    int fd = open(seg_file(tmpdir, 0), O_RDWR);
+    CU_ASSERT_FATAL(fd >= 0);
+    char c = 'X';
+    CU_ASSERT_EQUAL(pwrite(fd, &c, 1, len_before + 24 + 100), 1);
+    close(fd);
+    log = st_log_open(tmpdir, &o, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(log);
+    CU_ASSERT_EQUAL(st_log_end_offset(log), before_last);
+    CU_ASSERT_EQUAL(file_size(seg_file(tmpdir, 0)), len_before);
+    int n;
+    CU_ASSERT_EQUAL(read_check(log, 0, &n), before_last);
+    CU_ASSERT_EQUAL(n, 30);
+    st_log_close(log);
+    rm_tmp();
+
+    /* a corrupt batch in an early segment cuts the log there; later
+     * segments are removed, earlier batches stay */
+    mk_tmp();
+    StLogOptions small = {.durability = ST_DUR_NONE, .segment_bytes = 600};
+    log = st_log_open(tmpdir, &small, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(log);
+    append_n(log, 100, 0);
+    CU_ASSERT(st_log_segment_count(log) > 3);
+    StLogReader *r = st_log_reader_open(log, 0, &err);
+    StLogBatch b;
+    uint64_t second_seg = 0;
+    while (st_log_reader_next(r, &b, &err) == 1) {
+        if (file_size(seg_file(tmpdir, b.base_offset)) >= 0 && b.base_offset > 0) {
+            second_seg = b.base_offset;
+            break;
+        }
+    }
+    st_log_reader_close(r);
+    CU_ASSERT_FATAL(second_seg > 0);
+    st_log_close(log);
+    fd = open(seg_file(tmpdir, second_seg), O_RDWR);
+    CU_ASSERT_FATAL(fd >= 0);
+    char hdr[24];
+    CU_ASSERT_EQUAL(pread(fd, hdr, 24, 0), 24);
+    hdr[4] ^= 0x55; /* the first batch's CRC */
+    CU_ASSERT_EQUAL(pwrite(fd, hdr, 24, 0), 24);
+    close(fd);
+    log = st_log_open(tmpdir, &small, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(log);
+    CU_ASSERT_EQUAL(st_log_end_offset(log), second_seg);
+    CU_ASSERT_EQUAL(read_check(log, 0, &n), second_seg);
+    CU_ASSERT_EQUAL(st_log_segment_count(log), 2); /* the first, and the emptied second */
+    CU_ASSERT_EQUAL(append_n(log, 1, 0), second_seg + 1);
+    st_log_close(log);
+    rm_tmp();
+}
+
+/* -------------------------------------------------- concurrent reading */
+#define CONC_BATCHES 20000
+
+typedef struct Conc {
+    StLog *log;
+    uint64_t final_end;
+    volatile int writer_done;
+} Conc;
+
+static void *conc_writer(void *arg)
+{
+    Conc *c = arg;
+    c->final_end = append_n(c->log, CONC_BATCHES, 0);
+    __atomic_store_n(&c->writer_done, 1, __ATOMIC_RELEASE);
+    return NULL;
+}
+
+static void test_concurrent_reader(void)
+{
+    mk_tmp();
+    SlError err;
+    StLogOptions o = {.durability = ST_DUR_NONE, .segment_bytes = 8192};
+    Conc c = {0};
+    c.log = st_log_open(tmpdir, &o, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c.log);
+    StLogReader *r = st_log_reader_open(c.log, 0, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    pthread_t th;
+    pthread_create(&th, NULL, conc_writer, &c);
+    uint64_t expect = 0;
+    int batches = 0, bad = 0, idle = 0, rc;
+    char buf[128];
+    StLogBatch b;
+    for (;;) {
+        rc = st_log_reader_next(r, &b, &err);
+        if (rc < 0) {
+            bad++;
+            break;
+        }
+        if (rc == 0) {
+            if (__atomic_load_n(&c.writer_done, __ATOMIC_ACQUIRE) && expect == st_log_end_offset(c.log))
+                break;
+            idle++;
+            continue;
+        }
+        size_t len = make_payload(b.base_offset, buf, sizeof buf);
+        if (b.base_offset != expect || b.len != len || memcmp(b.data, buf, len) != 0)
+            bad++;
+        expect = b.base_offset + b.nrows;
+        batches++;
+    }
+    pthread_join(th, NULL);
+    CU_ASSERT_EQUAL(bad, 0);
+    CU_ASSERT_EQUAL(batches, CONC_BATCHES);
+    CU_ASSERT_EQUAL(expect, c.final_end);
+    CU_ASSERT(st_log_segment_count(c.log) > 10);
+    st_log_reader_close(r);
+    st_log_close(c.log);
+    rm_tmp();
+}
+
+/* ---------------------------------------------------------- durability */
+static void test_durability_fsync_and_none(void)
+{
+    mk_tmp();
+    SlError err;
+    StDurability d;
+    CU_ASSERT_EQUAL(st_durability_parse("FSYNC", &d), 0);
+    CU_ASSERT_EQUAL(d, ST_DUR_FSYNC);
+    CU_ASSERT_EQUAL(st_durability_parse("batch", &d), 0);
+    CU_ASSERT_EQUAL(d, ST_DUR_BATCH);
+    CU_ASSERT_EQUAL(st_durability_parse("none", &d), 0);
+    CU_ASSERT_EQUAL(d, ST_DUR_NONE);
+    CU_ASSERT_EQUAL(st_durability_parse("sometimes", &d), -1);
+    CU_ASSERT_STRING_EQUAL(st_durability_name(ST_DUR_BATCH), "batch");
+
+    StLogOptions o = {.durability = ST_DUR_FSYNC, .segment_bytes = 600};
+    StLog *log = st_log_open(tmpdir, &o, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(log);
+    for (int i = 0; i < 50; i++) {
+        uint64_t ticket;
+        CU_ASSERT_EQUAL(st_log_append(log, "abcdef", 6, 2, NULL, &ticket, &err), 0);
+        /* fsync: durable when append returns */
+        CU_ASSERT_EQUAL(st_log_durable_offset(log), ticket);
+        CU_ASSERT_EQUAL(st_log_wait(log, ticket, &err), 0);
+    }
+    CU_ASSERT(st_log_segment_count(log) > 1);
+    /* a ticket beyond the end is an error, not a hang */
+    CU_ASSERT_EQUAL(st_log_wait(log, 1000000, &err), -1);
+    st_log_close(log);
+    rm_tmp();
+
+    mk_tmp();
+    o.durability = ST_DUR_NONE;
+    log = st_log_open(tmpdir, &o, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(log);
+    uint64_t ticket;
+    CU_ASSERT_EQUAL(st_log_append(log, "abc", 3, 1, NULL, &ticket, &err), 0);
+    CU_ASSERT_EQUAL(st_log_wait(log, ticket, &err), 0);
+    CU_ASSERT_EQUAL(st_log_sync(log, &err), 0);
+    st_log_close(log);
+    rm_tmp();
+}
+
+typedef struct BatchCtx {
+    StLog *log;
+    int failures;
+} BatchCtx;
+
+static void *batch_appender(void *arg)
+{
+    BatchCtx *c = arg;
+    SlError err;
+    for (int i = 0; i < 200; i++) {
+        uint64_t ticket;
+        if (st_log_append(c->log, "0123456789", 10, 1, NULL, &ticket, &err) < 0 ||
+            st_log_wait(c->log, ticket, &err) < 0 || st_log_durable_offset(c->log) < ticket)
+            __atomic_add_fetch(&c->failures, 1, __ATOMIC_RELAXED);
+    }
+    return NULL;
+}
+
+static void test_durability_batch(void)
+{
+    mk_tmp();
+    SlError err;
+    StLogOptions o = {.durability = ST_DUR_BATCH, .group_commit_ms = 3};
+    StLog *log = st_log_open(tmpdir, &o, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(log);
+    /* the flusher makes appends durable without anyone waiting */
+    uint64_t ticket;
+    CU_ASSERT_EQUAL(st_log_append(log, "x", 1, 1, NULL, &ticket, &err), 0);
+    for (int i = 0; i < 200 && st_log_durable_offset(log) < ticket; i++)
+        usleep(5000);
+    CU_ASSERT_EQUAL(st_log_durable_offset(log), ticket);
+    /* four writers waiting on their tickets: group commit */
+    BatchCtx c = {log, 0};
+    pthread_t th[4];
+    for (int i = 0; i < 4; i++)
+        pthread_create(&th[i], NULL, batch_appender, &c);
+    for (int i = 0; i < 4; i++)
+        pthread_join(th[i], NULL);
+    CU_ASSERT_EQUAL(c.failures, 0);
+    CU_ASSERT_EQUAL(st_log_end_offset(log), 801);
+    CU_ASSERT_EQUAL(st_log_durable_offset(log), 801);
+    st_log_close(log);
+    log = st_log_open(tmpdir, &o, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(log);
+    CU_ASSERT_EQUAL(st_log_end_offset(log), 801);
+    st_log_close(log);
+    rm_tmp();
+}
+
+/* ---------------------------------------------------------- partitions */
+static void test_partition_dirs(void)
+{
+    mk_tmp();
+    SlError err;
+    StLogOptions o = {.durability = ST_DUR_NONE};
+    StLog *log = st_log_open_partition(tmpdir, "we/ird name", 3, &o, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(log);
+    CU_ASSERT_EQUAL(st_log_append(log, "abc", 3, 1, NULL, NULL, &err), 0);
+    st_log_close(log);
+    char p[600];
+    snprintf(p, sizeof p, "%s/log/we%%2Fird%%20name/3/%020d.seg", tmpdir, 0);
+    CU_ASSERT_EQUAL(file_size(p), 24 + 3);
+    CU_ASSERT_EQUAL(st_log_drop_stream(tmpdir, "we/ird name", &err), 0);
+    snprintf(p, sizeof p, "%s/log/we%%2Fird%%20name", tmpdir);
+    CU_ASSERT_EQUAL(access(p, F_OK), -1);
+    /* absent is fine */
+    CU_ASSERT_EQUAL(st_log_drop_stream(tmpdir, "nothing", &err), 0);
+    rm_tmp();
+}
+
+static const SlUnitTest storage_tests[] = {
+    {"crc32c test vectors", test_crc32c_vectors},
+    {"crc32c hardware equals table, chaining", test_crc32c_chain_and_alignment},
+    {"append, read back, reopen", test_append_read_reopen},
+    {"segment roll and deletion", test_roll_and_delete},
+    {"torn tail cut at every byte of the last batch", test_torn_tail_every_byte},
+    {"checksum mismatch cuts the log there", test_checksum_mismatch},
+    {"reader concurrent with appends", test_concurrent_reader},
+    {"durability fsync and none", test_durability_fsync_and_none},
+    {"durability batch (group commit)", test_durability_batch},
+    {"partition directories and drop", test_partition_dirs},
+    {NULL, NULL},
+};
+SL_UNIT_SUITE("storage log", storage_tests)
