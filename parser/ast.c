@@ -298,6 +298,21 @@ PsExpr *ps_func_named(ParseState *ps, const char *name, PsList *args, const Toke
     return e;
 }
 
+PsExpr *ps_func_sql(ParseState *ps, const char *name, const char *sql_name, PsList *args,
+                    const Token *at)
+{
+    PsExpr *e = ps_func_named(ps, name, args, at);
+    e->sql_name = sql_name; /* a static string */
+    return e;
+}
+
+char *ps_dotted(ParseState *ps, const Token *a, const Token *b)
+{
+    if (!b)
+        return ps_tokstr(ps, a);
+    return sl_psprintf(ps->arena, "%.*s.%.*s", a->n, a->z, b->n, b->z);
+}
+
 PsTypeName *ps_typename_str(ParseState *ps, const char *name, int m1, int m2, int location)
 {
     PsTypeName *t = sl_alloc0(ps->arena, sizeof *t);
@@ -322,12 +337,46 @@ PsStmt *ps_stmt_new(ParseState *ps, PsStmtKind kind)
     PsStmt *s = sl_alloc0(ps->arena, sizeof *s);
     s->kind = kind;
     s->location = -1;
+    s->body_location = -1;
     s->fetch_count = 1;
     return s;
 }
 
+/* Where a statement nested in `s` begins: the first token at or after
+ * byte offset `from`. */
+static int first_token_at(ParseState *ps, int from)
+{
+    ParseState scratch = *ps;
+    SlError e;
+    scratch.err = &e;
+    scratch.failed = false;
+    size_t pos = (size_t)from;
+    Token t;
+    if (ps_next_token(&scratch, &pos, &t) <= 0)
+        return from;
+    return t.pos;
+}
+
+/* Called when a whole statement has been reduced: it spans the tokens
+ * from ps->stmt_start to ps->stmt_end (the ';' and trailing comments are
+ * not part of it). A view's query text is copied from its AS SELECT to
+ * the statement's end, also when the CREATE is inside EXPLAIN. */
 void ps_stmt_add(ParseState *ps, PsStmt *s)
 {
+    s->location = ps->stmt_start;
+    s->length = ps->stmt_end - ps->stmt_start;
+    PsStmt *cur = s;
+    while (cur) {
+        if (cur->kind == PS_S_EXPLAIN && cur->inner) {
+            cur->inner->location = first_token_at(ps, cur->body_location);
+            cur->inner->length = ps->stmt_end - cur->inner->location;
+        }
+        if (cur->kind == PS_S_CREATE_VIEW && cur->body_location >= 0 &&
+            cur->body_location <= ps->stmt_end)
+            cur->query_text = sl_strndup(ps->arena, ps->sql + cur->body_location,
+                                         (size_t)(ps->stmt_end - cur->body_location));
+        cur = cur->kind == PS_S_EXPLAIN ? cur->inner : NULL;
+    }
     ps_list_push(ps->arena, ps->stmts, s);
 }
 

@@ -11,3 +11,13 @@
 #pragma GCC diagnostic ignored "-Wmissing-prototypes"
 #include "sql.c"
 #pragma GCC diagnostic pop
+
+int ps_token_fallback(int code)
+{
+#ifdef YYFALLBACK
+    if (code > 0 && code < (int)(sizeof yyFallback / sizeof yyFallback[0]))
+        return yyFallback[code];
+#endif
+    (void)code;
+    return 0;
+}

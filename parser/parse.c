@@ -27,16 +27,6 @@ const char *ps_stmt_kind_name(PsStmtKind k)
     return "UNKNOWN";
 }
 
-static void *arena_malloc(size_t n)
-{
-    return malloc(n);
-}
-
-typedef struct Segment {
-    int start, end;   /* byte offsets of the first token and of the ';' or end */
-    bool has_tokens;
-} Segment;
-
 int ps_parse(const char *sql, size_t len, SlArena *arena, PsList **stmts, int *max_param,
              SlError *err)
 {
@@ -47,43 +37,30 @@ int ps_parse(const char *sql, size_t len, SlArena *arena, PsList **stmts, int *m
     ps.len = len;
     ps.stmts = ps_list_new(arena);
     ps.err = err;
+    ps.stmt_start = -1;
     if (err)
         sl_error_clear(err);
 
-    /* segments: one per statement between semicolons */
-    int nseg = 0, capseg = 8;
-    Segment *segs = malloc(sizeof(Segment) * (size_t)capseg);
-    segs[0].start = 0;
-    segs[0].end = (int)len;
-    segs[0].has_tokens = false;
-    nseg = 1;
-
-    void *parser = slParserAlloc(arena_malloc, &ps);
+    /* One parser for the whole text: the grammar's input is a list of
+     * statements separated by ';'. Lemon's stack is its only malloc. */
+    void *parser = slParserAlloc(sl_malloc, &ps);
     size_t pos = 0;
     Token tok;
     for (;;) {
         int code = ps_next_token(&ps, &pos, &tok);
         if (code < 0)
             break;
-        if (code == 0) {
-            segs[nseg - 1].end = (int)len;
-            slParser(parser, 0, tok);
-            break;
+        if (code == 0 || code == TK_SEMI) {
+            /* the statement (if any) is reduced on this token */
+            slParser(parser, code, tok);
+            ps.stmt_start = -1;
+            if (code == 0 || ps.failed)
+                break;
+            continue;
         }
-        if (code == TK_SEMI) {
-            segs[nseg - 1].end = tok.pos;
-            if (nseg == capseg) {
-                capseg *= 2;
-                segs = realloc(segs, sizeof(Segment) * (size_t)capseg);
-            }
-            segs[nseg].start = (int)pos;
-            segs[nseg].end = (int)len;
-            segs[nseg].has_tokens = false;
-            nseg++;
-        } else if (!segs[nseg - 1].has_tokens) {
-            segs[nseg - 1].has_tokens = true;
-            segs[nseg - 1].start = tok.pos;
-        }
+        if (ps.stmt_start < 0)
+            ps.stmt_start = tok.pos;
+        ps.stmt_end = tok.pos + tok.rawlen;
         slParser(parser, code, tok);
         if (ps.failed)
             break;
@@ -91,36 +68,16 @@ int ps_parse(const char *sql, size_t len, SlArena *arena, PsList **stmts, int *m
     slParserFree(parser, free);
 
     if (ps.failed) {
-        free(segs);
         if (err && err->code == SL_E_OK)
             sl_error(err, SL_E_SYNTAX_ERROR, "syntax error");
         return -1;
     }
-    /* statements map, in order, onto the segments that had tokens */
-    int si = 0;
-    for (int k = 0; k < nseg && si < ps.stmts->n; k++) {
-        if (!segs[k].has_tokens)
-            continue;
-        PsStmt *s = ps.stmts->items[si++];
-        s->location = segs[k].start;
-        s->length = segs[k].end - segs[k].start;
-        /* trim trailing whitespace from the statement's text */
-        while (s->length > 0 && (sql[s->location + s->length - 1] == ' ' ||
-                                 sql[s->location + s->length - 1] == '\n' ||
-                                 sql[s->location + s->length - 1] == '\t' ||
-                                 sql[s->location + s->length - 1] == '\r'))
-            s->length--;
-        if (s->kind == PS_S_CREATE_VIEW && s->body_location >= s->location) {
-            s->query_text = sl_strndup(arena, sql + s->body_location,
-                                       (size_t)(s->location + s->length - s->body_location));
-        }
-    }
-    free(segs);
     if (ps.stmts->n == 0) {
         PsStmt *s = sl_alloc0(arena, sizeof *s);
         s->kind = PS_S_EMPTY;
         s->location = 0;
         s->length = 0;
+        s->body_location = -1;
         ps_list_push(arena, ps.stmts, s);
     }
     *stmts = ps.stmts;

@@ -105,6 +105,11 @@ typedef struct PsExpr {
     PsIntervalUnit interval_unit;/* CAST to interval with a unit qualifier */
     bool func_star;              /* count(*) */
     bool func_distinct;          /* count(DISTINCT x) */
+    const char *sql_name;        /* FUNC written as special SQL syntax
+                                  * (CURRENT_TIMESTAMP, EXTRACT(f FROM x)):
+                                  * that keyword, lower-case; `name` is the
+                                  * function computing it ("now",
+                                  * "date_part"). NULL for plain calls. */
 } PsExpr;
 
 /* ----------------------------------------------------------- statements */

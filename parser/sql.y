@@ -1,9 +1,13 @@
 /*
  * sql.y — Sluice's SQL grammar for the Lemon parser generator.
  *
- * Actions only call the constructors of ast.c (parser_int.h); all nodes
- * live in the parse state's arena, so no %destructor is needed. Keywords
- * that need not be reserved fall back to ID, so they stay usable as names.
+ * Actions only call the constructors of ast.c (parser_int.h). Every node
+ * and every token text lives in the parse state's arena, so no symbol owns
+ * memory of its own and no %destructor is needed: an abandoned parse frees
+ * nothing. Keywords that need not be reserved fall back to ID, so they stay
+ * usable as names; INTERVAL and EXTRACT/SUBSTRING are keywords only before
+ * a string / a '(' (the tokenizer decides), so they are names elsewhere.
+ * Precedence follows PostgreSQL's gram.y.
  */
 %name slParser
 %token_prefix TK_
@@ -42,8 +46,9 @@
   MONTH NAMES NEXT NULLS OF ONLY QUERIES READ RESET RESTRICT RESUME ROLLBACK
   SECOND SESSION SET SHOW START STDIN STDOUT STREAM STREAMS SUBSCRIBE TIME
   TRANSACTION UNCOMMITTED UNLISTEN VALUES VIEW VIEWS WATERMARK WITHOUT WORK WRITE
-  YEAR ZONE REPEATABLE SERIALIZABLE BINARY EXTRACT SUBSTRING POSITION COPY
-  ESCAPE TO CSV HEADER DELIMITER QUOTE CHARACTERISTICS UNKNOWN PRECISION VARYING.
+  YEAR ZONE REPEATABLE SERIALIZABLE BINARY EXTRACT SUBSTRING COPY
+  ESCAPE TO CSV HEADER DELIMITER QUOTE CHARACTERISTICS UNKNOWN PRECISION VARYING
+  AUTHORIZATION CURRENT_SCHEMA.
 
 %left OR.
 %left AND.
@@ -92,7 +97,7 @@ targets(L) ::= targets(A) COMMA target(T). { L = ps_list_add(ps, A, T); }
 
 %type target {PsTarget *}
 target(T) ::= expr(E). { T = ps_target(ps, E, NULL); }
-target(T) ::= expr(E) AS name(A). { T = ps_target(ps, E, &A); }
+target(T) ::= expr(E) AS collabel(A). { T = ps_target(ps, E, &A); }
 target(T) ::= expr(E) ID(A). { T = ps_target(ps, E, &A); }
 target(T) ::= STAR(S). { T = ps_target(ps, ps_star(ps, NULL, &S), NULL); }
 target(T) ::= ID(Q) DOT STAR(S). { T = ps_target(ps, ps_star(ps, &Q, &S), NULL); }
@@ -108,8 +113,6 @@ fromlist(L) ::= fromlist(A) COMMA fromitem(I). { L = ps_list_add(ps, A, I); }
 fromitem(I) ::= ID(N) alias(A). { I = ps_from(ps, NULL, &N, A.n ? &A : NULL); }
 fromitem(I) ::= ID(S) DOT ID(N) alias(A). { I = ps_from(ps, &S, &N, A.n ? &A : NULL); }
 fromitem(I) ::= ID(F) LP ID(N) COMMA exprlist(L) RP alias(A).
-    { I = ps_from_window(ps, &F, &N, L, A.n ? &A : NULL); }
-fromitem(I) ::= SESSION(F) LP ID(N) COMMA exprlist(L) RP alias(A).
     { I = ps_from_window(ps, &F, &N, L, A.n ? &A : NULL); }
 
 %type alias {Token}
@@ -152,19 +155,24 @@ nullsorder(N) ::= NULLS LAST. { N = 2; }
 
 %type limit {LimitPair *}
 limit(L) ::= . { L = sl_alloc0(ps->arena, sizeof(LimitPair)); }
-limit(L) ::= LIMIT expr(E). { L = sl_alloc0(ps->arena, sizeof(LimitPair)); L->limit = E; }
-limit(L) ::= LIMIT ALL. { L = sl_alloc0(ps->arena, sizeof(LimitPair)); }
+limit(L) ::= LIMIT limval(E). { L = sl_alloc0(ps->arena, sizeof(LimitPair)); L->limit = E; }
 limit(L) ::= OFFSET expr(O). { L = sl_alloc0(ps->arena, sizeof(LimitPair)); L->offset = O; }
-limit(L) ::= LIMIT expr(E) OFFSET expr(O).
+limit(L) ::= LIMIT limval(E) OFFSET expr(O).
     { L = sl_alloc0(ps->arena, sizeof(LimitPair)); L->limit = E; L->offset = O; }
-limit(L) ::= OFFSET expr(O) LIMIT expr(E).
+limit(L) ::= OFFSET expr(O) LIMIT limval(E).
     { L = sl_alloc0(ps->arena, sizeof(LimitPair)); L->limit = E; L->offset = O; }
+%type limval {PsExpr *}
+limval(E) ::= expr(X). { E = X; }
+limval(E) ::= ALL. { E = NULL; }
 
 /* SET / SHOW / RESET */
-cmd(S) ::= SET setscope(L) name(N) setassign setvalues(V).
-    { S = ps_stmt_new(ps, PS_S_SET); S->name = ps_tokstr(ps, &N); S->values = V; S->is_local = L; }
-cmd(S) ::= SET setscope(L) name(N) setassign DEFAULT.
-    { S = ps_stmt_new(ps, PS_S_SET); S->name = ps_tokstr(ps, &N); S->set_default = true; S->is_local = L; }
+cmd(S) ::= SET setscope(L) setname(N) setassign setvalues(V).
+    { S = ps_stmt_new(ps, PS_S_SET); S->name = N; S->values = V; S->is_local = L; }
+cmd(S) ::= SET setscope(L) setname(N) setassign DEFAULT.
+    { S = ps_stmt_new(ps, PS_S_SET); S->name = N; S->set_default = true; S->is_local = L; }
+%type setname {char *}
+setname(N) ::= ID(A). { N = ps_dotted(ps, &A, NULL); }
+setname(N) ::= ID(A) DOT ID(B). { N = ps_dotted(ps, &A, &B); }
 cmd(S) ::= SET setscope(L) TIME ZONE setvalue(V).
     { S = ps_stmt_new(ps, PS_S_SET); S->name = "timezone"; S->values = ps_list1(ps, V); S->is_local = L; }
 cmd(S) ::= SET setscope(L) TIME ZONE LOCAL.
@@ -198,14 +206,16 @@ setvalue(V) ::= ON(T). { V = ps_column(ps, NULL, &T); }
 setvalue(V) ::= TRUE(T). { V = ps_const_bool(ps, true, &T); }
 setvalue(V) ::= FALSE(T). { V = ps_const_bool(ps, false, &T); }
 
-cmd(S) ::= SHOW name(N).
-    { S = ps_stmt_new(ps, PS_S_SHOW); S->name = ps_tokstr(ps, &N); }
+cmd(S) ::= SHOW setname(N).
+    { S = ps_stmt_new(ps, PS_S_SHOW); S->name = N; }
 cmd(S) ::= SHOW ALL.
     { S = ps_stmt_new(ps, PS_S_SHOW); S->all = true; }
 cmd(S) ::= SHOW TIME ZONE.
     { S = ps_stmt_new(ps, PS_S_SHOW); S->name = "timezone"; }
 cmd(S) ::= SHOW TRANSACTION ISOLATION LEVEL.
     { S = ps_stmt_new(ps, PS_S_SHOW); S->name = "transaction_isolation"; }
+cmd(S) ::= SHOW SESSION AUTHORIZATION.
+    { S = ps_stmt_new(ps, PS_S_SHOW); S->name = "session_authorization"; }
 cmd(S) ::= SHOW STREAMS.
     { S = ps_stmt_new(ps, PS_S_SHOW_OBJECTS); S->obj = PS_OBJ_STREAM; }
 cmd(S) ::= SHOW MATERIALIZED VIEWS.
@@ -216,8 +226,8 @@ cmd(S) ::= SHOW QUERIES.
     { S = ps_stmt_new(ps, PS_S_SHOW_OBJECTS); S->obj = PS_OBJ_QUERY; }
 cmd(S) ::= SHOW CHECKPOINTS.
     { S = ps_stmt_new(ps, PS_S_SHOW_OBJECTS); S->obj = PS_OBJ_CHECKPOINT; }
-cmd(S) ::= RESET name(N).
-    { S = ps_stmt_new(ps, PS_S_RESET); S->name = ps_tokstr(ps, &N); }
+cmd(S) ::= RESET setname(N).
+    { S = ps_stmt_new(ps, PS_S_RESET); S->name = N; }
 cmd(S) ::= RESET ALL.
     { S = ps_stmt_new(ps, PS_S_RESET); S->all = true; }
 cmd(S) ::= RESET TIME ZONE.
@@ -304,6 +314,8 @@ optlist(L) ::= optlist(A) COMMA opt(O). { L = ps_list_add(ps, A, O); }
 opt(O) ::= name(N). { O = ps_option(ps, &N, NULL); }
 opt(O) ::= name(N) EQ optvalue(V). { O = ps_option(ps, &N, V); }
 opt(O) ::= name(N) optvalue(V). { O = ps_option(ps, &N, V); }
+opt(O) ::= NULL(N) optvalue(V). { O = ps_option(ps, &N, V); }
+opt(O) ::= NULL(N) EQ optvalue(V). { O = ps_option(ps, &N, V); }
 %type optvalue {PsExpr *}
 optvalue(V) ::= setvalue(X). { V = X; }
 optvalue(V) ::= NULL(T). { V = ps_const_null(ps, &T); }
@@ -424,11 +436,63 @@ cmd(S) ::= UNLISTEN name(N). { S = ps_stmt_new(ps, PS_S_UNLISTEN); S->name = ps_
 cmd(S) ::= UNLISTEN STAR. { S = ps_stmt_new(ps, PS_S_UNLISTEN); S->all = true; }
 
 /* EXPLAIN */
-cmd(S) ::= EXPLAIN cmd(Q). { S = ps_stmt_new(ps, PS_S_EXPLAIN); S->inner = Q; }
+cmd(S) ::= EXPLAIN(E) cmd(Q).
+    { S = ps_stmt_new(ps, PS_S_EXPLAIN); S->inner = Q; S->body_location = E.pos + E.rawlen; }
 
 /* ------------------------------------------------------------- names */
 %type name {Token}
 name(A) ::= ID(X). { A = X; }
+
+/* After AS in a select list any word is a label, as in PostgreSQL. */
+%type collabel {Token}
+collabel(A) ::= ID(X). { A = X; }
+collabel(A) ::= reserved(X). { A = X; }
+%type reserved {Token}
+reserved(A) ::= ALL(X). { A = X; }
+reserved(A) ::= AND(X). { A = X; }
+reserved(A) ::= AS(X). { A = X; }
+reserved(A) ::= ASC(X). { A = X; }
+reserved(A) ::= BETWEEN(X). { A = X; }
+reserved(A) ::= BY(X). { A = X; }
+reserved(A) ::= CASE(X). { A = X; }
+reserved(A) ::= CAST(X). { A = X; }
+reserved(A) ::= CURRENT_CATALOG(X). { A = X; }
+reserved(A) ::= CURRENT_DATE(X). { A = X; }
+reserved(A) ::= CURRENT_TIMESTAMP(X). { A = X; }
+reserved(A) ::= CURRENT_USER(X). { A = X; }
+reserved(A) ::= DEFAULT(X). { A = X; }
+reserved(A) ::= DEFERRABLE(X). { A = X; }
+reserved(A) ::= DESC(X). { A = X; }
+reserved(A) ::= DISTINCT(X). { A = X; }
+reserved(A) ::= ELSE(X). { A = X; }
+reserved(A) ::= END(X). { A = X; }
+reserved(A) ::= FALSE(X). { A = X; }
+reserved(A) ::= FOR(X). { A = X; }
+reserved(A) ::= FROM(X). { A = X; }
+reserved(A) ::= GROUP(X). { A = X; }
+reserved(A) ::= HAVING(X). { A = X; }
+reserved(A) ::= ILIKE(X). { A = X; }
+reserved(A) ::= IN(X). { A = X; }
+reserved(A) ::= IS(X). { A = X; }
+reserved(A) ::= ISNULL(X). { A = X; }
+reserved(A) ::= LIKE(X). { A = X; }
+reserved(A) ::= LIMIT(X). { A = X; }
+reserved(A) ::= LOCALTIMESTAMP(X). { A = X; }
+reserved(A) ::= NOT(X). { A = X; }
+reserved(A) ::= NOTNULL(X). { A = X; }
+reserved(A) ::= NULL(X). { A = X; }
+reserved(A) ::= OFFSET(X). { A = X; }
+reserved(A) ::= ON(X). { A = X; }
+reserved(A) ::= OR(X). { A = X; }
+reserved(A) ::= ORDER(X). { A = X; }
+reserved(A) ::= SELECT(X). { A = X; }
+reserved(A) ::= SESSION_USER(X). { A = X; }
+reserved(A) ::= THEN(X). { A = X; }
+reserved(A) ::= TRUE(X). { A = X; }
+reserved(A) ::= USER(X). { A = X; }
+reserved(A) ::= WHEN(X). { A = X; }
+reserved(A) ::= WHERE(X). { A = X; }
+reserved(A) ::= WITH(X). { A = X; }
 
 /* ------------------------------------------------------------ types */
 %type typename {PsTypeName *}
@@ -477,19 +541,23 @@ iunit(U) ::= MINUTE. { U = PS_IU_MINUTE; }
 iunit(U) ::= SECOND. { U = PS_IU_SECOND; }
 
 /* special-syntax functions */
-expr(E) ::= CURRENT_TIMESTAMP(T). { E = ps_func_named(ps, "now", NULL, &T); }
-expr(E) ::= CURRENT_DATE(T). { E = ps_func_named(ps, "current_date", NULL, &T); }
-expr(E) ::= LOCALTIMESTAMP(T). { E = ps_func_named(ps, "localtimestamp", NULL, &T); }
-expr(E) ::= CURRENT_USER(T). { E = ps_func_named(ps, "current_user", NULL, &T); }
-expr(E) ::= SESSION_USER(T). { E = ps_func_named(ps, "session_user", NULL, &T); }
-expr(E) ::= USER(T). { E = ps_func_named(ps, "current_user", NULL, &T); }
-expr(E) ::= CURRENT_SCHEMA(T). { E = ps_func_named(ps, "current_schema", NULL, &T); }
-expr(E) ::= CURRENT_CATALOG(T). { E = ps_func_named(ps, "current_database", NULL, &T); }
+/* SQL-standard functions written without parentheses */
+expr(E) ::= CURRENT_TIMESTAMP(T). { E = ps_func_sql(ps, "now", "current_timestamp", NULL, &T); }
+expr(E) ::= CURRENT_DATE(T). { E = ps_func_sql(ps, "current_date", "current_date", NULL, &T); }
+expr(E) ::= LOCALTIMESTAMP(T). { E = ps_func_sql(ps, "localtimestamp", "localtimestamp", NULL, &T); }
+expr(E) ::= CURRENT_USER(T). { E = ps_func_sql(ps, "current_user", "current_user", NULL, &T); }
+expr(E) ::= SESSION_USER(T). { E = ps_func_sql(ps, "session_user", "session_user", NULL, &T); }
+expr(E) ::= USER(T). { E = ps_func_sql(ps, "current_user", "user", NULL, &T); }
+expr(E) ::= CURRENT_SCHEMA(T). { E = ps_func_sql(ps, "current_schema", "current_schema", NULL, &T); }
+expr(E) ::= CURRENT_SCHEMA(T) LP RP. { E = ps_func_named(ps, "current_schema", NULL, &T); }
+expr(E) ::= CURRENT_CATALOG(T). { E = ps_func_sql(ps, "current_database", "current_catalog", NULL, &T); }
 expr(E) ::= CAST(T) LP expr(X) AS typename(Y) RP. { E = ps_cast(ps, X, Y, &T); }
 expr(E) ::= EXTRACT(T) LP ID(F) FROM expr(X) RP.
-    { E = ps_func_named(ps, "date_part", ps_list_add(ps, ps_list1(ps, ps_const_str(ps, &F)), X), &T); }
+    { E = ps_func_sql(ps, "date_part", "extract", ps_list_add(ps, ps_list1(ps, ps_const_str(ps, &F)), X), &T); }
 expr(E) ::= EXTRACT(T) LP iunitword(F) FROM expr(X) RP.
-    { E = ps_func_named(ps, "date_part", ps_list_add(ps, ps_list1(ps, ps_const_str(ps, &F)), X), &T); }
+    { E = ps_func_sql(ps, "date_part", "extract", ps_list_add(ps, ps_list1(ps, ps_const_str(ps, &F)), X), &T); }
+expr(E) ::= EXTRACT(T) LP STRING(F) FROM expr(X) RP.
+    { E = ps_func_sql(ps, "date_part", "extract", ps_list_add(ps, ps_list1(ps, ps_const_str(ps, &F)), X), &T); }
 %type iunitword {Token}
 iunitword(W) ::= YEAR(T). { W = T; }
 iunitword(W) ::= MONTH(T). { W = T; }
@@ -498,12 +566,12 @@ iunitword(W) ::= HOUR(T). { W = T; }
 iunitword(W) ::= MINUTE(T). { W = T; }
 iunitword(W) ::= SECOND(T). { W = T; }
 expr(E) ::= SUBSTRING(T) LP expr(X) FROM expr(A) RP.
-    { E = ps_func_named(ps, "substr", ps_list_add(ps, ps_list1(ps, X), A), &T); }
+    { E = ps_func_named(ps, "substring", ps_list_add(ps, ps_list1(ps, X), A), &T); }
 expr(E) ::= SUBSTRING(T) LP expr(X) FROM expr(A) FOR expr(B) RP.
-    { E = ps_func_named(ps, "substr", ps_list_add(ps, ps_list_add(ps, ps_list1(ps, X), A), B), &T); }
+    { E = ps_func_named(ps, "substring", ps_list_add(ps, ps_list_add(ps, ps_list1(ps, X), A), B), &T); }
 expr(E) ::= SUBSTRING(T) LP expr(X) FOR expr(B) RP.
-    { E = ps_func_named(ps, "substr", ps_list_add(ps, ps_list_add(ps, ps_list1(ps, X), ps_const_int(ps, &(Token){"1", 1, T.pos, 0})), B), &T); }
-expr(E) ::= SUBSTRING(T) LP exprlist(L) RP. { E = ps_func_named(ps, "substr", L, &T); }
+    { E = ps_func_named(ps, "substring", ps_list_add(ps, ps_list_add(ps, ps_list1(ps, X), ps_const_int(ps, &(Token){"1", 1, T.pos, 0})), B), &T); }
+expr(E) ::= SUBSTRING(T) LP exprlist(L) RP. { E = ps_func_named(ps, "substring", L, &T); }
 
 /* function calls */
 expr(E) ::= ID(N) LP RP. { E = ps_func(ps, &N, NULL, false, false); }

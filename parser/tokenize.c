@@ -1,10 +1,12 @@
 /*
  * tokenize.c — the hand-written SQL tokenizer that drives the Lemon parser.
  *
- * One switch on the first byte. Identifiers are lower-cased unless quoted;
- * strings are unescaped ('' , E'\n', $tag$...$tag$); every token's text is
- * copied, NUL-terminated, into the parse arena, and its raw position kept
- * for error messages.
+ * One switch on the first byte of each token. Identifiers are lower-cased
+ * unless quoted; strings are unescaped ('' doubling, E'\n', U&'\0061',
+ * $tag$...$tag$). Token texts that the grammar keeps (names, literals) are
+ * copied, NUL-terminated, into the parse arena; punctuation points into the
+ * input. Nothing is malloc'd per token. Every token keeps its raw byte
+ * offset and length, for error positions and statement locations.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -13,76 +15,115 @@
 #include "parser_int.h"
 #include "sql.h"
 
+/* ------------------------------------------------------------ keywords */
+
+enum {
+    KW_PLAIN = 0,      /* always a keyword; whether it may also serve as a
+                        * name is the grammar's %fallback ID list */
+    KW_BEFORE_STRING,  /* a keyword only when a string literal follows
+                        * (INTERVAL '1' DAY); an identifier otherwise */
+    KW_BEFORE_PAREN    /* a keyword only when '(' follows (EXTRACT(...)) */
+};
+
+/* Sorted by word (checked by the unit tests through ps_keyword_code). */
 static const struct {
     const char *word;
     int code;
+    int cls;
 } keywords[] = {
-    {"abort", TK_ABORT}, {"all", TK_ALL}, {"alter", TK_ALTER}, {"and", TK_AND}, {"as", TK_AS},
-    {"asc", TK_ASC}, {"begin", TK_BEGIN}, {"between", TK_BETWEEN}, {"binary", TK_BINARY},
-    {"by", TK_BY}, {"cascade", TK_CASCADE}, {"case", TK_CASE}, {"cast", TK_CAST},
-    {"characteristics", TK_CHARACTERISTICS}, {"checkpoints", TK_CHECKPOINTS}, {"close", TK_CLOSE},
-    {"commit", TK_COMMIT}, {"committed", TK_COMMITTED}, {"copy", TK_COPY}, {"create", TK_CREATE},
-    {"csv", TK_CSV}, {"current_catalog", TK_CURRENT_CATALOG}, {"current_date", TK_CURRENT_DATE},
-    {"current_schema", TK_CURRENT_SCHEMA}, {"current_timestamp", TK_CURRENT_TIMESTAMP},
-    {"current_user", TK_CURRENT_USER}, {"cursor", TK_CURSOR}, {"day", TK_DAY},
-    {"declare", TK_DECLARE}, {"default", TK_DEFAULT}, {"deferrable", TK_DEFERRABLE},
-    {"delimiter", TK_DELIMITER}, {"desc", TK_DESC}, {"discard", TK_DISCARD},
-    {"distinct", TK_DISTINCT}, {"drop", TK_DROP}, {"else", TK_ELSE}, {"end", TK_END},
-    {"escape", TK_ESCAPE}, {"exists", TK_EXISTS}, {"explain", TK_EXPLAIN}, {"extract", TK_EXTRACT},
-    {"false", TK_FALSE}, {"fetch", TK_FETCH}, {"first", TK_FIRST}, {"for", TK_FOR},
-    {"forward", TK_FORWARD}, {"from", TK_FROM}, {"group", TK_GROUP}, {"having", TK_HAVING},
-    {"header", TK_HEADER}, {"hold", TK_HOLD}, {"hour", TK_HOUR}, {"if", TK_IF}, {"ilike", TK_ILIKE},
-    {"in", TK_IN}, {"insert", TK_INSERT}, {"interval", TK_INTERVAL}, {"into", TK_INTO},
-    {"is", TK_IS}, {"isnull", TK_ISNULL}, {"isolation", TK_ISOLATION}, {"last", TK_LAST},
-    {"level", TK_LEVEL}, {"like", TK_LIKE}, {"limit", TK_LIMIT}, {"listen", TK_LISTEN},
-    {"local", TK_LOCAL}, {"localtimestamp", TK_LOCALTIMESTAMP}, {"materialized", TK_MATERIALIZED},
-    {"minute", TK_MINUTE}, {"month", TK_MONTH}, {"names", TK_NAMES}, {"next", TK_NEXT},
-    {"not", TK_NOT}, {"notnull", TK_NOTNULL}, {"null", TK_NULL}, {"nulls", TK_NULLS},
-    {"of", TK_OF}, {"offset", TK_OFFSET}, {"on", TK_ON}, {"only", TK_ONLY}, {"or", TK_OR},
-    {"order", TK_ORDER}, {"position", TK_POSITION}, {"precision", TK_PRECISION},
-    {"queries", TK_QUERIES}, {"quote", TK_QUOTE}, {"read", TK_READ},
-    {"repeatable", TK_REPEATABLE}, {"reset", TK_RESET}, {"restrict", TK_RESTRICT},
-    {"resume", TK_RESUME}, {"rollback", TK_ROLLBACK}, {"second", TK_SECOND}, {"select", TK_SELECT},
-    {"serializable", TK_SERIALIZABLE}, {"session", TK_SESSION}, {"session_user", TK_SESSION_USER},
-    {"set", TK_SET}, {"show", TK_SHOW}, {"start", TK_START}, {"stdin", TK_STDIN},
-    {"stdout", TK_STDOUT}, {"stream", TK_STREAM}, {"streams", TK_STREAMS},
-    {"subscribe", TK_SUBSCRIBE}, {"substring", TK_SUBSTRING}, {"then", TK_THEN}, {"time", TK_TIME},
-    {"to", TK_TO}, {"transaction", TK_TRANSACTION}, {"true", TK_TRUE},
-    {"uncommitted", TK_UNCOMMITTED}, {"unknown", TK_UNKNOWN}, {"unlisten", TK_UNLISTEN},
-    {"user", TK_USER}, {"values", TK_VALUES}, {"varying", TK_VARYING}, {"view", TK_VIEW},
-    {"views", TK_VIEWS}, {"watermark", TK_WATERMARK}, {"when", TK_WHEN}, {"where", TK_WHERE},
-    {"with", TK_WITH}, {"without", TK_WITHOUT}, {"work", TK_WORK}, {"write", TK_WRITE},
-    {"year", TK_YEAR}, {"zone", TK_ZONE},
+    {"abort", TK_ABORT, 0}, {"all", TK_ALL, 0}, {"alter", TK_ALTER, 0},
+    {"and", TK_AND, 0}, {"as", TK_AS, 0}, {"asc", TK_ASC, 0},
+    {"authorization", TK_AUTHORIZATION, 0}, {"begin", TK_BEGIN, 0},
+    {"between", TK_BETWEEN, 0}, {"binary", TK_BINARY, 0}, {"by", TK_BY, 0},
+    {"cascade", TK_CASCADE, 0}, {"case", TK_CASE, 0}, {"cast", TK_CAST, 0},
+    {"characteristics", TK_CHARACTERISTICS, 0}, {"checkpoints", TK_CHECKPOINTS, 0},
+    {"close", TK_CLOSE, 0}, {"commit", TK_COMMIT, 0}, {"committed", TK_COMMITTED, 0},
+    {"copy", TK_COPY, 0}, {"create", TK_CREATE, 0}, {"csv", TK_CSV, 0},
+    {"current_catalog", TK_CURRENT_CATALOG, 0}, {"current_date", TK_CURRENT_DATE, 0},
+    {"current_schema", TK_CURRENT_SCHEMA, 0}, {"current_timestamp", TK_CURRENT_TIMESTAMP, 0},
+    {"current_user", TK_CURRENT_USER, 0}, {"cursor", TK_CURSOR, 0}, {"day", TK_DAY, 0},
+    {"declare", TK_DECLARE, 0}, {"default", TK_DEFAULT, 0}, {"deferrable", TK_DEFERRABLE, 0},
+    {"delimiter", TK_DELIMITER, 0}, {"desc", TK_DESC, 0}, {"discard", TK_DISCARD, 0},
+    {"distinct", TK_DISTINCT, 0}, {"drop", TK_DROP, 0}, {"else", TK_ELSE, 0},
+    {"end", TK_END, 0}, {"escape", TK_ESCAPE, 0}, {"exists", TK_EXISTS, 0},
+    {"explain", TK_EXPLAIN, 0}, {"extract", TK_EXTRACT, KW_BEFORE_PAREN},
+    {"false", TK_FALSE, 0}, {"fetch", TK_FETCH, 0}, {"first", TK_FIRST, 0},
+    {"for", TK_FOR, 0}, {"forward", TK_FORWARD, 0}, {"from", TK_FROM, 0},
+    {"group", TK_GROUP, 0}, {"having", TK_HAVING, 0}, {"header", TK_HEADER, 0},
+    {"hold", TK_HOLD, 0}, {"hour", TK_HOUR, 0}, {"if", TK_IF, 0}, {"ilike", TK_ILIKE, 0},
+    {"in", TK_IN, 0}, {"insert", TK_INSERT, 0}, {"interval", TK_INTERVAL, KW_BEFORE_STRING},
+    {"into", TK_INTO, 0}, {"is", TK_IS, 0}, {"isnull", TK_ISNULL, 0},
+    {"isolation", TK_ISOLATION, 0}, {"last", TK_LAST, 0}, {"level", TK_LEVEL, 0},
+    {"like", TK_LIKE, 0}, {"limit", TK_LIMIT, 0}, {"listen", TK_LISTEN, 0},
+    {"local", TK_LOCAL, 0}, {"localtimestamp", TK_LOCALTIMESTAMP, 0},
+    {"materialized", TK_MATERIALIZED, 0}, {"minute", TK_MINUTE, 0}, {"month", TK_MONTH, 0},
+    {"names", TK_NAMES, 0}, {"next", TK_NEXT, 0}, {"not", TK_NOT, 0},
+    {"notnull", TK_NOTNULL, 0}, {"null", TK_NULL, 0}, {"nulls", TK_NULLS, 0},
+    {"of", TK_OF, 0}, {"offset", TK_OFFSET, 0}, {"on", TK_ON, 0}, {"only", TK_ONLY, 0},
+    {"or", TK_OR, 0}, {"order", TK_ORDER, 0}, {"precision", TK_PRECISION, 0}, {"queries", TK_QUERIES, 0}, {"quote", TK_QUOTE, 0},
+    {"read", TK_READ, 0}, {"repeatable", TK_REPEATABLE, 0}, {"reset", TK_RESET, 0},
+    {"restrict", TK_RESTRICT, 0}, {"resume", TK_RESUME, 0}, {"rollback", TK_ROLLBACK, 0},
+    {"second", TK_SECOND, 0}, {"select", TK_SELECT, 0}, {"serializable", TK_SERIALIZABLE, 0},
+    {"session", TK_SESSION, 0}, {"session_user", TK_SESSION_USER, 0}, {"set", TK_SET, 0},
+    {"show", TK_SHOW, 0}, {"start", TK_START, 0}, {"stdin", TK_STDIN, 0},
+    {"stdout", TK_STDOUT, 0}, {"stream", TK_STREAM, 0}, {"streams", TK_STREAMS, 0},
+    {"subscribe", TK_SUBSCRIBE, 0}, {"substring", TK_SUBSTRING, KW_BEFORE_PAREN},
+    {"then", TK_THEN, 0}, {"time", TK_TIME, 0}, {"to", TK_TO, 0},
+    {"transaction", TK_TRANSACTION, 0}, {"true", TK_TRUE, 0},
+    {"uncommitted", TK_UNCOMMITTED, 0}, {"unknown", TK_UNKNOWN, 0},
+    {"unlisten", TK_UNLISTEN, 0}, {"user", TK_USER, 0}, {"values", TK_VALUES, 0},
+    {"varying", TK_VARYING, 0}, {"view", TK_VIEW, 0}, {"views", TK_VIEWS, 0},
+    {"watermark", TK_WATERMARK, 0}, {"when", TK_WHEN, 0}, {"where", TK_WHERE, 0},
+    {"with", TK_WITH, 0}, {"without", TK_WITHOUT, 0}, {"work", TK_WORK, 0},
+    {"write", TK_WRITE, 0}, {"year", TK_YEAR, 0}, {"zone", TK_ZONE, 0},
 };
+#define NKEYWORDS (sizeof keywords / sizeof keywords[0])
 
-static int kw_cmp(const void *a, const void *b)
+/* Index of a lower-case word in the table, or -1. */
+static int kw_find(const char *word, int n)
 {
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-int ps_keyword_code(const char *word, int n)
-{
-    char buf[32];
-    if (n <= 0 || n >= (int)sizeof buf)
-        return 0;
-    memcpy(buf, word, (size_t)n);
-    buf[n] = '\0';
-    const char *key = buf;
-    /* the table is sorted by word */
-    size_t lo = 0, hi = sizeof keywords / sizeof keywords[0];
+    if (n <= 1 || n > 17)   /* shortest keyword 2, longest 17 bytes */
+        return -1;
+    size_t lo = 0, hi = NKEYWORDS;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        int c = strcmp(key, keywords[mid].word);
+        const char *k = keywords[mid].word;
+        int c = strncmp(word, k, (size_t)n);
+        if (c == 0 && k[n] != '\0')
+            c = -1;  /* word is a proper prefix of k */
         if (c == 0)
-            return keywords[mid].code;
+            return (int)mid;
         if (c < 0)
             hi = mid;
         else
             lo = mid + 1;
     }
-    (void)kw_cmp;
-    return 0;
+    return -1;
 }
+
+int ps_keyword_code(const char *word, int n)
+{
+    int k = kw_find(word, n);
+    return k < 0 ? 0 : keywords[k].code;
+}
+
+bool ps_keyword_needs_quotes(const char *word)
+{
+    int k = kw_find(word, (int)strlen(word));
+    /* contextual keywords are plain names where a name is expected, and
+     * so are those that fall back to ID */
+    return k >= 0 && keywords[k].cls == KW_PLAIN && !ps_token_fallback(keywords[k].code);
+}
+
+bool ps_keyword_table_sorted(void)
+{
+    for (size_t i = 1; i < NKEYWORDS; i++)
+        if (strcmp(keywords[i - 1].word, keywords[i].word) >= 0)
+            return false;
+    return true;
+}
+
+/* -------------------------------------------------------------- helpers */
 
 int ps_char_position(const char *sql, size_t byte_offset)
 {
@@ -93,139 +134,363 @@ int ps_char_position(const char *sql, size_t byte_offset)
     return chars + 1;
 }
 
-static int lex_error(ParseState *ps, size_t at, size_t rawlen, const char *what)
+static int lex_error_code(ParseState *ps, SlErrCode code, size_t at, size_t rawlen, const char *what)
 {
     if (!ps->failed) {
         ps->failed = true;
-        int shown = rawlen > 40 ? 40 : (int)rawlen;
-        sl_error_at(ps->err, SL_E_SYNTAX_ERROR, ps_char_position(ps->sql, at),
-                    "%s at or near \"%.*s\"", what, shown, ps->sql + at);
+        int shown = rawlen > 60 ? 60 : (int)rawlen;
+        sl_error_at(ps->err, code, ps_char_position(ps->sql, at), "%s at or near \"%.*s\"", what,
+                    shown, ps->sql + at);
     }
     return -1;
 }
 
-static void put_utf8(SlBuf *b, unsigned long cp)
+static int lex_error(ParseState *ps, size_t at, size_t rawlen, const char *what)
 {
-    if (cp < 0x80) {
-        sl_buf_putc(b, (char)cp);
-    } else if (cp < 0x800) {
-        sl_buf_putc(b, (char)(0xC0 | (cp >> 6)));
-        sl_buf_putc(b, (char)(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-        sl_buf_putc(b, (char)(0xE0 | (cp >> 12)));
-        sl_buf_putc(b, (char)(0x80 | ((cp >> 6) & 0x3F)));
-        sl_buf_putc(b, (char)(0x80 | (cp & 0x3F)));
-    } else {
-        sl_buf_putc(b, (char)(0xF0 | (cp >> 18)));
-        sl_buf_putc(b, (char)(0x80 | ((cp >> 12) & 0x3F)));
-        sl_buf_putc(b, (char)(0x80 | ((cp >> 6) & 0x3F)));
-        sl_buf_putc(b, (char)(0x80 | (cp & 0x3F)));
-    }
+    return lex_error_code(ps, SL_E_SYNTAX_ERROR, at, rawlen, what);
+}
+
+static bool is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+static bool is_ident_start(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80;
+}
+
+static bool is_ident_char(unsigned char c)
+{
+    return is_ident_start(c) || (c >= '0' && c <= '9') || c == '$';
+}
+
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
 }
 
 static int hexv(char c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
-    c = (char)tolower((unsigned char)c);
     if (c >= 'a' && c <= 'f')
         return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
     return -1;
 }
 
-/* Reads a '...' string starting at s[i] == '\''; escapes as in E'' when
- * `escapes`. Consecutive strings separated by whitespace with a newline
- * are concatenated, as in SQL. */
-static int lex_string(ParseState *ps, size_t start, size_t *pos, bool escapes, Token *tok)
+static char *put_utf8(char *o, unsigned long cp)
 {
-    const char *s = ps->sql;
-    size_t n = ps->len, i = *pos;
-    SlBuf b;
-    sl_buf_init(&b);
+    if (cp < 0x80) {
+        *o++ = (char)cp;
+    } else if (cp < 0x800) {
+        *o++ = (char)(0xC0 | (cp >> 6));
+        *o++ = (char)(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+        *o++ = (char)(0xE0 | (cp >> 12));
+        *o++ = (char)(0x80 | ((cp >> 6) & 0x3F));
+        *o++ = (char)(0x80 | (cp & 0x3F));
+    } else {
+        *o++ = (char)(0xF0 | (cp >> 18));
+        *o++ = (char)(0x80 | ((cp >> 12) & 0x3F));
+        *o++ = (char)(0x80 | ((cp >> 6) & 0x3F));
+        *o++ = (char)(0x80 | (cp & 0x3F));
+    }
+    return o;
+}
+
+/* Skips whitespace and comments from i; returns the next byte offset (n
+ * at the end; an unterminated comment just runs to n). */
+static size_t skip_blank(const char *s, size_t n, size_t i)
+{
     for (;;) {
-        i++; /* opening quote */
-        for (;;) {
-            if (i >= n) {
-                sl_buf_free(&b);
-                return lex_error(ps, start, n - start, "unterminated quoted string");
-            }
-            char c = s[i];
-            if (c == '\'') {
-                if (i + 1 < n && s[i + 1] == '\'') {
-                    sl_buf_putc(&b, '\'');
-                    i += 2;
-                    continue;
-                }
-                i++;
-                break;
-            }
-            if (escapes && c == '\\' && i + 1 < n) {
-                char e = s[i + 1];
-                i += 2;
-                switch (e) {
-                case 'b': sl_buf_putc(&b, '\b'); break;
-                case 'f': sl_buf_putc(&b, '\f'); break;
-                case 'n': sl_buf_putc(&b, '\n'); break;
-                case 'r': sl_buf_putc(&b, '\r'); break;
-                case 't': sl_buf_putc(&b, '\t'); break;
-                case 'x': {
-                    int v = 0, k = 0;
-                    while (k < 2 && i < n && hexv(s[i]) >= 0)
-                        v = v * 16 + hexv(s[i++]), k++;
-                    if (k == 0)
-                        sl_buf_putc(&b, 'x');
-                    else
-                        sl_buf_putc(&b, (char)v);
-                    break;
-                }
-                case 'u':
-                case 'U': {
-                    int want = e == 'u' ? 4 : 8, k = 0;
-                    unsigned long cp = 0;
-                    while (k < want && i < n && hexv(s[i]) >= 0)
-                        cp = cp * 16 + (unsigned long)hexv(s[i++]), k++;
-                    if (k != want || cp > 0x10FFFF || cp == 0) {
-                        sl_buf_free(&b);
-                        return lex_error(ps, start, i - start, "invalid Unicode escape");
-                    }
-                    put_utf8(&b, cp);
-                    break;
-                }
-                default:
-                    if (e >= '0' && e <= '7') {
-                        int v = e - '0', k = 1;
-                        while (k < 3 && i < n && s[i] >= '0' && s[i] <= '7')
-                            v = v * 8 + (s[i++] - '0'), k++;
-                        sl_buf_putc(&b, (char)v);
-                    } else {
-                        sl_buf_putc(&b, e);
-                    }
-                }
-                continue;
-            }
-            sl_buf_putc(&b, c);
+        while (i < n && is_space(s[i]))
             i++;
-        }
-        /* continuation: whitespace including a newline, then another ' */
-        size_t j = i;
-        bool newline = false;
-        while (j < n && isspace((unsigned char)s[j])) {
-            if (s[j] == '\n')
-                newline = true;
-            j++;
-        }
-        if (newline && j < n && s[j] == '\'') {
-            i = j;
+        if (i + 1 < n && s[i] == '-' && s[i + 1] == '-') {
+            while (i < n && s[i] != '\n')
+                i++;
             continue;
         }
-        break;
+        if (i + 1 < n && s[i] == '/' && s[i + 1] == '*') {
+            int depth = 1;
+            i += 2;
+            while (i < n && depth > 0) {
+                if (i + 1 < n && s[i] == '/' && s[i + 1] == '*') {
+                    depth++;
+                    i += 2;
+                } else if (i + 1 < n && s[i] == '*' && s[i + 1] == '/') {
+                    depth--;
+                    i += 2;
+                } else {
+                    i++;
+                }
+            }
+            continue;
+        }
+        return i;
     }
-    tok->z = sl_strndup(ps->arena, b.data ? b.data : "", b.len);
-    tok->n = (int)b.len;
-    sl_buf_free(&b);
-    *pos = i;
+}
+
+/* ------------------------------------------------------------- strings */
+
+enum { STR_PLAIN, STR_ESCAPE, STR_UNICODE };
+
+/* End of one quoted segment whose opening quote is s[q]: the offset after
+ * its closing quote, or 0 when unterminated. */
+static size_t quoted_end(const char *s, size_t n, size_t q, int mode, bool *special)
+{
+    size_t i = q + 1;
+    while (i < n) {
+        char c = s[i];
+        if (c == '\'') {
+            if (i + 1 < n && s[i + 1] == '\'') {
+                *special = true;
+                i += 2;
+                continue;
+            }
+            return i + 1;
+        }
+        if (c == '\\' && mode != STR_PLAIN) {
+            *special = true;
+            i += mode == STR_ESCAPE ? 2 : 1;
+            continue;
+        }
+        i++;
+    }
+    return 0;
+}
+
+/* SQL's string continuation: a literal followed by whitespace holding a
+ * newline and another quote continues. Returns the next segment's quote
+ * offset, or 0 when the literal ends at `end`. */
+static size_t continuation(const char *s, size_t n, size_t end)
+{
+    bool newline = false;
+    size_t j = end;
+    while (j < n && is_space(s[j])) {
+        if (s[j] == '\n')
+            newline = true;
+        j++;
+    }
+    return newline && j < n && s[j] == '\'' ? j : 0;
+}
+
+/* Decodes the body of one segment (between the quotes, [from, to)) into o;
+ * returns the new end of o, or NULL after setting the error. */
+static char *decode_segment(ParseState *ps, size_t tokstart, size_t from, size_t to, int mode,
+                            char *o)
+{
+    const char *s = ps->sql;
+    size_t i = from;
+    while (i < to) {
+        char c = s[i];
+        if (c == '\'') { /* '' */
+            *o++ = '\'';
+            i += 2;
+            continue;
+        }
+        if (c != '\\' || mode == STR_PLAIN) {
+            *o++ = c;
+            i++;
+            continue;
+        }
+        if (mode == STR_UNICODE) {
+            size_t at = i;
+            if (i + 1 < to && s[i + 1] == '\\') {
+                *o++ = '\\';
+                i += 2;
+                continue;
+            }
+            int want = 4;
+            i++;
+            if (i < to && s[i] == '+') {
+                want = 6;
+                i++;
+            }
+            unsigned long cp = 0;
+            int k = 0;
+            while (k < want && i < to && hexv(s[i]) >= 0)
+                cp = cp * 16 + (unsigned long)hexv(s[i++]), k++;
+            if (k != want || cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+                if (!ps->failed) {
+                    ps->failed = true;
+                    sl_error_at(ps->err, SL_E_SYNTAX_ERROR, ps_char_position(s, at),
+                                "invalid Unicode escape");
+                    sl_error_hint(ps->err, "Unicode escapes must be \\XXXX or \\+XXXXXX.");
+                }
+                return NULL;
+            }
+            o = put_utf8(o, cp);
+            continue;
+        }
+        /* E'' escapes */
+        char e = s[i + 1];
+        size_t at = i;
+        i += 2;
+        switch (e) {
+        case 'b': *o++ = '\b'; break;
+        case 'f': *o++ = '\f'; break;
+        case 'n': *o++ = '\n'; break;
+        case 'r': *o++ = '\r'; break;
+        case 't': *o++ = '\t'; break;
+        case 'x': {
+            int v = 0, k = 0;
+            while (k < 2 && i < to && hexv(s[i]) >= 0)
+                v = v * 16 + hexv(s[i++]), k++;
+            *o++ = k ? (char)v : 'x';
+            break;
+        }
+        case 'u':
+        case 'U': {
+            int want = e == 'u' ? 4 : 8, k = 0;
+            unsigned long cp = 0;
+            while (k < want && i < to && hexv(s[i]) >= 0)
+                cp = cp * 16 + (unsigned long)hexv(s[i++]), k++;
+            if (k != want) {
+                if (!ps->failed) {
+                    ps->failed = true;
+                    sl_error_at(ps->err, SL_E_INVALID_ESCAPE_SEQUENCE, ps_char_position(s, at),
+                                "invalid Unicode escape");
+                    sl_error_hint(ps->err, "Unicode escapes must be \\uXXXX or \\UXXXXXXXX.");
+                }
+                return NULL;
+            }
+            if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+                lex_error(ps, at, i - at, "invalid Unicode escape value");
+                return NULL;
+            }
+            o = put_utf8(o, cp);
+            break;
+        }
+        default:
+            if (e >= '0' && e <= '7') {
+                int v = e - '0', k = 1;
+                while (k < 3 && i < to && s[i] >= '0' && s[i] <= '7')
+                    v = v * 8 + (s[i++] - '0'), k++;
+                *o++ = (char)v;
+            } else {
+                *o++ = e; /* \\ \' and any other character */
+            }
+        }
+    }
+    (void)tokstart;
+    return o;
+}
+
+/* A string literal whose first quote is at s[q] (the token starts at
+ * `start`: E'..' and U&'..' have a prefix). */
+static int lex_string(ParseState *ps, size_t start, size_t q, int mode, size_t *pos, Token *tok)
+{
+    const char *s = ps->sql;
+    size_t n = ps->len;
+    bool special = false;
+    /* pass 1: the extent (continuations included) */
+    size_t seg = q, end;
+    int nseg = 0;
+    for (;;) {
+        end = quoted_end(s, n, seg, mode, &special);
+        if (!end)
+            return lex_error(ps, start, n - start, "unterminated quoted string");
+        nseg++;
+        size_t next = continuation(s, n, end);
+        if (!next)
+            break;
+        seg = next;
+    }
+    if (!special && nseg == 1) {
+        tok->z = sl_strndup(ps->arena, s + q + 1, end - q - 2);
+        tok->n = (int)(end - q - 2);
+    } else {
+        /* pass 2: decode; the result is never longer than the raw text */
+        char *buf = sl_alloc(ps->arena, end - q + 1), *o = buf;
+        seg = q;
+        for (;;) {
+            size_t e = quoted_end(s, n, seg, mode, &special);
+            o = decode_segment(ps, start, seg + 1, e - 1, mode, o);
+            if (!o)
+                return -1;
+            size_t next = continuation(s, n, e);
+            if (!next)
+                break;
+            seg = next;
+        }
+        *o = '\0';
+        tok->z = buf;
+        tok->n = (int)(o - buf);
+    }
+    tok->rawlen = (int)(end - start);
+    *pos = end;
     return TK_STRING;
 }
+
+/* "quoted identifier": case kept, "" for a quote. */
+static int lex_quoted_ident(ParseState *ps, size_t start, size_t *pos, Token *tok)
+{
+    const char *s = ps->sql;
+    size_t n = ps->len, i = start + 1;
+    char *buf = NULL, *o = NULL;
+    for (;;) {
+        if (i >= n)
+            return lex_error(ps, start, n - start, "unterminated quoted identifier");
+        if (s[i] == '"') {
+            if (i + 1 < n && s[i + 1] == '"') {
+                i += 2;
+                continue;
+            }
+            break;
+        }
+        i++;
+    }
+    size_t end = i + 1;
+    if (end - start == 2)
+        return lex_error(ps, start, 2, "zero-length delimited identifier");
+    buf = sl_alloc(ps->arena, end - start);
+    o = buf;
+    for (i = start + 1; i < end - 1; i++) {
+        *o++ = s[i];
+        if (s[i] == '"')
+            i++;
+    }
+    *o = '\0';
+    tok->z = buf;
+    tok->n = (int)(o - buf);
+    tok->rawlen = (int)(end - start);
+    *pos = end;
+    return TK_ID;
+}
+
+/* $tag$ ... $tag$ at s[start] == '$'; returns 0 when this is no tag. */
+static int lex_dollar(ParseState *ps, size_t start, size_t *pos, Token *tok)
+{
+    const char *s = ps->sql;
+    size_t n = ps->len, j = start + 1;
+    if (j < n && is_ident_start((unsigned char)s[j]) && !((unsigned char)s[j] >= 0x80)) {
+        while (j < n && (is_ident_start((unsigned char)s[j]) || is_digit(s[j])))
+            j++;
+    }
+    if (j >= n || s[j] != '$')
+        return 0;
+    size_t taglen = j - start + 1, body = j + 1, k = body;
+    const char *tag = s + start;
+    for (;;) {
+        const char *d = k < n ? memchr(s + k, '$', n - k) : NULL;
+        if (!d)
+            return lex_error(ps, start, n - start, "unterminated dollar-quoted string");
+        k = (size_t)(d - s);
+        if (k + taglen <= n && memcmp(s + k, tag, taglen) == 0)
+            break;
+        k++;
+    }
+    tok->z = sl_strndup(ps->arena, s + body, k - body);
+    tok->n = (int)(k - body);
+    *pos = k + taglen;
+    tok->rawlen = (int)(*pos - start);
+    return TK_STRING;
+}
+
+/* ----------------------------------------------------------- the lexer */
 
 int ps_next_token(ParseState *ps, size_t *pos, Token *tok)
 {
@@ -233,40 +498,16 @@ int ps_next_token(ParseState *ps, size_t *pos, Token *tok)
     size_t n = ps->len, i = *pos;
 
 again:
-    while (i < n && isspace((unsigned char)s[i]))
+    while (i < n && is_space(s[i]))
         i++;
     if (i >= n) {
         *pos = i;
-        tok->pos = (int)i;
+        tok->z = "";
+        tok->n = 0;
+        tok->pos = (int)n;
         tok->rawlen = 0;
         return 0;
     }
-    /* comments */
-    if (s[i] == '-' && i + 1 < n && s[i + 1] == '-') {
-        while (i < n && s[i] != '\n')
-            i++;
-        goto again;
-    }
-    if (s[i] == '/' && i + 1 < n && s[i + 1] == '*') {
-        size_t start = i;
-        int depth = 1;
-        i += 2;
-        while (i < n && depth > 0) {
-            if (s[i] == '/' && i + 1 < n && s[i + 1] == '*') {
-                depth++;
-                i += 2;
-            } else if (s[i] == '*' && i + 1 < n && s[i + 1] == '/') {
-                depth--;
-                i += 2;
-            } else {
-                i++;
-            }
-        }
-        if (depth > 0)
-            return lex_error(ps, start, n - start, "unterminated /* comment");
-        goto again;
-    }
-
     size_t start = i;
     int code;
     tok->pos = (int)start;
@@ -280,14 +521,38 @@ again:
     case ',': code = TK_COMMA; i++; break;
     case '*': code = TK_STAR; i++; break;
     case '+': code = TK_PLUS; i++; break;
-    case '-': code = TK_MINUS; i++; break;
-    case '/': code = TK_SLASH; i++; break;
     case '%': code = TK_PERCENT; i++; break;
-    case '=':
-        code = TK_EQ;
+    case '=': code = TK_EQ; i++; break;
+    case '-':
+        if (i + 1 < n && s[i + 1] == '-') {
+            while (i < n && s[i] != '\n')
+                i++;
+            goto again;
+        }
+        code = TK_MINUS;
         i++;
-        if (i < n && s[i] == '=')
-            i++;
+        break;
+    case '/':
+        if (i + 1 < n && s[i + 1] == '*') {
+            int depth = 1;
+            i += 2;
+            while (i < n && depth > 0) {
+                if (i + 1 < n && s[i] == '/' && s[i + 1] == '*') {
+                    depth++;
+                    i += 2;
+                } else if (i + 1 < n && s[i] == '*' && s[i + 1] == '/') {
+                    depth--;
+                    i += 2;
+                } else {
+                    i++;
+                }
+            }
+            if (depth > 0)
+                return lex_error(ps, start, n - start, "unterminated /* comment");
+            goto again;
+        }
+        code = TK_SLASH;
+        i++;
         break;
     case '<':
         i++;
@@ -332,83 +597,32 @@ again:
         }
         return lex_error(ps, start, 1, "syntax error");
     case '\'':
-        code = lex_string(ps, start, &i, false, tok);
-        if (code < 0)
-            return -1;
-        tok->rawlen = (int)(i - start);
-        *pos = i;
-        return code;
-    case '"': {
-        SlBuf b;
-        sl_buf_init(&b);
-        i++;
-        for (;;) {
-            if (i >= n) {
-                sl_buf_free(&b);
-                return lex_error(ps, start, n - start, "unterminated quoted identifier");
-            }
-            if (s[i] == '"') {
-                if (i + 1 < n && s[i + 1] == '"') {
-                    sl_buf_putc(&b, '"');
-                    i += 2;
-                    continue;
-                }
-                i++;
-                break;
-            }
-            sl_buf_putc(&b, s[i++]);
-        }
-        if (b.len == 0) {
-            sl_buf_free(&b);
-            return lex_error(ps, start, i - start, "zero-length delimited identifier");
-        }
-        tok->z = sl_strndup(ps->arena, b.data, b.len);
-        tok->n = (int)b.len;
-        sl_buf_free(&b);
-        tok->rawlen = (int)(i - start);
-        *pos = i;
-        return TK_ID;
-    }
-    case '$': {
-        /* $n parameter or $tag$ dollar quoting */
-        if (i + 1 < n && isdigit((unsigned char)s[i + 1])) {
+        return lex_string(ps, start, start, STR_PLAIN, pos, tok);
+    case '"':
+        return lex_quoted_ident(ps, start, pos, tok);
+    case '$':
+        if (i + 1 < n && is_digit(s[i + 1])) { /* $n parameter */
             i++;
-            long v = 0;
-            while (i < n && isdigit((unsigned char)s[i])) {
-                if (v < 100000000)
-                    v = v * 10 + (s[i] - '0');
+            while (i < n && is_digit(s[i]))
                 i++;
+            if (i < n && is_ident_char((unsigned char)s[i])) {
+                size_t k = i;
+                while (k < n && is_ident_char((unsigned char)s[k]))
+                    k++;
+                return lex_error(ps, start, k - start, "trailing junk after parameter");
             }
-            if (i < n && (isalpha((unsigned char)s[i]) || s[i] == '_'))
-                return lex_error(ps, start, i + 1 - start, "trailing junk after parameter");
             tok->z = sl_strndup(ps->arena, s + start, i - start);
             tok->n = (int)(i - start);
             tok->rawlen = tok->n;
             *pos = i;
             return TK_PARAM;
         }
-        size_t j = i + 1;
-        while (j < n && (isalnum((unsigned char)s[j]) || s[j] == '_'))
-            j++;
-        if (j < n && s[j] == '$') {
-            size_t taglen = j - i + 1;
-            const char *tag = s + i;
-            size_t body = j + 1, k = body;
-            while (k + taglen <= n && memcmp(s + k, tag, taglen) != 0)
-                k++;
-            if (k + taglen > n)
-                return lex_error(ps, start, n - start, "unterminated dollar-quoted string");
-            tok->z = sl_strndup(ps->arena, s + body, k - body);
-            tok->n = (int)(k - body);
-            i = k + taglen;
-            tok->rawlen = (int)(i - start);
-            *pos = i;
-            return TK_STRING;
-        }
+        code = lex_dollar(ps, start, pos, tok);
+        if (code)
+            return code;
         return lex_error(ps, start, 1, "syntax error");
-    }
     case '.':
-        if (!(i + 1 < n && isdigit((unsigned char)s[i + 1]))) {
+        if (!(i + 1 < n && is_digit(s[i + 1]))) {
             code = TK_DOT;
             i++;
             break;
@@ -417,28 +631,28 @@ again:
     case '0': case '1': case '2': case '3': case '4':
     case '5': case '6': case '7': case '8': case '9': {
         bool isint = true;
-        while (i < n && isdigit((unsigned char)s[i]))
+        while (i < n && is_digit(s[i]))
             i++;
         if (i < n && s[i] == '.' && !(i + 1 < n && s[i + 1] == '.')) {
             isint = false;
             i++;
-            while (i < n && isdigit((unsigned char)s[i]))
+            while (i < n && is_digit(s[i]))
                 i++;
         }
         if (i < n && (s[i] == 'e' || s[i] == 'E')) {
             size_t k = i + 1;
             if (k < n && (s[k] == '+' || s[k] == '-'))
                 k++;
-            if (k < n && isdigit((unsigned char)s[k])) {
+            if (k < n && is_digit(s[k])) {
                 isint = false;
                 i = k;
-                while (i < n && isdigit((unsigned char)s[i]))
+                while (i < n && is_digit(s[i]))
                     i++;
             }
         }
-        if (i < n && (isalpha((unsigned char)s[i]) || s[i] == '_')) {
+        if (i < n && is_ident_start((unsigned char)s[i])) {
             size_t k = i;
-            while (k < n && (isalnum((unsigned char)s[k]) || s[k] == '_'))
+            while (k < n && is_ident_char((unsigned char)s[k]))
                 k++;
             return lex_error(ps, start, k - start, "trailing junk after numeric literal");
         }
@@ -449,35 +663,41 @@ again:
         return isint ? TK_INTEGER : TK_NUMBER;
     }
     default:
-        if (isalpha((unsigned char)c) || c == '_' || ((unsigned char)c >= 0x80)) {
-            /* E'...' and U&'...' strings */
-            if ((c == 'e' || c == 'E') && i + 1 < n && s[i + 1] == '\'') {
-                i++;
-                code = lex_string(ps, start, &i, true, tok);
-                if (code < 0)
-                    return -1;
-                tok->rawlen = (int)(i - start);
-                *pos = i;
-                return code;
-            }
-            while (i < n && (isalnum((unsigned char)s[i]) || s[i] == '_' || s[i] == '$' ||
-                             (unsigned char)s[i] >= 0x80))
-                i++;
-            char *w = sl_strndup(ps->arena, s + start, i - start);
-            for (char *p = w; *p; p++)
-                *p = (char)tolower((unsigned char)*p);
-            tok->z = w;
-            tok->n = (int)(i - start);
-            tok->rawlen = tok->n;
-            *pos = i;
-            code = ps_keyword_code(w, tok->n);
-            return code ? code : TK_ID;
+        if (!is_ident_start((unsigned char)c))
+            return lex_error(ps, start, 1, "syntax error");
+        /* E'...' and U&'...' strings */
+        if ((c == 'e' || c == 'E') && i + 1 < n && s[i + 1] == '\'')
+            return lex_string(ps, start, start + 1, STR_ESCAPE, pos, tok);
+        if ((c == 'u' || c == 'U') && i + 2 < n && s[i + 1] == '&' && s[i + 2] == '\'')
+            return lex_string(ps, start, start + 2, STR_UNICODE, pos, tok);
+        while (i < n && is_ident_char((unsigned char)s[i]))
+            i++;
+        char *w = sl_strndup(ps->arena, s + start, i - start);
+        for (char *p = w; *p; p++)
+            if (*p >= 'A' && *p <= 'Z')
+                *p = (char)(*p + ('a' - 'A'));
+        tok->z = w;
+        tok->n = (int)(i - start);
+        tok->rawlen = tok->n;
+        *pos = i;
+        int k = kw_find(w, tok->n);
+        if (k < 0)
+            return TK_ID;
+        if (keywords[k].cls == KW_BEFORE_STRING || keywords[k].cls == KW_BEFORE_PAREN) {
+            size_t j = skip_blank(s, n, i);
+            bool kw;
+            if (keywords[k].cls == KW_BEFORE_PAREN)
+                kw = j < n && s[j] == '(';
+            else
+                kw = j < n && (s[j] == '\'' || s[j] == '$' ||
+                               ((s[j] == 'e' || s[j] == 'E') && j + 1 < n && s[j + 1] == '\''));
+            if (!kw)
+                return TK_ID;
         }
-        return lex_error(ps, start, 1, "syntax error");
+        return keywords[k].code;
     }
-    tok->z = sl_strndup(ps->arena, s + start, i - start);
-    tok->n = (int)(i - start);
-    tok->rawlen = tok->n;
+    tok->rawlen = (int)(i - start);
+    tok->n = tok->rawlen;
     *pos = i;
     return code;
 }
