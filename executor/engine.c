@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ex_agg.h"
 #include "ex_copy.h"
 #include "ex_int.h"
 #include "sl_storage.h"
@@ -309,9 +310,6 @@ static int prepare_select(ExEngine *eng, ExPlan *p, const PsStmt *stmt, int npar
     pl_binder_init(&b, arena, sp, nparams, param_types);
     if (pl_bind_select(&b, s, &p->select, err) < 0)
         return -1;
-    if (p->select->grouped)
-        return sl_error(err, SL_E_FEATURE_NOT_SUPPORTED,
-                        "aggregates over a snapshot are not supported yet; put them in a materialized view");
     p->nparams = b.nparams;
     p->params = b.params;
     set_columns(p, p->select, arena);
@@ -597,7 +595,29 @@ typedef struct Collect {
     SlArena *arena;
     SlValue *rows;      /* collected output rows */
     int64_t n, cap;
+    const SlValue *in;  /* the input row being projected */
 } Collect;
+
+/* Appends one output row (ntargets values), copying text into the arena. */
+static int append_row(Collect *c, const SlValue *vals, SlError *err)
+{
+    const PlSelect *q = c->q;
+    if (c->n == c->cap) {
+        c->cap = c->cap ? c->cap * 2 : 256;
+        c->rows = sl_realloc(c->rows, sizeof(SlValue) * (size_t)(c->cap * (q->ntargets ? q->ntargets : 1)));
+    }
+    SlValue *out = c->rows + (size_t)c->n * (size_t)q->ntargets;
+    for (int i = 0; i < q->ntargets; i++) {
+        SlValue v;
+        if (vals)
+            v = vals[i];
+        else if (ex_eval(q->targets[i], c->in, c->ec, &v, err) < 0)
+            return -1;
+        sl_value_copy(&v, c->arena, &out[i]);
+    }
+    c->n++;
+    return 0;
+}
 
 static int collect_row(void *ctx, const SlValue *row, int ncols, SlError *err)
 {
@@ -609,19 +629,21 @@ static int collect_row(void *ctx, const SlValue *row, int ncols, SlError *err)
         return -1;
     if (!pass)
         return 0;
-    if (c->n == c->cap) {
-        c->cap = c->cap ? c->cap * 2 : 256;
-        c->rows = sl_realloc(c->rows, sizeof(SlValue) * (size_t)(c->cap * q->ntargets));
-    }
-    SlValue *out = c->rows + (size_t)c->n * (size_t)q->ntargets;
-    for (int i = 0; i < q->ntargets; i++) {
-        SlValue v;
-        if (ex_eval(q->targets[i], row, c->ec, &v, err) < 0)
-            return -1;
-        sl_value_copy(&v, c->arena, &out[i]);
-    }
-    c->n++;
-    return 0;
+    c->in = row;
+    return append_row(c, NULL, err);
+}
+
+/* A grouped SELECT: rows go into the grouping, its output rows into c. */
+static int grouping_row(void *ctx, const SlValue *row, int ncols, SlError *err)
+{
+    (void)ncols;
+    return ex_grouping_add(ctx, row, err);
+}
+
+static int grouped_out(void *ctx, const SlValue *row, int ncols, SlError *err)
+{
+    (void)ncols;
+    return append_row(ctx, row, err);
 }
 
 static const PlSelect *sort_q;
@@ -658,34 +680,27 @@ static int execute_select(ExEngine *eng, const ExContext *ctx, const ExPlan *p, 
     ExEvalCtx ec = {.arena = arena, .params = params, .session = ctx, .cancel = cancel,
                     .stmt_time = sl_now_usec()};
     int64_t rows = 0;
-    if (!p->relname) {
-        bool pass = true;
-        if (q->where && ex_eval_bool(q->where, NULL, &ec, &pass, err) < 0)
-            return -1;
-        if (pass && q->offset == 0 && q->limit != 0) {
-            SlValue *vals = sl_alloc(arena, sizeof(SlValue) * (size_t)(q->ntargets ? q->ntargets : 1));
-            for (int i = 0; i < q->ntargets; i++)
-                if (ex_eval(q->targets[i], NULL, &ec, &vals[i], err) < 0)
-                    return -1;
-            if (sink && sink->row(sink->ctx, vals, q->nvisible, err) < 0)
-                return -1;
-            rows = 1;
-        }
-        snprintf(tag, 64, "SELECT %lld", (long long)rows);
-        return 0;
-    }
+    static const SlValue no_columns[1];
     Collect c = {.q = q, .ec = &ec, .arena = arena};
+    ExGrouping *g = q->grouped ? ex_grouping_new(q, &ec) : NULL;
+    int (*fn)(void *, const SlValue *, int, SlError *) = g ? grouping_row : collect_row;
+    void *fctx = g ? (void *)g : (void *)&c;
     int src;
-    if (!strcmp(p->relname, "sluice.streams"))
-        src = ex_list_objects(eng->catalog, PS_OBJ_STREAM, arena, collect_row, &c, err);
+    if (!p->relname)
+        src = fn(fctx, no_columns, 0, err); /* no FROM: one row of no columns */
+    else if (!strcmp(p->relname, "sluice.streams"))
+        src = ex_list_objects(eng->catalog, PS_OBJ_STREAM, arena, fn, fctx, err);
     else if (!strcmp(p->relname, "sluice.views"))
-        src = ex_list_objects(eng->catalog, PS_OBJ_VIEW, arena, collect_row, &c, err);
+        src = ex_list_objects(eng->catalog, PS_OBJ_VIEW, arena, fn, fctx, err);
     else if (!strcmp(p->relname, "sluice.tasks"))
-        src = ex_list_tasks(eng->catalog, collect_row, &c, err);
+        src = ex_list_tasks(eng->catalog, fn, fctx, err);
     else if (!strcmp(p->relname, "sluice.columns"))
-        src = ex_list_columns(eng->catalog, collect_row, &c, err);
+        src = ex_list_columns(eng->catalog, fn, fctx, err);
     else
-        src = ex_view_snapshot(eng->catalog, p->relname, arena, collect_row, &c, err);
+        src = ex_view_snapshot(eng->catalog, p->relname, arena, fn, fctx, err);
+    if (src == 0 && g)
+        src = ex_grouping_finish(g, grouped_out, &c, err);
+    ex_grouping_free(g);
     if (src < 0) {
         free(c.rows);
         return -1;
