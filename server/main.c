@@ -3,6 +3,8 @@
  * the engine, then the network loop until SIGINT/SIGTERM.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,6 +73,29 @@ static void check_pg(void *arg)
         sl_warn("%s", err.message);
 }
 
+/* The key behind the mock SCRAM salts of unknown users. It is kept in the
+ * data directory so an unknown user's salt stays the same across restarts,
+ * as a real user's does. */
+static void load_mock_key(const char *dir, unsigned char key[32])
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/scram_mock.key", dir);
+    FILE *f = fopen(path, "rb");
+    if (f) {
+        size_t n = fread(key, 1, 32, f);
+        fclose(f);
+        if (n == 32)
+            return;
+    }
+    if (RAND_bytes(key, 32) != 1)
+        sl_warn("RAND_bytes failed for the SCRAM mock key");
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (fd < 0 || write(fd, key, 32) != 32)
+        sl_warn("could not write %s: %s", path, strerror(errno));
+    if (fd >= 0)
+        close(fd);
+}
+
 static int mkdir_p(const char *path)
 {
     char tmp[4096];
@@ -131,6 +156,7 @@ int main(int argc, char **argv)
         sl_settings_free(srv.settings);
         return 1;
     }
+    load_mock_key(dir, srv.mock_key);
     srv.auth_scram = !strcmp(sl_settings_get(srv.settings, "auth"), "scram");
     srv.password_file = sl_xstrdup(sl_settings_get(srv.settings, "password_file"));
     if (srv.auth_scram && !*srv.password_file) {

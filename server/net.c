@@ -9,7 +9,18 @@
  *    read so far, to an I/O thread (round robin);
  *  - each I/O thread has its own event_base and owns its connections and
  *    their Sessions; nothing of a connection is touched by another thread
- *    except the cancel flag (see srv_cancel).
+ *    except the cancel flag (see srv_cancel) and, while a statement runs,
+ *    the Session (see below);
+ *  - statements run on statement threads, not on the I/O threads, so a
+ *    long statement (pg_sleep, a FETCH that waits for changes, a COPY
+ *    that waits for durability) never stalls the other connections of its
+ *    I/O thread. A Query, Execute or CopyDone message is handed to the
+ *    pool with the connection marked busy; while busy the I/O thread reads
+ *    nothing more from that client and leaves its Session alone; the
+ *    worker hands the finished job back (io->done) and the I/O thread
+ *    flushes the replies and goes on with the client's next message. The
+ *    pool grows to as many threads as statements run at once (bounded by
+ *    max_connections), like PostgreSQL's backend per connection.
  * TLS is OpenSSL through libevent's OpenSSL filter bufferevents.
  */
 #include <arpa/inet.h>
@@ -147,8 +158,21 @@ typedef struct Conn {
     struct event *wake_ev;    /* made active from any thread: see sess_wake */
     bool closing;
     bool tls;
+    bool busy;                /* a statement thread owns sess: see run_job */
+    bool dead;                /* the socket failed while busy: free when done */
+    bool wake_pending;        /* a wake came while busy */
     struct Conn *prev, *next;
 } Conn;
+
+/* One message run on a statement thread. */
+typedef struct Job {
+    Conn *c;
+    char type;
+    char *body;
+    size_t len;
+    SessAction act;
+    struct Job *next;
+} Job;
 
 struct IoThread {
     pthread_t thread;
@@ -156,13 +180,29 @@ struct IoThread {
     struct event *wake;
     pthread_mutex_t lock;
     Handoff *queue;
-    bool stopping;
+    Job *done;                /* finished statements, back from the pool */
+    bool stopping;            /* set by the main thread (under lock) */
+    bool quitting;            /* this thread saw stopping (its own flag) */
     Conn *conns;
     Server *srv;
 };
 
+/* Statement threads: a queue and as many threads as are needed. */
+struct Pool {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    Job *head, *tail;
+    int idle;
+    bool stopping;
+    pthread_t *threads;
+    int nthreads, cap;
+};
+typedef struct Pool Pool;
+
 typedef struct Net {
     Server *srv;
+    Pool pool;
+    struct Pending *pending;  /* connections whose first packet is awaited */
     struct event_base *base;
     SSL_CTX *ssl_ctx;
     IoThread *io;
@@ -188,7 +228,10 @@ static void conn_free(Conn *c)
     sess_free(c->sess); /* unsubscribes: no wake after this */
     if (c->wake_ev)
         event_free(c->wake_ev);
+    IoThread *io = c->io;
     free(c);
+    if (io->quitting && !io->conns)
+        event_base_loopexit(io->base, NULL); /* the last one is gone */
 }
 
 static void conn_flush(Conn *c)
@@ -211,6 +254,7 @@ static void conn_close_after_flush(Conn *c)
 
 static void conn_event_cb(struct bufferevent *bev, short what, void *arg);
 static void conn_read_cb(struct bufferevent *bev, void *arg);
+static void pool_submit(struct Pool *pool, Job *j);
 
 static void conn_write_cb(struct bufferevent *bev, void *arg)
 {
@@ -220,6 +264,8 @@ static void conn_write_cb(struct bufferevent *bev, void *arg)
             conn_free(c);
             return;
         }
+        if (c->busy)
+            return; /* the statement's end enables reading again */
         /* drained: read again (backpressure released), send more changes */
         bufferevent_enable(bev, EV_READ);
         if (sess_subscribing(c->sess))
@@ -235,6 +281,10 @@ static void conn_wake_cb(evutil_socket_t fd, short what, void *arg)
     (void)what;
     if (c->closing)
         return;
+    if (c->busy) {
+        c->wake_pending = true; /* the statement thread owns the session */
+        return;
+    }
     if (evbuffer_get_length(bufferevent_get_output(c->bev)) > OUTPUT_HIGH_WATER)
         return; /* the write callback wakes us when the client caught up */
     bool more = sess_wake(c->sess, 1 << 20);
@@ -342,8 +392,23 @@ static void conn_process(Conn *c)
             }
             if (avail < (size_t)len + 1)
                 return;
+            char type = (char)hdr[0];
+            if (type == 'Q' || type == 'E' || type == 'c') {
+                /* may run long: on a statement thread */
+                Job *j = sl_calloc(1, sizeof *j);
+                j->c = c;
+                j->type = type;
+                j->len = len - 4;
+                j->body = sl_malloc(j->len ? j->len : 1);
+                evbuffer_drain(in, 5);
+                evbuffer_remove(in, j->body, j->len);
+                c->busy = true;
+                bufferevent_disable(c->bev, EV_READ);
+                pool_submit(&the_net->pool, j);
+                return;
+            }
             char *p = (char *)evbuffer_pullup(in, (ssize_t)len + 1);
-            act = sess_message(c->sess, (char)hdr[0], p + 5, len - 4);
+            act = sess_message(c->sess, type, p + 5, len - 4);
             evbuffer_drain(in, (size_t)len + 1);
         }
         conn_flush(c);
@@ -378,8 +443,124 @@ static void conn_event_cb(struct bufferevent *bev, short what, void *arg)
             sl_debug("TLS error: %s", buf);
         }
     }
-    if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT))
+    if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT)) {
+        if (c->busy) {
+            /* the statement thread still uses the session: stop it, free later */
+            c->dead = true;
+            sess_cancel(c->sess);
+            bufferevent_disable(c->bev, EV_READ | EV_WRITE);
+        } else {
+            conn_free(c);
+        }
+    }
+}
+
+/* ------------------------------------------------------ statement threads */
+
+static void job_free(Job *j)
+{
+    free(j->body);
+    free(j);
+}
+
+static void *pool_main(void *arg)
+{
+    Pool *pool = arg;
+    pthread_mutex_lock(&pool->lock);
+    for (;;) {
+        while (!pool->head && !pool->stopping)
+            pthread_cond_wait(&pool->cond, &pool->lock);
+        if (!pool->head)
+            break; /* stopping, nothing left */
+        Job *j = pool->head;
+        pool->head = j->next;
+        if (!pool->head)
+            pool->tail = NULL;
+        pool->idle--;
+        pthread_mutex_unlock(&pool->lock);
+
+        j->act = sess_message(j->c->sess, j->type, j->body, j->len);
+        IoThread *io = j->c->io;
+        pthread_mutex_lock(&io->lock);
+        j->next = io->done;
+        io->done = j;
+        pthread_mutex_unlock(&io->lock);
+        event_active(io->wake, EV_READ, 0);
+
+        pthread_mutex_lock(&pool->lock);
+        pool->idle++;
+    }
+    pthread_mutex_unlock(&pool->lock);
+    return NULL;
+}
+
+static void pool_submit(Pool *pool, Job *j)
+{
+    pthread_mutex_lock(&pool->lock);
+    j->next = NULL;
+    if (pool->tail)
+        pool->tail->next = j;
+    else
+        pool->head = j;
+    pool->tail = j;
+    if (pool->idle == 0) {
+        if (pool->nthreads == pool->cap) {
+            pool->cap = pool->cap ? pool->cap * 2 : 8;
+            pool->threads = sl_realloc(pool->threads, sizeof(pthread_t) * (size_t)pool->cap);
+        }
+        if (pthread_create(&pool->threads[pool->nthreads], NULL, pool_main, pool) == 0) {
+            pool->nthreads++;
+            pool->idle++;
+        } else if (pool->nthreads == 0) {
+            sl_warn("could not start a statement thread: %s", strerror(errno));
+        }
+    }
+    pthread_cond_signal(&pool->cond);
+    pthread_mutex_unlock(&pool->lock);
+}
+
+static void pool_stop(Pool *pool)
+{
+    pthread_mutex_lock(&pool->lock);
+    pool->stopping = true;
+    pthread_cond_broadcast(&pool->cond);
+    pthread_mutex_unlock(&pool->lock);
+    for (int i = 0; i < pool->nthreads; i++)
+        pthread_join(pool->threads[i], NULL);
+    free(pool->threads);
+    pthread_cond_destroy(&pool->cond);
+    pthread_mutex_destroy(&pool->lock);
+}
+
+/* On the I/O thread: a statement thread finished j. */
+static void job_done(Job *j, bool stopping)
+{
+    Conn *c = j->c;
+    SessAction act = j->act;
+    job_free(j);
+    c->busy = false;
+    if (c->dead) {
         conn_free(c);
+        return;
+    }
+    if (stopping) {
+        sess_fatal(c->sess, SL_E_ADMIN_SHUTDOWN, "terminating connection due to administrator command");
+        conn_close_after_flush(c);
+        return;
+    }
+    conn_flush(c);
+    if (act == SESS_CLOSE) {
+        conn_close_after_flush(c);
+        return;
+    }
+    if (c->wake_pending || sess_subscribing(c->sess)) {
+        c->wake_pending = false;
+        event_active(c->wake_ev, EV_READ, 0);
+    }
+    if (evbuffer_get_length(bufferevent_get_output(c->bev)) > OUTPUT_HIGH_WATER)
+        return; /* conn_write_cb reads again once the client drained it */
+    bufferevent_enable(c->bev, EV_READ);
+    conn_process(c); /* messages that came behind this one */
 }
 
 static void io_accept(IoThread *io, Handoff *h)
@@ -419,8 +600,15 @@ static void io_wake_cb(evutil_socket_t fd, short what, void *arg)
     pthread_mutex_lock(&io->lock);
     Handoff *q = io->queue;
     io->queue = NULL;
+    Job *done = io->done;
+    io->done = NULL;
     bool stopping = io->stopping;
     pthread_mutex_unlock(&io->lock);
+    while (done) {
+        Job *j = done;
+        done = done->next;
+        job_done(j, stopping);
+    }
     while (q) {
         Handoff *h = q;
         q = q->next;
@@ -431,15 +619,27 @@ static void io_wake_cb(evutil_socket_t fd, short what, void *arg)
         free(h->bytes);
         free(h);
     }
-    if (stopping) {
-        /* tell every client, then close */
-        while (io->conns) {
-            Conn *c = io->conns;
+    if (stopping && !io->quitting) {
+        /* tell every client, close once the message is out; a running
+         * statement is canceled and its connection told when it ends
+         * (job_done). A client that does not read gets three seconds. */
+        io->quitting = true;
+        struct timeval backstop = {3, 0};
+        event_base_loopexit(io->base, &backstop);
+        Conn *next;
+        for (Conn *c = io->conns; c; c = next) {
+            next = c->next;
+            if (c->busy) {
+                sess_cancel(c->sess);
+                continue;
+            }
+            if (c->closing)
+                continue;
             sess_fatal(c->sess, SL_E_ADMIN_SHUTDOWN, "terminating connection due to administrator command");
-            conn_flush(c);
-            conn_free(c);
+            conn_close_after_flush(c);
         }
-        event_base_loopexit(io->base, NULL);
+        if (!io->conns)
+            event_base_loopexit(io->base, NULL);
     }
 }
 
@@ -447,6 +647,22 @@ static void *io_main(void *arg)
 {
     IoThread *io = arg;
     event_base_loop(io->base, EVLOOP_NO_EXIT_ON_EMPTY);
+    /* after the backstop: statements still running are canceled; wait
+     * for them (their end arrives as io->wake), free everything else */
+    for (;;) {
+        Conn *next;
+        bool busy = false;
+        for (Conn *c = io->conns; c; c = next) {
+            next = c->next;
+            if (c->busy)
+                busy = true;
+            else
+                conn_free(c);
+        }
+        if (!busy)
+            break;
+        event_base_loop(io->base, EVLOOP_ONCE);
+    }
     return NULL;
 }
 
@@ -464,6 +680,7 @@ static void handoff(Net *net, Handoff *h)
 /* -------------------------------------------- main thread: first packet */
 
 typedef struct Pending {
+    struct Pending *prev, *next;   /* net->pending, freed at shutdown */
     Net *net;
     struct bufferevent *bev;
     evutil_socket_t fd;
@@ -473,6 +690,12 @@ typedef struct Pending {
 
 static void pending_free(Pending *p, bool close_fd)
 {
+    if (p->prev)
+        p->prev->next = p->next;
+    else
+        p->net->pending = p->next;
+    if (p->next)
+        p->next->prev = p->prev;
     bufferevent_free(p->bev);
     if (close_fd)
         evutil_closesocket(p->fd);
@@ -531,6 +754,10 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
     (void)socklen;
     Pending *p = sl_calloc(1, sizeof *p);
     p->net = net;
+    p->next = net->pending;
+    if (net->pending)
+        net->pending->prev = p;
+    net->pending = p;
     p->fd = fd;
     p->is_unix = sa->sa_family == AF_UNIX;
     if (sa->sa_family == AF_INET) {
@@ -675,6 +902,8 @@ int net_run(Server *srv, SlError *err)
         sl_warn("data directory path too long for a Unix socket; TCP only");
     }
 
+    pthread_mutex_init(&net.pool.lock, NULL);
+    pthread_cond_init(&net.pool.cond, NULL);
     net.nio = (int)sl_settings_get_int(srv->settings, "io_threads");
     net.io = sl_calloc((size_t)net.nio, sizeof(IoThread));
     for (int i = 0; i < net.nio; i++) {
@@ -701,6 +930,8 @@ int net_run(Server *srv, SlError *err)
 
     /* shutdown: stop accepting, tell the I/O threads, join them */
     evconnlistener_free(tcp);
+    while (net.pending)
+        pending_free(net.pending, true);
     if (ux) {
         evconnlistener_free(ux);
         unlink(net.unix_path);
@@ -720,6 +951,7 @@ int net_run(Server *srv, SlError *err)
         pthread_mutex_destroy(&io->lock);
     }
     free(net.io);
+    pool_stop(&net.pool);
     event_free(sigint);
     event_free(sigterm);
     event_free(tick);

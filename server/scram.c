@@ -106,6 +106,19 @@ int scram_parse_verifier(const char *text, ScramVerifier *v)
     return 0;
 }
 
+void scram_mock_verifier(const unsigned char key[32], const char *user, ScramVerifier *v)
+{
+    unsigned char h[32];
+    memset(v, 0, sizeof *v);
+    hmac(key, 32, user, strlen(user), h);
+    memcpy(v->salt, h, 16);
+    v->salt_len = 16;
+    v->iterations = 4096;
+    /* keys nobody can match: the exchange fails at the proof */
+    hmac(key, 32, "stored", 6, v->stored_key);
+    hmac(key, 32, "server", 6, v->server_key);
+}
+
 /* Attribute value "x=value" at the start of s, up to the next ','. */
 static const char *attr(const char *s, char name, size_t *len)
 {
@@ -158,7 +171,9 @@ int scram_server_first(ScramState *s, const char *msg, size_t len, SlBuf *reply)
     scram_b64_encode(rnd, sizeof rnd, &nb);
     snprintf(s->nonce, sizeof s->nonce, "%s", nb.data);
     sl_buf_free(&nb);
-    if (s->fake) {
+    if (s->fake && s->v.salt_len == 0) {
+        /* no mock verifier was given: a random salt (tests only; the
+         * server always sets one with scram_mock_verifier) */
         RAND_bytes(s->v.salt, 16);
         s->v.salt_len = 16;
         s->v.iterations = 4096;

@@ -83,6 +83,11 @@ typedef struct ScramVerifier {
 
 /* "SCRAM-SHA-256$<iter>:<salt b64>$<StoredKey b64>:<ServerKey b64>" */
 int scram_parse_verifier(const char *text, ScramVerifier *v);
+/* The verifier shown for a user that has none (or a malformed one): its
+ * salt is derived from key and the user name, so every attempt for that
+ * user sees the same salt and iteration count, as a real user's would, and
+ * nothing tells an unknown user from a wrong password. */
+void scram_mock_verifier(const unsigned char key[32], const char *user, ScramVerifier *v);
 /* Makes a verifier for password with a random salt. */
 int scram_make_verifier(const char *password, int iterations, SlBuf *out);
 
@@ -131,6 +136,8 @@ typedef struct SessionConfig {
 
 Session *sess_new(Server *srv, const SessionConfig *cfg);
 void sess_free(Session *s);
+/* Asks the running statement to end (57014); any thread. */
+void sess_cancel(Session *s);
 /* Called when TLS is established on this connection. */
 void sess_set_tls(Session *s, bool on);
 /* Bytes to send; the network layer drains and resets it. */
@@ -160,6 +167,7 @@ struct Server {
     /* authentication */
     bool auth_scram;
     char *password_file;
+    unsigned char mock_key[32];  /* see scram_mock_verifier */
     /* limits */
     int max_connections;
     atomic_int nconnections;

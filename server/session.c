@@ -176,6 +176,11 @@ void sess_free(Session *s)
     free(s);
 }
 
+void sess_cancel(Session *s)
+{
+    s->cancel = 1;
+}
+
 void sess_set_tls(Session *s, bool on)
 {
     s->tls = on;
@@ -346,8 +351,10 @@ SessAction sess_startup_packet(Session *s, const char *body, size_t len)
     }
     if (!s->cfg.is_unix && s->srv->auth_scram) {
         memset(&s->scram, 0, sizeof s->scram);
-        if (srv_lookup_verifier(s->srv, s->user, &s->scram.v) < 0)
+        if (srv_lookup_verifier(s->srv, s->user, &s->scram.v) < 0) {
+            scram_mock_verifier(s->srv->mock_key, s->user, &s->scram.v);
             s->scram.fake = true;
+        }
         static const char mech[] = "SCRAM-SHA-256\0";
         pg_msg_auth(&s->out, 10, mech, sizeof mech);
         s->phase = PH_AUTH;
@@ -439,10 +446,8 @@ static const ExColumn *session_columns(Session *s, const PsStmt *st, SlArena *a,
     }
     ExColumn *c = sl_alloc0(a, sizeof *c);
     const SlSetting *set = sl_setting_find(st->name);
-    c->name = set ? sl_strdup(a, set->name) : sl_strdup(a, st->name);
-    for (char *p = (char *)c->name; *p; p++)
-        if (*p >= 'A' && *p <= 'Z')
-            *p = (char)(*p - 'A' + 'a');
+    /* named as PostgreSQL names it: SHOW datestyle gives a "DateStyle" column */
+    c->name = sl_strdup(a, set ? set->name : st->name);
     c->type = SL_T_TEXT;
     (void)s;
     *n = 1;
@@ -912,13 +917,23 @@ static void close_portal(Session *s, Portal *p)
     portal_free(p);
 }
 
+/* A message body that does not hold what its type says (a string without
+ * its NUL, a count past the end): FATAL, the connection closes. Other
+ * protocol errors (a wrong parameter count, ...) are plain ERRORs. */
+#define MALFORMED (-2)
+static int malformed(SlError *e, const char *what)
+{
+    sl_error(e, SL_E_PROTOCOL_VIOLATION, "malformed %s message", what);
+    return MALFORMED;
+}
+
 static int msg_parse(Session *s, PgReader *r, SlError *e)
 {
     const char *name = pg_get_str(r);
     const char *query = pg_get_str(r);
     int16_t n = pg_get_i16(r);
     if (r->bad || n < 0)
-        return sl_error(e, SL_E_PROTOCOL_VIOLATION, "malformed Parse message");
+        return malformed(e, "Parse");
     SlType given[1024];
     if (n > 1024)
         return sl_error(e, SL_E_PROGRAM_LIMIT_EXCEEDED, "too many parameters");
@@ -928,11 +943,9 @@ static int msg_parse(Session *s, PgReader *r, SlError *e)
             return sl_error(e, SL_E_FEATURE_NOT_SUPPORTED, "parameter $%d has unsupported type oid %u", i + 1, oid);
     }
     if (!pg_reader_done(r))
-        return sl_error(e, SL_E_PROTOCOL_VIOLATION, "malformed Parse message");
+        return malformed(e, "Parse");
     if (*name && find_stmt(s, name))
         return sl_error(e, SL_E_DUPLICATE_PSTATEMENT, "prepared statement \"%s\" already exists", name);
-    if (s->txn == 'E')
-        return in_failed_txn(e);
     Prepared *p = sl_calloc(1, sizeof *p);
     p->arena = sl_arena_new(0);
     p->name = sl_strdup(p->arena, name);
@@ -951,6 +964,12 @@ static int msg_parse(Session *s, PgReader *r, SlError *e)
     if (real > 1) {
         prepared_free(p);
         return sl_error(e, SL_E_SYNTAX_ERROR, "cannot insert multiple commands into a prepared statement");
+    }
+    /* in a failed transaction only COMMIT and ROLLBACK may be prepared
+     * (JDBC and psycopg 3 end a failed transaction through Parse/Bind) */
+    if (s->txn == 'E' && !(p->stmt && aborted_ok(p->stmt->kind))) {
+        prepared_free(p);
+        return in_failed_txn(e);
     }
     int np = n > maxp ? n : maxp;
     if (np > 1024) {
@@ -996,19 +1015,19 @@ static int msg_bind(Session *s, PgReader *r, SlError *e)
     const char *sname = pg_get_str(r);
     int16_t nf = pg_get_i16(r);
     if (r->bad || nf < 0)
-        return sl_error(e, SL_E_PROTOCOL_VIOLATION, "malformed Bind message");
+        return malformed(e, "Bind");
     int16_t fmts[1024];
     if (nf > 1024)
-        return sl_error(e, SL_E_PROTOCOL_VIOLATION, "too many parameter format codes");
+        return malformed(e, "Bind");
     for (int i = 0; i < nf; i++)
         fmts[i] = pg_get_i16(r);
     int16_t np = pg_get_i16(r);
     if (r->bad || np < 0)
-        return sl_error(e, SL_E_PROTOCOL_VIOLATION, "malformed Bind message");
+        return malformed(e, "Bind");
     Prepared *prep = find_stmt(s, sname);
     if (!prep)
         return sl_error(e, SL_E_INVALID_SQL_STATEMENT_NAME, "prepared statement \"%s\" does not exist", sname);
-    if (s->txn == 'E')
+    if (s->txn == 'E' && !(prep->stmt && aborted_ok(prep->stmt->kind)))
         return in_failed_txn(e);
     if (np != prep->nparams)
         return sl_error(e, SL_E_PROTOCOL_VIOLATION,
@@ -1049,9 +1068,14 @@ static int msg_bind(Session *s, PgReader *r, SlError *e)
         }
     }
     int16_t nr = pg_get_i16(r);
-    if (r->bad || nr < 0 || (nr > 1 && nr != prep->ncols)) {
+    if (r->bad || nr < 0) {
         portal_free(p);
-        return sl_error(e, SL_E_PROTOCOL_VIOLATION, "malformed Bind message");
+        return malformed(e, "Bind");
+    }
+    if (nr > 1 && nr != prep->ncols) {
+        portal_free(p);
+        return sl_error(e, SL_E_PROTOCOL_VIOLATION, "bind message has %d result formats but query has %d columns", nr,
+                        prep->ncols);
     }
     p->formats = sl_alloc0(p->arena, sizeof(int16_t) * (size_t)(prep->ncols ? prep->ncols : 1));
     int16_t rf[1024];
@@ -1061,7 +1085,7 @@ static int msg_bind(Session *s, PgReader *r, SlError *e)
         p->formats[i] = nr == 0 ? 0 : nr == 1 ? rf[0] : rf[i];
     if (!pg_reader_done(r)) {
         portal_free(p);
-        return sl_error(e, SL_E_PROTOCOL_VIOLATION, "malformed Bind message");
+        return malformed(e, "Bind");
     }
     if (!*pname) {
         Portal *old = find_portal(s, "");
@@ -1079,7 +1103,7 @@ static int msg_describe(Session *s, PgReader *r, SlError *e)
     char kind = (char)pg_get_u8(r);
     const char *name = pg_get_str(r);
     if (!pg_reader_done(r))
-        return sl_error(e, SL_E_PROTOCOL_VIOLATION, "malformed Describe message");
+        return malformed(e, "Describe");
     if (kind == 'S') {
         Prepared *p = find_stmt(s, name);
         if (!p)
@@ -1109,7 +1133,7 @@ static int msg_execute(Session *s, PgReader *r, SlError *e)
     const char *name = pg_get_str(r);
     int32_t maxrows = pg_get_i32(r);
     if (!pg_reader_done(r))
-        return sl_error(e, SL_E_PROTOCOL_VIOLATION, "malformed Execute message");
+        return malformed(e, "Execute");
     Portal *p = find_portal(s, name);
     if (!p)
         return sl_error(e, SL_E_INVALID_CURSOR_NAME, "portal \"%s\" does not exist", name);
@@ -1177,7 +1201,7 @@ static int msg_close(Session *s, PgReader *r, SlError *e)
     char kind = (char)pg_get_u8(r);
     const char *name = pg_get_str(r);
     if (!pg_reader_done(r))
-        return sl_error(e, SL_E_PROTOCOL_VIOLATION, "malformed Close message");
+        return malformed(e, "Close");
     if (kind == 'S') {
         Prepared *p = find_stmt(s, name);
         if (p)
@@ -1414,7 +1438,7 @@ SessAction sess_message(Session *s, char type, const char *body, size_t len)
     }
     }
     if (rc < 0) {
-        if (e.code == SL_E_PROTOCOL_VIOLATION)
+        if (rc == MALFORMED)
             return fatal(s, &e);
         send_error(s, &e);
         s->skip_to_sync = true;
