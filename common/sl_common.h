@@ -142,7 +142,11 @@ void sl_buf_set_i32(SlBuf *b, size_t at, int32_t v); /* patch a length */
     X(OBJECT_NOT_IN_PREREQUISITE_STATE, "55000")                              \
     X(IO_ERROR, "58030")                                                      \
     X(INTERNAL_ERROR, "XX000")                                                \
-    X(DATA_CORRUPTED, "XX001")
+    X(DATA_CORRUPTED, "XX001")                                                \
+    X(SUBSTRING_ERROR, "22011")                                               \
+    X(INVALID_ARGUMENT_FOR_LOG, "2201E")                                      \
+    X(INVALID_ARGUMENT_FOR_POWER, "2201F")                                    \
+    X(AMBIGUOUS_FUNCTION, "42725")
 
 #define SL_ERRCODE_ENUM(name, code) SL_E_##name,
 typedef enum SlErrCode { SL_ERRCODES(SL_ERRCODE_ENUM) SL_E__COUNT } SlErrCode;
