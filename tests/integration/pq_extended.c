@@ -1,7 +1,8 @@
 /*
  * pq_extended.c — a libpq client that checks sluiced's extended query
  * protocol: PQexecParams with text and binary parameters and results,
- * PQprepare / PQdescribePrepared, errors and recovery, and PQcancel.
+ * PQprepare / PQdescribePrepared, every type in both formats both ways,
+ * errors and recovery, failed transactions, and PQcancel.
  * Usage: pq_extended CONNINFO; exit status 0 when every check passed.
  */
 #include <arpa/inet.h>
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static int failures;
@@ -83,6 +85,87 @@ static void binary_params_and_results(PGconn *c)
     PQclear(r);
 }
 
+/* Every type both ways: each value sent as text and as binary, each
+ * result asked as text and as binary, all four combinations checked. */
+typedef struct TypeCase {
+    const char *name;
+    Oid oid;
+    const char *text;       /* the canonical text form */
+    const char *bin;        /* the binary form */
+    int binlen;
+} TypeCase;
+
+static const TypeCase cases[] = {
+    {"int4", 23, "-123456", "\xff\xfe\x1d\xc0", 4},
+    {"int8", 20, "9000000000123", "\x00\x00\x08\x2f\x79\xcd\x90\x7b", 8},
+    {"float8", 701, "2.5", "\x40\x04\x00\x00\x00\x00\x00\x00", 8},
+    {"text", 25, "h\xc3\xa9llo", "h\xc3\xa9llo", 6},
+    {"bool", 16, "t", "\x01", 1},
+    /* 12345.678: 3 digits, weight 1, positive, dscale 3: 1 2345 6780 */
+    {"numeric", 1700, "12345.678", "\x00\x03\x00\x01\x00\x00\x00\x03\x00\x01\x09\x29\x1a\x7c", 14},
+    /* 2000-01-02 03:04:05.5 = 97445500000 microseconds after 2000-01-01 */
+    {"timestamp", 1114, "2000-01-02 03:04:05.5", "\x00\x00\x00\x16\xb0\x34\x54\x60", 8},
+};
+
+static void type_matrix(PGconn *c)
+{
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const TypeCase *tc = &cases[i];
+        for (int pf = 0; pf < 2; pf++)
+            for (int rf = 0; rf < 2; rf++) {
+                const char *vals[1] = {pf ? tc->bin : tc->text};
+                int lens[1] = {pf ? tc->binlen : (int)strlen(tc->text)};
+                int fmts[1] = {pf};
+                Oid types[1] = {tc->oid};
+                PGresult *r = PQexecParams(c, "SELECT $1 AS v", 1, types, vals, lens, fmts, rf);
+                if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+                    CHECK(0, "%s param %s result %s: %s", tc->name, pf ? "binary" : "text", rf ? "binary" : "text",
+                          PQresultErrorMessage(r));
+                    PQclear(r);
+                    continue;
+                }
+                CHECK(PQftype(r, 0) == tc->oid, "%s: result type %u", tc->name, PQftype(r, 0));
+                CHECK(PQfformat(r, 0) == rf, "%s: result format %d", tc->name, PQfformat(r, 0));
+                const char *want = rf ? tc->bin : tc->text;
+                int wantlen = rf ? tc->binlen : (int)strlen(tc->text);
+                CHECK(PQgetlength(r, 0, 0) == wantlen && !memcmp(PQgetvalue(r, 0, 0), want, (size_t)wantlen),
+                      "%s param %s result %s: got %d bytes [%s]", tc->name, pf ? "binary" : "text",
+                      rf ? "binary" : "text", PQgetlength(r, 0, 0), rf ? "(binary)" : PQgetvalue(r, 0, 0));
+                PQclear(r);
+            }
+        /* NULL of every type, both result formats */
+        Oid types[1] = {tc->oid};
+        const char *vals[1] = {NULL};
+        PGresult *r = PQexecParams(c, "SELECT $1", 1, types, vals, NULL, NULL, 1);
+        CHECK(PQresultStatus(r) == PGRES_TUPLES_OK && PQgetisnull(r, 0, 0), "%s NULL", tc->name);
+        PQclear(r);
+    }
+    /* int2 parameters (psycopg 3 sends small ints so) are widened */
+    Oid t2[1] = {21};
+    const char *v2[1] = {"\x00\x07"};
+    int l2[1] = {2}, f2[1] = {1};
+    PGresult *r = PQexecParams(c, "SELECT $1 + 1", 1, t2, v2, l2, f2, 0);
+    CHECK(PQresultStatus(r) == PGRES_TUPLES_OK && !strcmp(PQgetvalue(r, 0, 0), "8"), "int2 param: %s",
+          PQresultErrorMessage(r));
+    PQclear(r);
+    /* oid 0: the type is inferred from the expression */
+    Oid t0[1] = {0};
+    const char *v0[1] = {"41"};
+    r = PQexecParams(c, "SELECT $1 + 1", 1, t0, v0, NULL, NULL, 0);
+    CHECK(PQresultStatus(r) == PGRES_TUPLES_OK && !strcmp(PQgetvalue(r, 0, 0), "42") && PQftype(r, 0) == 23,
+          "inferred param: %s", PQresultErrorMessage(r));
+    PQclear(r);
+    /* one format code applies to every parameter */
+    char i4a[4] = {0, 0, 0, 5}, i4b[4] = {0, 0, 0, 6};
+    Oid ti[2] = {23, 23};
+    const char *vi[2] = {i4a, i4b};
+    int li[2] = {4, 4};
+    r = PQexecParams(c, "SELECT $1 * $2", 2, ti, vi, li, (const int[]){1, 1}, 0);
+    CHECK(PQresultStatus(r) == PGRES_TUPLES_OK && !strcmp(PQgetvalue(r, 0, 0), "30"), "binary int4 params: %s",
+          PQresultErrorMessage(r));
+    PQclear(r);
+}
+
 static void prepared(PGconn *c)
 {
     PGresult *r = PQprepare(c, "s1", "SELECT $1 * 2 AS doubled, $2 || '!'", 0, NULL);
@@ -150,12 +233,31 @@ static void transactions(PGconn *c)
     r = PQexec(c, "ROLLBACK");
     PQclear(r);
     CHECK(PQtransactionStatus(c) == PQTRANS_IDLE, "idle after rollback");
+    /* the same through the extended protocol, as JDBC and psycopg 3 do */
+    r = PQexecParams(c, "BEGIN", 0, NULL, NULL, NULL, NULL, 0);
+    PQclear(r);
+    r = PQexecParams(c, "SELECT 1 / $1::int", 1, NULL, (const char *[]){"0"}, NULL, NULL, 0);
+    PQclear(r);
+    CHECK(PQtransactionStatus(c) == PQTRANS_INERROR, "failed transaction (extended)");
+    r = PQexecParams(c, "SELECT $1::int", 1, NULL, (const char *[]){"1"}, NULL, NULL, 0);
+    CHECK(PQresultStatus(r) == PGRES_FATAL_ERROR && !strcmp(PQresultErrorField(r, PG_DIAG_SQLSTATE), "25P02"),
+          "25P02 (extended)");
+    PQclear(r);
+    r = PQexecParams(c, "ROLLBACK", 0, NULL, NULL, NULL, NULL, 0);
+    CHECK(PQresultStatus(r) == PGRES_COMMAND_OK, "ROLLBACK (extended): %s", PQresultErrorMessage(r));
+    PQclear(r);
+    CHECK(PQtransactionStatus(c) == PQTRANS_IDLE, "idle after rollback (extended)");
+    /* SET through the extended protocol reports the new value */
+    r = PQexecParams(c, "SET application_name = 'pqx'", 0, NULL, NULL, NULL, NULL, 0);
+    CHECK(PQresultStatus(r) == PGRES_COMMAND_OK, "SET (extended): %s", PQresultErrorMessage(r));
+    PQclear(r);
+    CHECK(!strcmp(PQparameterStatus(c, "application_name"), "pqx"), "application_name reported");
 }
 
 static void *send_cancel(void *arg)
 {
     PGconn *c = arg;
-    usleep(300 * 1000);
+    usleep(1500 * 1000); /* after other_client had its answer */
     char errbuf[256];
     PGcancel *cn = PQgetCancel(c);
     if (!PQcancel(cn, errbuf, sizeof errbuf))
@@ -164,12 +266,33 @@ static void *send_cancel(void *arg)
     return NULL;
 }
 
-static void cancel(PGconn *c)
+/* While one connection sleeps, another is served at once (statements do
+ * not run on the I/O threads); run with --io-threads 1 to make it count. */
+static void *other_client(void *arg)
 {
-    pthread_t th;
+    const char *conninfo = arg;
+    struct timespec t0, t1;
+    usleep(100 * 1000);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    PGconn *o = PQconnectdb(conninfo);
+    PGresult *r = PQexec(o, "SELECT 7");
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    CHECK(PQresultStatus(r) == PGRES_TUPLES_OK && !strcmp(PQgetvalue(r, 0, 0), "7") && secs < 1.0,
+          "another client during a long statement: %.2f s, %s", secs, PQresultErrorMessage(r));
+    PQclear(r);
+    PQfinish(o);
+    return NULL;
+}
+
+static void cancel(PGconn *c, const char *conninfo)
+{
+    pthread_t th, other;
     pthread_create(&th, NULL, send_cancel, c);
+    pthread_create(&other, NULL, other_client, (void *)conninfo);
     PGresult *r = PQexec(c, "SELECT pg_sleep(30)");
     pthread_join(th, NULL);
+    pthread_join(other, NULL);
     CHECK(PQresultStatus(r) == PGRES_FATAL_ERROR && !strcmp(PQresultErrorField(r, PG_DIAG_SQLSTATE), "57014"),
           "cancel: %s", PQresultErrorMessage(r));
     PQclear(r);
@@ -228,10 +351,11 @@ int main(int argc, char **argv)
     CHECK(!strcmp(PQparameterStatus(c, "integer_datetimes"), "on"), "integer_datetimes");
     text_params(c);
     binary_params_and_results(c);
+    type_matrix(c);
     prepared(c);
     errors(c);
     transactions(c);
-    cancel(c);
+    cancel(c, argc > 1 ? argv[1] : "");
     copy_extended(c);
     PQfinish(c);
     if (failures) {

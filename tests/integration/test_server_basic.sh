@@ -59,6 +59,33 @@ for mode in simple extended prepared; do
   sl_expect_match 'number of failed transactions: 0 ' "$out" "pgbench $mode failures"
 done
 
-# clean stop on SIGTERM
+# SHOW names its column as PostgreSQL does
+sl_expect "DateStyle" "$(psql -X -h 127.0.0.1 -p "$SL_PORT" -U test -d sluice -c 'SHOW datestyle' | head -1 | tr -d ' ')" "SHOW column"
+
+# clean stop on SIGTERM: a running statement is canceled and its client
+# told 57P01, an idle one too
+psql -X -h 127.0.0.1 -p "$SL_PORT" -U test -d sluice -v VERBOSITY=verbose -c 'SELECT pg_sleep(20)' \
+  >"$SL_TMP/busy.out" 2>&1 &
+busy=$!
+python3 - "$SL_PORT" >"$SL_TMP/idle.out" 2>&1 <<'PY' &
+import socket, struct, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+p = b"user\0idle\0database\0sluice\0\0"
+s.sendall(struct.pack("!ii", 8 + len(p), 196608) + p)
+data = b""
+s.settimeout(30)
+while True:
+    chunk = s.recv(4096)
+    if not chunk:
+        break
+    data += chunk
+print("57P01" if b"C57P01\0" in data and b"terminating connection due to administrator command" in data else "no 57P01")
+PY
+idle=$!
+sleep 1
 sl_stop
+wait "$busy" || true
+wait "$idle" || true
+sl_expect_match '57P01: terminating connection due to administrator command' "$(cat "$SL_TMP/busy.out")" "busy client at stop"
+sl_expect "57P01" "$(cat "$SL_TMP/idle.out")" "idle client at stop"
 sl_pass
