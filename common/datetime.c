@@ -6,6 +6,7 @@
  * TIMESTAMPTZ); 'infinity' and '-infinity' are INT64_MAX and INT64_MIN.
  */
 #include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,10 +39,15 @@ void sl_civil_from_days(int64_t days, int64_t *y, int *m, int *d)
     *y = yoe + era * 400 + (*m <= 2);
 }
 
+bool sl_is_leap(int64_t y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
 static int days_in_month(int64_t y, int m)
 {
     static const int dm[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+    if (m == 2 && sl_is_leap(y))
         return 29;
     return dm[m - 1];
 }
@@ -146,10 +152,18 @@ int sl_timestamp_parse(const char *s, size_t n, bool with_tz, int64_t *out)
             i = save;
         }
     }
-    /* zone: Z, UTC, GMT, +HH, +HH:MM, +HHMM */
+    /* zone: Z, UTC, GMT, +HH, +HH:MM, +HHMM; then an optional AD/BC */
     int64_t off = 0;
+    bool bc = false;
     while (i < n && s[i] == ' ')
         i++;
+    if (n - i >= 2 && (word_eq(s + n - 2, 2, "bc") || word_eq(s + n - 2, 2, "ad")) &&
+        (n - i == 2 || s[n - 3] == ' ')) {
+        bc = word_eq(s + n - 2, 2, "bc");
+        n -= 2;
+        while (n > i && s[n - 1] == ' ')
+            n--;
+    }
     if (i < n) {
         if ((n - i == 1 && (s[i] == 'Z' || s[i] == 'z')) || word_eq(s + i, n - i, "utc") ||
             word_eq(s + i, n - i, "gmt") || word_eq(s + i, n - i, "etc/utc")) {
@@ -176,15 +190,28 @@ int sl_timestamp_parse(const char *s, size_t n, bool with_tz, int64_t *out)
     }
     if (i != n)
         return -1;
+    if (y == 0)
+        return -2; /* there is no year 0 */
+    if (bc)
+        y = 1 - y;
     if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, (int)mo) || h > 24 || mi > 59 ||
         se > 60 || (h == 24 && (mi || se || us)))
         return -2;
+    if (y < -4713 || y > 294276)
+        return -3;
     int64_t days = sl_days_from_civil(y, (int)mo, (int)d);
     int64_t t = days * SL_USECS_PER_DAY + ((h * 60 + mi) * 60 + se) * 1000000LL + us;
     if (with_tz)
         t -= off * 1000000LL;
+    if (!sl_timestamp_in_range(t))
+        return -3;
     *out = t;
     return 0;
+}
+
+bool sl_timestamp_in_range(int64_t ts)
+{
+    return ts >= SL_TS_MIN && ts < SL_TS_END;
 }
 
 void sl_timestamp_format(int64_t ts, bool with_tz, SlBuf *out)
@@ -253,12 +280,29 @@ static Unit unit_of(const char *w, size_t n)
     return U_NONE;
 }
 
+static int add_i32(int32_t *field, long double v)
+{
+    long double r = (long double)*field + v;
+    if (r > INT32_MAX || r < INT32_MIN)
+        return -2;
+    *field = (int32_t)r;
+    return 0;
+}
+
+static int add_usec(int64_t *field, long double v)
+{
+    long double r = (long double)*field + v;
+    if (r >= 9.2e18L || r <= -9.2e18L)
+        return -2;
+    *field = (int64_t)r;
+    return 0;
+}
+
 /* Adds value (possibly fractional) of a unit; fractions cascade down as
- * PostgreSQL does (1.5 days = 1 day 12:00:00). */
+ * PostgreSQL does (1.5 days = 1 day 12:00:00). -2 on overflow. */
 static int add_unit(SlInterval *iv, Unit u, long double v)
 {
-    long double frac;
-    long long whole;
+    long double frac, whole;
     switch (u) {
     case U_MILLENNIUM: v *= 1000; u = U_YEAR; break;
     case U_CENTURY: v *= 100; u = U_YEAR; break;
@@ -271,32 +315,32 @@ static int add_unit(SlInterval *iv, Unit u, long double v)
         v *= 12;
         /* fall through */
     case U_MONTH:
-        whole = (long long)v;
+        if (v > 1e12L || v < -1e12L)
+            return -2;
+        whole = (long double)(long long)v;
         frac = v - whole;
-        iv->months += (int32_t)whole;
+        if (add_i32(&iv->months, whole) < 0)
+            return -2;
         v = frac * 30;
         /* fall through */
     case U_DAY:
-        whole = (long long)v;
+        if (v > 1e12L || v < -1e12L)
+            return -2;
+        whole = (long double)(long long)v;
         frac = v - whole;
-        iv->days += (int32_t)whole;
-        iv->usec += (int64_t)(frac * SL_USECS_PER_DAY + (frac < 0 ? -0.5L : 0.5L));
-        return 0;
+        if (add_i32(&iv->days, whole) < 0)
+            return -2;
+        return add_usec(&iv->usec, roundl(frac * SL_USECS_PER_DAY));
     case U_HOUR:
-        iv->usec += (int64_t)(v * 3600000000.0L + (v < 0 ? -0.5L : 0.5L));
-        return 0;
+        return add_usec(&iv->usec, roundl(v * 3600000000.0L));
     case U_MIN:
-        iv->usec += (int64_t)(v * 60000000.0L + (v < 0 ? -0.5L : 0.5L));
-        return 0;
+        return add_usec(&iv->usec, roundl(v * 60000000.0L));
     case U_SEC:
-        iv->usec += (int64_t)(v * 1000000.0L + (v < 0 ? -0.5L : 0.5L));
-        return 0;
+        return add_usec(&iv->usec, roundl(v * 1000000.0L));
     case U_MS:
-        iv->usec += (int64_t)(v * 1000.0L + (v < 0 ? -0.5L : 0.5L));
-        return 0;
+        return add_usec(&iv->usec, roundl(v * 1000.0L));
     case U_US:
-        iv->usec += (int64_t)(v + (v < 0 ? -0.5L : 0.5L));
-        return 0;
+        return add_usec(&iv->usec, roundl(v));
     default:
         return -1;
     }
@@ -337,8 +381,9 @@ static int iso_interval(const char *s, size_t n, SlInterval *iv)
         default: return -1;
         }
         i++;
-        if (add_unit(iv, u, v) < 0)
-            return -1;
+        int rc = add_unit(iv, u, v);
+        if (rc < 0)
+            return rc;
     }
     return 0;
 }
@@ -350,13 +395,15 @@ int sl_interval_parse(const char *s, size_t n, SlInterval *out)
     if (n == 0)
         return -1;
     if (s[0] == 'P' || s[0] == 'p') {
-        if (iso_interval(s, n, &iv) < 0)
-            return -1;
+        int rc = iso_interval(s, n, &iv);
+        if (rc < 0)
+            return rc;
         *out = iv;
         return 0;
     }
     size_t i = 0;
     bool any = false, ago = false;
+    unsigned seen = 0; /* each unit may appear once, as in PostgreSQL */
     if (s[0] == '@') {
         i++;
     }
@@ -418,8 +465,15 @@ int sl_interval_parse(const char *s, size_t n, SlInterval *out)
             }
             if (mm > 59 || ss >= 60)
                 return -2;
+            unsigned bits = (1u << U_HOUR) | (1u << U_MIN) | (1u << U_SEC);
+            if (seen & bits)
+                return -1;
+            seen |= bits;
+            if (hh > 2562047788LL)
+                return -2;
             long double total = (long double)(hh * 3600 + mm * 60) + ss;
-            iv.usec += sign * (int64_t)(total * 1000000.0L + 0.5L);
+            if (add_usec(&iv.usec, sign * roundl(total * 1000000.0L)) < 0)
+                return -2;
             any = true;
             continue;
         }
@@ -445,13 +499,19 @@ int sl_interval_parse(const char *s, size_t n, SlInterval *out)
             if (u == U_NONE)
                 return -1;
         }
-        if (add_unit(&iv, u, v) < 0)
+        if (seen & (1u << u))
             return -1;
+        seen |= 1u << u;
+        int rc = add_unit(&iv, u, v);
+        if (rc < 0)
+            return rc;
         any = true;
     }
     if (!any)
         return -1;
     if (ago) {
+        if (iv.months == INT32_MIN || iv.days == INT32_MIN || iv.usec == INT64_MIN)
+            return -2;
         iv.months = -iv.months;
         iv.days = -iv.days;
         iv.usec = -iv.usec;
@@ -492,4 +552,46 @@ void sl_interval_format(const SlInterval *iv, SlBuf *out)
             sl_buf_append(out, buf, (size_t)len);
         }
     }
+}
+
+__int128 sl_interval_key(const SlInterval *iv)
+{
+    return (__int128)iv->usec + ((__int128)iv->days + (__int128)iv->months * 30) * SL_USECS_PER_DAY;
+}
+
+/* Round to microsecond precision, as PostgreSQL's TSROUND does. */
+static double ts_round(double x)
+{
+    return rint(x * 1000000.0) / 1000000.0;
+}
+
+int sl_interval_mul(const SlInterval *iv, double factor, bool divide, SlInterval *out,
+                    SlError *err)
+{
+    if (divide && factor == 0.0)
+        return sl_error(err, SL_E_DIVISION_BY_ZERO, "division by zero");
+    double m = divide ? iv->months / factor : iv->months * factor;
+    double d = divide ? iv->days / factor : iv->days * factor;
+    if (isnan(m) || m > INT32_MAX || m < INT32_MIN || isnan(d) || d > INT32_MAX || d < INT32_MIN)
+        return sl_error(err, SL_E_DATETIME_FIELD_OVERFLOW, "interval out of range");
+    SlInterval r;
+    r.months = (int32_t)m;
+    r.days = (int32_t)d;
+    /* the fraction of a month becomes days (30 to a month), the fraction
+     * of a day becomes seconds */
+    double month_days = ts_round((m - r.months) * 30.0);
+    double secs = ts_round((d - r.days + month_days - (int)month_days) * 86400.0);
+    if (fabs(secs) >= 86400.0) {
+        int whole = (int)(secs / 86400.0);
+        r.days += whole;
+        secs -= whole * 86400.0;
+    }
+    r.days += (int32_t)month_days;
+    double t = rint((divide ? (double)iv->usec / factor : (double)iv->usec * factor) +
+                    secs * 1000000.0);
+    if (isnan(t) || t >= 9.223372036854775807e18 || t < -9.223372036854775808e18)
+        return sl_error(err, SL_E_DATETIME_FIELD_OVERFLOW, "interval out of range");
+    r.usec = (int64_t)t;
+    *out = r;
+    return 0;
 }

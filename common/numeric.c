@@ -45,8 +45,10 @@ bool sl_numeric_fits(__int128 v)
 
 int sl_numeric_overflow(SlError *err)
 {
-    return sl_error(err, SL_E_NUMERIC_VALUE_OUT_OF_RANGE,
-                    "numeric field overflow");
+    sl_error(err, SL_E_NUMERIC_VALUE_OUT_OF_RANGE, "numeric field overflow");
+    sl_error_detail(err, "Sluice's numeric holds at most %d significant digits, %d after the "
+                         "decimal point.", SL_NUMERIC_MAX_DIGITS, SL_NUMERIC_MAX_SCALE);
+    return -1;
 }
 
 /* Divide v by 10^n, rounding half away from zero. */
@@ -457,4 +459,72 @@ double sl_numeric_to_double(__int128 v, int scale)
     for (int i = 0; i < scale; i++)
         d *= 10;
     return (double)(x / d);
+}
+
+/* ------------------------------------------------------ multiplication */
+
+/* A 256-bit unsigned number as four 64-bit limbs, least significant first. */
+typedef struct U256 {
+    uint64_t w[4];
+} U256;
+
+static U256 u256_mul(unsigned __int128 a, unsigned __int128 b)
+{
+    uint64_t a0 = (uint64_t)a, a1 = (uint64_t)(a >> 64);
+    uint64_t b0 = (uint64_t)b, b1 = (uint64_t)(b >> 64);
+    unsigned __int128 p00 = (unsigned __int128)a0 * b0, p01 = (unsigned __int128)a0 * b1;
+    unsigned __int128 p10 = (unsigned __int128)a1 * b0, p11 = (unsigned __int128)a1 * b1;
+    U256 r;
+    r.w[0] = (uint64_t)p00;
+    unsigned __int128 mid = (p00 >> 64) + (uint64_t)p01 + (uint64_t)p10;
+    r.w[1] = (uint64_t)mid;
+    unsigned __int128 hi = (mid >> 64) + (p01 >> 64) + (p10 >> 64) + (uint64_t)p11;
+    r.w[2] = (uint64_t)hi;
+    r.w[3] = (uint64_t)((hi >> 64) + (p11 >> 64));
+    return r;
+}
+
+/* x /= d; returns the remainder. */
+static uint64_t u256_div_small(U256 *x, uint64_t d)
+{
+    unsigned __int128 rem = 0;
+    for (int i = 3; i >= 0; i--) {
+        unsigned __int128 cur = (rem << 64) | x->w[i];
+        x->w[i] = (uint64_t)(cur / d);
+        rem = cur % d;
+    }
+    return (uint64_t)rem;
+}
+
+static void u256_add_small(U256 *x, uint64_t v)
+{
+    for (int i = 0; i < 4 && v; i++) {
+        uint64_t before = x->w[i];
+        x->w[i] += v;
+        v = x->w[i] < before ? 1 : 0;
+    }
+}
+
+int sl_numeric_mul(const SlValue *a, const SlValue *b, SlValue *out, SlError *err)
+{
+    bool neg = (a->u.num < 0) != (b->u.num < 0);
+    U256 p = u256_mul(uabs128(a->u.num), uabs128(b->u.num));
+    int scale = a->scale + b->scale;
+    if (scale > SL_NUMERIC_MAX_SCALE) {
+        /* drop digits, rounding half away from zero on the last one */
+        int drop = scale - SL_NUMERIC_MAX_SCALE;
+        for (int i = 0; i < drop - 1; i++)
+            u256_div_small(&p, 10);
+        if (u256_div_small(&p, 10) >= 5)
+            u256_add_small(&p, 1);
+        scale = SL_NUMERIC_MAX_SCALE;
+    }
+    if (p.w[3] || p.w[2])
+        return sl_numeric_overflow(err);
+    unsigned __int128 u = ((unsigned __int128)p.w[1] << 64) | p.w[0];
+    if (u >= (unsigned __int128)ten38)
+        return sl_numeric_overflow(err);
+    __int128 v = neg ? -(__int128)u : (__int128)u;
+    *out = sl_val_numeric(v, scale);
+    return 0;
 }

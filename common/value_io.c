@@ -26,6 +26,17 @@ static int bad_syntax(SlError *err, SlType t, const char *s, size_t n)
     return sl_error(err, code, "invalid input syntax for type %s: \"%.*s\"", tn, shown, s);
 }
 
+static size_t trim_ws(const char **s, size_t n)
+{
+    while (n && isspace((unsigned char)**s)) {
+        (*s)++;
+        n--;
+    }
+    while (n && isspace((unsigned char)(*s)[n - 1]))
+        n--;
+    return n;
+}
+
 static int out_of_range(SlError *err, SlType t, const char *s, size_t n)
 {
     int shown = n > 200 ? 200 : (int)n;
@@ -124,17 +135,13 @@ int sl_value_in(SlType type, const char *text, size_t len, SlArena *arena,
         else if (!strcasecmp(buf, "-infinity") || !strcasecmp(buf, "-inf"))
             d = -INFINITY;
         else {
-            /* strtod accepts hex and "infinity" forms PG does not: check */
-            for (size_t i = 0; i < n; i++)
-                if (!(isdigit((unsigned char)buf[i]) || buf[i] == '.' || buf[i] == 'e' ||
-                      buf[i] == 'E' || buf[i] == '+' || buf[i] == '-'))
-                    return bad_syntax(err, type, text, len);
+            /* PostgreSQL takes what the C library's strtod takes (hex too) */
             char *end;
             errno = 0;
             d = strtod(buf, &end);
             if (end == buf || *end)
                 return bad_syntax(err, type, text, len);
-            if (errno == ERANGE && (d == HUGE_VAL || d == -HUGE_VAL || d == 0.0)) {
+            if (errno == ERANGE && (d >= HUGE_VAL || d <= -HUGE_VAL || d == 0.0)) {
                 int shown = (int)n;
                 return sl_error(err, SL_E_NUMERIC_VALUE_OUT_OF_RANGE,
                                 "\"%.*s\" is out of range for type double precision", shown, buf);
@@ -148,10 +155,18 @@ int sl_value_in(SlType type, const char *text, size_t len, SlArena *arena,
         int scale;
         bool bad;
         if (sl_numeric_parse(text, len, &nv, &scale, &bad) < 0) {
-            if (bad)
+            if (bad) {
+                const char *s = text;
+                size_t n = trim_ws(&s, len);
+                static const char *const special[] = {"nan", "infinity", "+infinity", "-infinity",
+                                                      "inf", "+inf", "-inf"};
+                for (size_t k = 0; k < sizeof special / sizeof special[0]; k++)
+                    if (n == strlen(special[k]) && !strncasecmp(s, special[k], n))
+                        return sl_error(err, SL_E_FEATURE_NOT_SUPPORTED,
+                                        "numeric NaN and infinity are not supported");
                 return bad_syntax(err, type, text, len);
-            return sl_error(err, SL_E_NUMERIC_VALUE_OUT_OF_RANGE,
-                            "numeric field overflow");
+            }
+            return sl_numeric_overflow(err);
         }
         *out = sl_val_numeric(nv, scale);
         return 0;
@@ -183,6 +198,11 @@ int sl_value_in(SlType type, const char *text, size_t len, SlArena *arena,
     case SL_T_TIMESTAMPTZ: {
         int64_t ts;
         int rc = sl_timestamp_parse(text, len, type == SL_T_TIMESTAMPTZ, &ts);
+        if (rc == -3) {
+            int shown = len > 200 ? 200 : (int)len;
+            return sl_error(err, SL_E_DATETIME_FIELD_OVERFLOW,
+                            "timestamp out of range: \"%.*s\"", shown, text);
+        }
         if (rc == -2) {
             int shown = len > 200 ? 200 : (int)len;
             return sl_error(err, SL_E_DATETIME_FIELD_OVERFLOW,
@@ -386,11 +406,15 @@ int sl_value_recv(SlType type, const char *data, size_t len, SlArena *arena,
         return 0;
     case SL_T_TIMESTAMP:
     case SL_T_TIMESTAMPTZ:
+    {
         if (len != 8)
             return bad_len(err, type);
-        *out = type == SL_T_TIMESTAMP ? sl_val_timestamp((int64_t)rd_u64(p))
-                                      : sl_val_timestamptz((int64_t)rd_u64(p));
+        int64_t ts = (int64_t)rd_u64(p);
+        if (ts != SL_TS_NOBEGIN && ts != SL_TS_NOEND && !sl_timestamp_in_range(ts))
+            return sl_error(err, SL_E_DATETIME_FIELD_OVERFLOW, "timestamp out of range");
+        *out = type == SL_T_TIMESTAMP ? sl_val_timestamp(ts) : sl_val_timestamptz(ts);
         return 0;
+    }
     case SL_T_INTERVAL:
         if (len != 16)
             return bad_len(err, type);

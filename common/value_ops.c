@@ -52,20 +52,26 @@ SlType sl_type_common(SlType a, SlType b)
     return SL_T_UNKNOWN;
 }
 
+/* An unknown literal takes the other side's type (an interval next to a
+ * timestamp for + and -); two unknowns are text. */
+static void resolve_unknowns(SlOp op, SlType *a, SlType *b)
+{
+    if (*a == SL_T_UNKNOWN && *b == SL_T_UNKNOWN) {
+        *a = *b = SL_T_TEXT;
+    } else if (*a == SL_T_UNKNOWN) {
+        *a = (op == SL_OP_CONCAT) ? SL_T_TEXT : *b;
+        if ((*b == SL_T_TIMESTAMP || *b == SL_T_TIMESTAMPTZ) && op == SL_OP_ADD)
+            *a = SL_T_INTERVAL;
+    } else if (*b == SL_T_UNKNOWN) {
+        *b = (op == SL_OP_CONCAT) ? SL_T_TEXT : *a;
+        if ((*a == SL_T_TIMESTAMP || *a == SL_T_TIMESTAMPTZ) && (op == SL_OP_ADD || op == SL_OP_SUB))
+            *b = SL_T_INTERVAL;
+    }
+}
+
 SlType sl_op_result_type(SlOp op, SlType a, SlType b)
 {
-    /* an unknown literal takes the other side's type */
-    if (a == SL_T_UNKNOWN && b == SL_T_UNKNOWN) {
-        a = b = SL_T_TEXT;
-    } else if (a == SL_T_UNKNOWN) {
-        a = (op == SL_OP_CONCAT) ? SL_T_TEXT : b;
-        if ((b == SL_T_TIMESTAMP || b == SL_T_TIMESTAMPTZ) && (op == SL_OP_ADD))
-            a = SL_T_INTERVAL;
-    } else if (b == SL_T_UNKNOWN) {
-        b = (op == SL_OP_CONCAT) ? SL_T_TEXT : a;
-        if ((a == SL_T_TIMESTAMP || a == SL_T_TIMESTAMPTZ) && (op == SL_OP_ADD || op == SL_OP_SUB))
-            b = SL_T_INTERVAL;
-    }
+    resolve_unknowns(op, &a, &b);
     switch (op) {
     case SL_OP_CONCAT:
         if (a == SL_T_TEXT || b == SL_T_TEXT)
@@ -135,11 +141,36 @@ static int div_zero(SlError *err)
     return sl_error(err, SL_E_DIVISION_BY_ZERO, "division by zero");
 }
 
-static int float_check(double r, double a, double b, bool zero_ok, SlValue *out, SlError *err)
+/* PostgreSQL's float8 checks: an infinite result from finite inputs is an
+ * overflow; a zero result from non-zero inputs is an underflow. */
+static int float_arith(SlOp op, double x, double y, SlValue *out, SlError *err)
 {
-    if (isinf(r) && !isinf(a) && !isinf(b))
+    double r;
+    bool over, under = false;
+    switch (op) {
+    case SL_OP_ADD:
+    case SL_OP_SUB:
+        r = op == SL_OP_ADD ? x + y : x - y;
+        over = isinf(r) && !isinf(x) && !isinf(y);
+        break;
+    case SL_OP_MUL:
+        r = x * y;
+        over = isinf(r) && !isinf(x) && !isinf(y);
+        under = r == 0.0 && x != 0.0 && y != 0.0;
+        break;
+    case SL_OP_DIV:
+        if (y == 0.0 && !isnan(x))
+            return sl_error(err, SL_E_DIVISION_BY_ZERO, "division by zero");
+        r = x / y;
+        over = isinf(r) && !isinf(x);
+        under = r == 0.0 && x != 0.0 && !isinf(y);
+        break;
+    default:
+        return sl_error(err, SL_E_INTERNAL_ERROR, "bad float operator");
+    }
+    if (over)
         return sl_error(err, SL_E_NUMERIC_VALUE_OUT_OF_RANGE, "value out of range: overflow");
-    if (r == 0.0 && !zero_ok)
+    if (under)
         return sl_error(err, SL_E_NUMERIC_VALUE_OUT_OF_RANGE, "value out of range: underflow");
     *out = sl_val_float8(r);
     return 0;
@@ -161,14 +192,7 @@ static int numeric_arith(SlOp op, const SlValue *a, const SlValue *b, SlValue *o
             return sl_numeric_overflow(err);
         return sl_numeric_from_int128(r, s, out, err);
     case SL_OP_MUL:
-        if (__builtin_mul_overflow(x.u.num, y.u.num, &r)) {
-            /* try dropping scale first */
-            int drop = x.scale + y.scale - SL_NUMERIC_MAX_SCALE;
-            if (drop <= 0)
-                return sl_numeric_overflow(err);
-            return sl_numeric_overflow(err);
-        }
-        return sl_numeric_from_int128(r, x.scale + y.scale, out, err);
+        return sl_numeric_mul(&x, &y, out, err);
     case SL_OP_DIV:
         return sl_numeric_div(&x, &y, out, err);
     case SL_OP_MOD:
@@ -205,11 +229,6 @@ static int cmp_num(const SlValue *a, const SlValue *b)
     return x < y ? -1 : x > y;
 }
 
-static int64_t interval_key(const SlInterval *iv)
-{
-    /* PostgreSQL compares intervals as if a month were 30 days */
-    return iv->usec + (int64_t)iv->days * SL_USECS_PER_DAY + (int64_t)iv->months * 30 * SL_USECS_PER_DAY;
-}
 
 int sl_value_cmp(const SlValue *a, const SlValue *b)
 {
@@ -232,7 +251,8 @@ int sl_value_cmp(const SlValue *a, const SlValue *b)
     case SL_T_TIMESTAMPTZ:
         return a->u.ts < b->u.ts ? -1 : a->u.ts > b->u.ts;
     case SL_T_INTERVAL: {
-        int64_t x = interval_key(&a->u.iv), y = interval_key(&b->u.iv);
+        /* PostgreSQL compares intervals as if a month were 30 days */
+        __int128 x = sl_interval_key(&a->u.iv), y = sl_interval_key(&b->u.iv);
         return x < y ? -1 : x > y;
     }
     default:
@@ -281,7 +301,10 @@ uint64_t sl_value_hash(const SlValue *v)
     case SL_T_TIMESTAMPTZ:
         return sl_hash_u64((uint64_t)v->u.ts ^ 0x7473);
     case SL_T_INTERVAL:
-        return sl_hash_u64((uint64_t)interval_key(&v->u.iv) ^ 0x6976);
+    {
+        __int128 k = sl_interval_key(&v->u.iv);
+        return sl_hash_u64(((uint64_t)k ^ 0x6976) + sl_hash_u64((uint64_t)(k >> 64)));
+    }
     default:
         return 0;
     }
@@ -315,7 +338,9 @@ static int ts_add_interval(int64_t ts, const SlInterval *iv, int sign, int64_t *
         y = mm >= 0 ? mm / 12 : -((-mm + 11) / 12);
         m = (int)(mm - y * 12) + 1;
         static const int dm[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-        int maxd = dm[m - 1] + (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
+        if (y < -4713 || y > 294276)
+            return sl_error(err, SL_E_DATETIME_FIELD_OVERFLOW, "timestamp out of range");
+        int maxd = dm[m - 1] + (m == 2 && sl_is_leap(y));
         if (d > maxd)
             d = maxd;
         ts = sl_days_from_civil(y, m, d) * SL_USECS_PER_DAY + t;
@@ -323,7 +348,7 @@ static int ts_add_interval(int64_t ts, const SlInterval *iv, int sign, int64_t *
     int64_t delta;
     if (__builtin_mul_overflow((int64_t)iv->days, SL_USECS_PER_DAY, &delta) ||
         __builtin_add_overflow(delta, iv->usec, &delta) ||
-        __builtin_add_overflow(ts, sign * delta, out))
+        __builtin_add_overflow(ts, sign * delta, out) || !sl_timestamp_in_range(*out))
         return sl_error(err, SL_E_DATETIME_FIELD_OVERFLOW, "timestamp out of range");
     return 0;
 }
@@ -361,10 +386,7 @@ int sl_value_op(SlOp op, const SlValue *a, const SlValue *b, SlArena *arena,
                 SlValue *out, SlError *err)
 {
     SlType ta = a->type, tb = b->type;
-    if (ta == SL_T_UNKNOWN)
-        ta = SL_T_TEXT;
-    if (tb == SL_T_UNKNOWN)
-        tb = SL_T_TEXT;
+    resolve_unknowns(op, &ta, &tb);
     SlType rt = sl_op_result_type(op, ta, tb);
     if (rt == SL_T_UNKNOWN)
         return sl_error(err, SL_E_UNDEFINED_FUNCTION, "operator does not exist: %s %s %s",
@@ -374,6 +396,18 @@ int sl_value_op(SlOp op, const SlValue *a, const SlValue *b, SlArena *arena,
     if (a->isnull || b->isnull) {
         *out = sl_val_null(rt);
         return 0;
+    }
+    /* an untyped literal ('1' + 1) is read as the type it resolved to */
+    SlValue ca, cb;
+    if (a->type == SL_T_UNKNOWN && ta != SL_T_UNKNOWN) {
+        if (sl_value_in(ta, a->u.s.p, a->u.s.len, arena, &ca, err) < 0)
+            return -1;
+        a = &ca;
+    }
+    if (b->type == SL_T_UNKNOWN && tb != SL_T_UNKNOWN) {
+        if (sl_value_in(tb, b->u.s.p, b->u.s.len, arena, &cb, err) < 0)
+            return -1;
+        b = &cb;
     }
     if (rt == SL_T_BOOL) {
         int c = sl_value_cmp(a, b);
@@ -394,21 +428,8 @@ int sl_value_op(SlOp op, const SlValue *a, const SlValue *b, SlArena *arena,
         return text_concat(a, b, arena, out);
 
     if (is_num(ta) && is_num(tb)) {
-        if (rt == SL_T_FLOAT8) {
-            double x = to_double(a), y = to_double(b), r = 0;
-            switch (op) {
-            case SL_OP_ADD: r = x + y; break;
-            case SL_OP_SUB: r = x - y; break;
-            case SL_OP_MUL: r = x * y; return float_check(r, x, y, x == 0 || y == 0, out, err);
-            case SL_OP_DIV:
-                if (y == 0)
-                    return div_zero(err);
-                r = x / y;
-                return float_check(r, x, y, x == 0, out, err);
-            default: break;
-            }
-            return float_check(r, x, y, true, out, err);
-        }
+        if (rt == SL_T_FLOAT8)
+            return float_arith(op, to_double(a), to_double(b), out, err);
         if (rt == SL_T_NUMERIC)
             return numeric_arith(op, a, b, out, err);
         int64_t x = to_int64(a), y = to_int64(b), r = 0;
@@ -449,6 +470,9 @@ int sl_value_op(SlOp op, const SlValue *a, const SlValue *b, SlArena *arena,
     /* date/time arithmetic */
     if ((ta == SL_T_TIMESTAMP || ta == SL_T_TIMESTAMPTZ) && (tb == SL_T_TIMESTAMP || tb == SL_T_TIMESTAMPTZ)) {
         int64_t d;
+        if (a->u.ts == SL_TS_NOBEGIN || a->u.ts == SL_TS_NOEND || b->u.ts == SL_TS_NOBEGIN ||
+            b->u.ts == SL_TS_NOEND)
+            return sl_error(err, SL_E_DATETIME_FIELD_OVERFLOW, "cannot subtract infinite timestamps");
         if (__builtin_sub_overflow(a->u.ts, b->u.ts, &d))
             return sl_error(err, SL_E_DATETIME_FIELD_OVERFLOW, "interval out of range");
         *out = sl_val_interval(0, (int32_t)(d / SL_USECS_PER_DAY), d % SL_USECS_PER_DAY);
@@ -464,26 +488,27 @@ int sl_value_op(SlOp op, const SlValue *a, const SlValue *b, SlArena *arena,
     if (ta == SL_T_INTERVAL && (tb == SL_T_TIMESTAMP || tb == SL_T_TIMESTAMPTZ))
         return sl_value_op(op, b, a, arena, out, err);
     if (ta == SL_T_INTERVAL && tb == SL_T_INTERVAL) {
-        int s = op == SL_OP_SUB ? -1 : 1;
-        *out = sl_val_interval(a->u.iv.months + s * b->u.iv.months, a->u.iv.days + s * b->u.iv.days,
-                               a->u.iv.usec + s * b->u.iv.usec);
+        int32_t m, d;
+        int64_t u;
+        bool over = op == SL_OP_SUB
+                        ? (__builtin_sub_overflow(a->u.iv.months, b->u.iv.months, &m) ||
+                           __builtin_sub_overflow(a->u.iv.days, b->u.iv.days, &d) ||
+                           __builtin_sub_overflow(a->u.iv.usec, b->u.iv.usec, &u))
+                        : (__builtin_add_overflow(a->u.iv.months, b->u.iv.months, &m) ||
+                           __builtin_add_overflow(a->u.iv.days, b->u.iv.days, &d) ||
+                           __builtin_add_overflow(a->u.iv.usec, b->u.iv.usec, &u));
+        if (over)
+            return sl_error(err, SL_E_DATETIME_FIELD_OVERFLOW, "interval out of range");
+        *out = sl_val_interval(m, d, u);
         return 0;
     }
     if ((ta == SL_T_INTERVAL && is_num(tb)) || (is_num(ta) && tb == SL_T_INTERVAL)) {
         const SlInterval *iv = ta == SL_T_INTERVAL ? &a->u.iv : &b->u.iv;
         double f = ta == SL_T_INTERVAL ? to_double(b) : to_double(a);
-        if (op == SL_OP_DIV) {
-            if (f == 0)
-                return div_zero(err);
-            f = 1.0 / f;
-        }
-        /* as PostgreSQL: fractional months spill into days, days into time */
-        double months = iv->months * f;
-        int32_t m = (int32_t)months;
-        double days = iv->days * f + (months - m) * 30;
-        int32_t d = (int32_t)days;
-        double usec = (double)iv->usec * f + (days - d) * (double)SL_USECS_PER_DAY;
-        *out = sl_val_interval(m, d, (int64_t)llround(usec));
+        SlInterval r;
+        if (sl_interval_mul(iv, f, op == SL_OP_DIV, &r, err) < 0)
+            return -1;
+        *out = sl_val_interval(r.months, r.days, r.usec);
         return 0;
     }
     return sl_error(err, SL_E_UNDEFINED_FUNCTION, "operator does not exist: %s and %s",
@@ -543,6 +568,11 @@ int sl_value_cast(const SlValue *in, SlType to, SlArena *arena, SlValue *out, Sl
     }
     if (from == SL_T_TEXT || from == SL_T_UNKNOWN)
         return sl_value_in(to, in->u.s.p, in->u.s.len, arena, out, err);
+    if (to == SL_T_TEXT && from == SL_T_BOOL) {
+        /* the cast says true/false; the output function says t/f */
+        *out = in->u.b ? sl_val_text("true", 4) : sl_val_text("false", 5);
+        return 0;
+    }
     if (to == SL_T_TEXT) {
         SlBuf b;
         sl_buf_init(&b);
