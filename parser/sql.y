@@ -293,6 +293,11 @@ streamelem(C) ::= name(N) typename(T) notnull(NN).
     C = sl_alloc0(ps->arena, sizeof(StreamElem));
     C->col = ps_coldef(ps, &N, T, NN);
 }
+streamelem(C) ::= WATERMARK(N) typename(T) notnull(NN).   /* a column named watermark */
+{
+    C = sl_alloc0(ps->arena, sizeof(StreamElem));
+    C->col = ps_coldef(ps, &N, T, NN);
+}
 streamelem(C) ::= WATERMARK FOR name(N) AS expr(E).
 {
     C = sl_alloc0(ps->arena, sizeof(StreamElem));
@@ -415,6 +420,10 @@ hold(H) ::= WITHOUT HOLD. { H = false; }
 cmd(S) ::= FETCH fetchcount(C) fromin name(N) withopts(O).
     { S = ps_stmt_new(ps, PS_S_FETCH); S->fetch_count = C; S->all = C < 0; S->name = ps_tokstr(ps, &N); S->options = O; }
 cmd(S) ::= FETCH name(N) withopts(O).
+    { S = ps_stmt_new(ps, PS_S_FETCH); S->fetch_count = 1; S->name = ps_tokstr(ps, &N); S->options = O; }
+cmd(S) ::= FETCH FROM name(N) withopts(O).
+    { S = ps_stmt_new(ps, PS_S_FETCH); S->fetch_count = 1; S->name = ps_tokstr(ps, &N); S->options = O; }
+cmd(S) ::= FETCH IN name(N) withopts(O).
     { S = ps_stmt_new(ps, PS_S_FETCH); S->fetch_count = 1; S->name = ps_tokstr(ps, &N); S->options = O; }
 %type fetchcount {int64_t}
 fetchcount(C) ::= ALL. { C = -1; }

@@ -297,7 +297,6 @@ static char *decode_segment(ParseState *ps, size_t tokstart, size_t from, size_t
             continue;
         }
         if (mode == STR_UNICODE) {
-            size_t at = i;
             if (i + 1 < to && s[i + 1] == '\\') {
                 *o++ = '\\';
                 i += 2;
@@ -316,7 +315,7 @@ static char *decode_segment(ParseState *ps, size_t tokstart, size_t from, size_t
             if (k != want || cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
                 if (!ps->failed) {
                     ps->failed = true;
-                    sl_error_at(ps->err, SL_E_SYNTAX_ERROR, ps_char_position(s, at),
+                    sl_error_at(ps->err, SL_E_SYNTAX_ERROR, ps_char_position(s, tokstart),
                                 "invalid Unicode escape");
                     sl_error_hint(ps->err, "Unicode escapes must be \\XXXX or \\+XXXXXX.");
                 }
@@ -351,7 +350,7 @@ static char *decode_segment(ParseState *ps, size_t tokstart, size_t from, size_t
             if (k != want) {
                 if (!ps->failed) {
                     ps->failed = true;
-                    sl_error_at(ps->err, SL_E_INVALID_ESCAPE_SEQUENCE, ps_char_position(s, at),
+                    sl_error_at(ps->err, SL_E_INVALID_ESCAPE_SEQUENCE, ps_char_position(s, tokstart),
                                 "invalid Unicode escape");
                     sl_error_hint(ps->err, "Unicode escapes must be \\uXXXX or \\UXXXXXXXX.");
                 }
@@ -375,7 +374,6 @@ static char *decode_segment(ParseState *ps, size_t tokstart, size_t from, size_t
             }
         }
     }
-    (void)tokstart;
     return o;
 }
 
