@@ -256,6 +256,8 @@ static void conn_event_cb(struct bufferevent *bev, short what, void *arg);
 static void conn_read_cb(struct bufferevent *bev, void *arg);
 static void pool_submit(struct Pool *pool, Job *j);
 
+static void conn_process(Conn *c);
+
 static void conn_write_cb(struct bufferevent *bev, void *arg)
 {
     Conn *c = arg;
@@ -266,10 +268,13 @@ static void conn_write_cb(struct bufferevent *bev, void *arg)
         }
         if (c->busy)
             return; /* the statement's end enables reading again */
-        /* drained: read again (backpressure released), send more changes */
+        /* drained: read again (backpressure released), send more changes,
+         * and answer what the client pipelined while we were not reading */
         bufferevent_enable(bev, EV_READ);
         if (sess_subscribing(c->sess))
             event_active(c->wake_ev, EV_READ, 0);
+        if (evbuffer_get_length(bufferevent_get_input(bev)) > 0)
+            conn_process(c); /* may free c: nothing after this */
     }
 }
 

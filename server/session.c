@@ -339,7 +339,9 @@ SessAction sess_startup_packet(Session *s, const char *body, size_t len)
         pg_msg_negotiate(&s->out, 0, nunsup, unsupported);
     if (!s->cfg.is_unix && !s->tls && sl_settings_get_bool(s->srv->settings, "tls_required")) {
         sl_error(&e, SL_E_INVALID_AUTHORIZATION,
-                 "connection without TLS refused for user \"%s\": this server requires TLS (tls_required)", s->user);
+                 "connection refused for host \"%s\", user \"%s\", database \"%s\", no encryption: this server "
+                 "requires TLS (tls_required)",
+                 s->cfg.peer, s->user, s->database);
         sl_error_hint(&e, "Connect with sslmode=require.");
         return fatal(s, &e);
     }

@@ -72,6 +72,33 @@ for i in range(30):
     s.sendall(bytes([t]) + struct.pack("!i", 4 + len(body)) + body + b"S\0\0\0\4")
     read_all(s); s.close()
 print("garbage done")
+
+# 9. backpressure: 12 pipelined queries of 1 MB answers each, sent in one
+# small packet by a client that reads nothing for a second; every one must
+# be answered once it reads (the server stops reading while its output is
+# not drained, and must go back to the queries it already holds)
+s = conn(); startup(s)
+q = b"SELECT repeat('x', 1000000)\0"
+N = 12
+s.sendall((b"Q" + struct.pack("!i", 4 + len(q)) + q) * N)
+time.sleep(1)
+s.settimeout(30)
+data = b""; n = 0; pos = 0
+while n < N:
+    chunk = s.recv(1 << 20)
+    if not chunk:
+        raise SystemExit("closed after %d answers" % n)
+    data += chunk
+    while len(data) - pos >= 5:
+        t = data[pos:pos + 1]; ln = struct.unpack("!i", data[pos + 1:pos + 5])[0]
+        if len(data) - pos < 1 + ln:
+            break
+        if t == b"Z":
+            n += 1
+        pos += 1 + ln
+    data = data[pos:]; pos = 0
+s.close()
+print("backpressure done")
 PY
 
 # still serving
