@@ -147,7 +147,7 @@ static void clear_stale_lock(const char *path)
     if (!pid || is_live_postgres(pid))
         return;
     if (kill(pid, 0) == 0 || errno == EPERM) {
-        sl_warn("private PostgreSQL: %s names pid %d, which is not PostgreSQL any more: removing the stale lock file",
+        sl_warn("private PostgreSQL: %s names pid %d, which is no running PostgreSQL (gone, or the pid was reused): removing the stale lock file",
                 path, (int)pid);
         unlink(path);
     } else {
@@ -370,7 +370,7 @@ int st_pg_ensure_running(StPg *pg, SlError *err)
         char pidfile[PATH_MAX + 32];
         snprintf(pidfile, sizeof pidfile, "%s/postmaster.pid", pg->data);
         if (access(pidfile, F_OK) == 0)
-            sl_warn("private PostgreSQL: the postmaster is gone (crash or kill): starting it again");
+            sl_warn("the private PostgreSQL is down (its postmaster is gone: a crash or a kill): starting it again");
     }
     return pg_start_cluster(pg, err);
 }

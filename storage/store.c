@@ -29,6 +29,7 @@ struct StStore {
     char *conninfo;
     pthread_mutex_t lock;
     int version;
+    bool lost;               /* reconnecting: logged once */
     PGresult *held;          /* keeps st_ckpt_latest's strings alive */
 
     /* the checkpoint in progress */
@@ -76,6 +77,10 @@ static const char *const migrations[] = {
     "  SELECT id, name, sql, created_at FROM sluice.catalog WHERE kind = 'view';"
     "SELECT setval('sluice.object_seq', coalesce((SELECT max(id) FROM sluice.catalog), 0) + 1, false);"
     "DROP TABLE sluice.catalog;"
+    /* the version-1 shape stays readable for tools and scripts */
+    "CREATE VIEW sluice.catalog AS"
+    "  SELECT id, name, 'stream'::text AS kind, definition AS sql, created_at FROM sluice.streams"
+    "  UNION ALL SELECT id, name, 'view'::text, definition, created_at FROM sluice.views;"
     "CREATE TABLE sluice.checkpoints ("
     "  job text NOT NULL,"
     "  id bigint NOT NULL,"
@@ -130,12 +135,18 @@ static int ensure_conn(StStore *st, SlError *err)
     if (st->conn && PQstatus(st->conn) == CONNECTION_OK)
         return 0;
     if (st->conn) {
-        sl_info("PostgreSQL store: reconnecting");
+        if (!st->lost)
+            sl_warn("PostgreSQL store: the connection was lost; reconnecting");
         PQfinish(st->conn);
     }
     st->conn = PQconnectdb(st->conninfo);
-    if (PQstatus(st->conn) != CONNECTION_OK)
+    if (PQstatus(st->conn) != CONNECTION_OK) {
+        st->lost = true;
         return pq_error(err, st->conn, NULL, "could not connect");
+    }
+    if (st->lost)
+        sl_info("PostgreSQL store: connected again");
+    st->lost = false;
     PQclear(PQexec(st->conn, "SET client_min_messages = warning"));
     return 0;
 }
