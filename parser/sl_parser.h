@@ -256,12 +256,16 @@ int ps_parse(const char *sql, size_t len, SlArena *arena, PsList **stmts,
 const char *ps_stmt_kind_name(PsStmtKind k);
 
 /* Deparse an expression back to SQL (used for view definitions, EXPLAIN
- * and column names). Appends to out. */
+ * and GROUP BY matching). Appends to out. Parentheses only where the
+ * precedence needs them; the text parses back to the same tree. */
 void ps_expr_deparse(const PsExpr *e, SlBuf *out);
 
-/* Column name PostgreSQL would give a select-list item without an alias:
- * the column name, the function name, the cast type's name for a CAST of
- * a non-column, "?column?" otherwise. */
+/* Column name PostgreSQL would give a select-list item (its alias if it
+ * has one), following PG's FigureColname: the column name; the function
+ * name (or the SQL keyword: "current_timestamp", "extract"); for a CAST,
+ * its input's name if that has one, else PG's type name ("int4" for
+ * '5'::int, "float8", "varchar", "timestamptz"); for CASE, its ELSE
+ * result's name, else "case"; "?column?" otherwise. */
 const char *ps_target_name(const PsTarget *t, SlArena *a);
 
 #endif /* SL_PARSER_H */

@@ -993,6 +993,89 @@ static void test_target_names(void)
     }
 }
 
+/* ------------------------------------------------------- robustness */
+
+static int utf8_chars(const char *s, size_t n)
+{
+    int c = 0;
+    for (size_t i = 0; i < n && s[i]; i++)
+        if (((unsigned char)s[i] & 0xC0) != 0x80)
+            c++;
+    return c;
+}
+
+static void test_mutations(void)
+{
+    /* valid statements, cut and garbled at random (a fixed seed): the
+     * parser either succeeds or fails with 42601 & co. and a position
+     * inside the text (or just past its end) — never a crash */
+    const char *seeds[] = {
+        "SELECT a, count(DISTINCT b) AS n FROM TUMBLE(s, ts, INTERVAL '1' SECOND) WHERE x NOT LIKE 'a%' GROUP BY a "
+        "HAVING sum(c) > 1.5 ORDER BY n DESC NULLS LAST LIMIT 10 OFFSET 2",
+        "CREATE STREAM IF NOT EXISTS s (a int NOT NULL, b varchar(10), t timestamp(3) with time zone, "
+        "WATERMARK FOR t AS t - INTERVAL '4' SECOND) WITH (partitions = 4, durability = 'fsync')",
+        "INSERT INTO s (a, b) VALUES (1, E'x\\n'), ($1, $$y$$), (-2, U&'\\0061')",
+        "COPY (SUBSCRIBE TO v AS OF 3 WITH (snapshot = false)) TO STDOUT WITH CSV HEADER; FETCH FORWARD 5 FROM c",
+        "SELECT CASE WHEN a IS NOT DISTINCT FROM b THEN \"Q\".x::numeric(5,2) ELSE -1e3 END /* c /* d */ */ -- e",
+    };
+    uint64_t rng = 0x9E3779B97F4A7C15ULL;
+    const char junk[] = "'\"$();,.:*-/+<>=!|E&U\\ \n0123456789abcXYZ\xc3\xa9";
+    char buf[512];
+    SlArena *a = sl_arena_new(0);
+    int failures = 0, ok = 0;
+    for (int iter = 0; iter < 20000; iter++) {
+        const char *seed = seeds[iter % 5];
+        size_t n = strlen(seed);
+        memcpy(buf, seed, n + 1);
+        int edits = 1 + (int)((rng >> 33) % 4);
+        for (int k = 0; k < edits; k++) {
+            rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+            size_t at = (size_t)(rng >> 33) % (n ? n : 1);
+            switch ((rng >> 20) % 4) {
+            case 0: /* truncate */
+                n = at;
+                buf[n] = '\0';
+                break;
+            case 1: /* replace a byte */
+                if (n)
+                    buf[at] = junk[(rng >> 40) % (sizeof junk - 1)];
+                break;
+            case 2: /* insert a byte */
+                if (n + 1 < sizeof buf) {
+                    memmove(buf + at + 1, buf + at, n - at + 1);
+                    buf[at] = junk[(rng >> 40) % (sizeof junk - 1)];
+                    n++;
+                }
+                break;
+            default: /* delete a byte */
+                if (n) {
+                    memmove(buf + at, buf + at + 1, n - at);
+                    n--;
+                }
+            }
+        }
+        PsList *l = NULL;
+        SlError e;
+        sl_arena_reset(a);
+        if (ps_parse(buf, n, a, &l, NULL, &e) == 0) {
+            ok++;
+            CU_ASSERT(l && l->n >= 1);
+            for (int i = 0; l && i < l->n; i++) {
+                PsStmt *st = l->items[i];
+                CU_ASSERT(st->location >= 0 && st->length >= 0 && (size_t)(st->location + st->length) <= n);
+            }
+        } else {
+            bool good = e.code != SL_E_OK && e.message[0] && e.position >= 1 &&
+                        e.position <= utf8_chars(buf, n) + 1;
+            if (!good && failures++ < 5)
+                fprintf(stderr, "\nbad error for [%s]: %s at %d\n", buf, e.message, e.position);
+            CU_ASSERT(good);
+        }
+    }
+    CU_ASSERT(ok > 100); /* some mutations stay valid SQL */
+    sl_arena_free(a);
+}
+
 /* ------------------------------------------------------------ speed */
 
 static void test_insert_speed(void)
@@ -1050,6 +1133,7 @@ static const SlUnitTest parser_tests[] = {
     {"deparse", test_deparse},
     {"deparse round trips", test_deparse_roundtrip},
     {"default column names", test_target_names},
+    {"garbled input: errors, never crashes", test_mutations},
     {"1000-row INSERT speed", test_insert_speed},
     {NULL, NULL}};
 
