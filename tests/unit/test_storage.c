@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -580,6 +582,46 @@ static void test_partition_dirs(void)
     rm_tmp();
 }
 
+/* A write that fails half way (here: the file size limit, EFBIG) is cut
+ * back to the last batch boundary; appends work again once the cause is
+ * gone. (ENOSPC itself: tests/integration/test_storage_diskfull.sh.) */
+static void test_failed_write_is_cut(void)
+{
+    mk_tmp();
+    SlError err;
+    StLogOptions o = {.durability = ST_DUR_NONE};
+    StLog *log = st_log_open(tmpdir, &o, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(log);
+    char big[1000];
+    memset(big, 'z', sizeof big);
+    struct rlimit old, lim;
+    getrlimit(RLIMIT_FSIZE, &old);
+    void (*prev)(int) = signal(SIGXFSZ, SIG_IGN);
+    lim = old;
+    lim.rlim_cur = 10000;
+    CU_ASSERT_EQUAL_FATAL(setrlimit(RLIMIT_FSIZE, &lim), 0);
+    int ok = 0, rc;
+    while ((rc = st_log_append(log, big, sizeof big, 1, NULL, NULL, &err)) == 0 && ok < 100)
+        ok++;
+    setrlimit(RLIMIT_FSIZE, &old);
+    signal(SIGXFSZ, prev);
+    CU_ASSERT_EQUAL(rc, -1);
+    CU_ASSERT_EQUAL(ok, 9); /* 9 * 1024 bytes fit under 10000, the 10th is cut */
+    CU_ASSERT_STRING_EQUAL(sl_errcode_sqlstate(err.code), "58030");
+    CU_ASSERT_EQUAL(st_log_end_offset(log), (uint64_t)ok);
+    CU_ASSERT_EQUAL(file_size(seg_file(tmpdir, 0)), (long)st_log_size_bytes(log));
+    CU_ASSERT_EQUAL(file_size(seg_file(tmpdir, 0)), 9 * 1024);
+    uint64_t first;
+    CU_ASSERT_EQUAL(st_log_append(log, big, sizeof big, 1, &first, NULL, &err), 0);
+    CU_ASSERT_EQUAL(first, 9);
+    st_log_close(log);
+    log = st_log_open(tmpdir, &o, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(log);
+    CU_ASSERT_EQUAL(st_log_end_offset(log), 10);
+    st_log_close(log);
+    rm_tmp();
+}
+
 static const SlUnitTest storage_tests[] = {
     {"crc32c test vectors", test_crc32c_vectors},
     {"crc32c hardware equals table, chaining", test_crc32c_chain_and_alignment},
@@ -591,6 +633,7 @@ static const SlUnitTest storage_tests[] = {
     {"durability fsync and none", test_durability_fsync_and_none},
     {"durability batch (group commit)", test_durability_batch},
     {"partition directories and drop", test_partition_dirs},
+    {"a write failing half way is cut back", test_failed_write_is_cut},
     {NULL, NULL},
 };
 SL_UNIT_SUITE("storage log", storage_tests)
