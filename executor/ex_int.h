@@ -22,6 +22,8 @@ typedef struct ExEvalCtx {
 int ex_eval(const PlExpr *e, const SlValue *row, ExEvalCtx *c, SlValue *out, SlError *err);
 /* WHERE semantics: true passes; false and NULL do not. */
 int ex_eval_bool(const PlExpr *e, const SlValue *row, ExEvalCtx *c, bool *pass, SlError *err);
+/* func.c: a PL_FUNC node (its arguments are evaluated here). */
+int ex_call_func(const PlExpr *e, const SlValue *row, ExEvalCtx *c, SlValue *out, SlError *err);
 
 /* stream.c: streams, views, the worker pool */
 typedef struct ExCatalog ExCatalog;

@@ -208,6 +208,7 @@ static const FuncDef funcs[] = {
     {"date_trunc", PL_F_DATE_TRUNC, 2, 2}, {"date_part", PL_F_DATE_PART, 2, 2},
     {"to_timestamp", PL_F_TO_TIMESTAMP, 1, 1}, {"pg_typeof", PL_F_PG_TYPEOF, 1, 1},
     {"pg_sleep", PL_F_PG_SLEEP, 1, 1}, {"random", PL_F_RANDOM, 0, 0},
+    {"split_part", PL_F_SPLIT_PART, 3, 3}, {"extract", PL_F_EXTRACT, 2, 2},
 };
 
 const char *pl_func_name(PlFuncId f)
@@ -229,16 +230,42 @@ static bool is_numeric_type(SlType t)
     return t == SL_T_INT4 || t == SL_T_INT8 || t == SL_T_NUMERIC || t == SL_T_FLOAT8;
 }
 
-static int no_func(const PsExpr *e, PlExpr **args, int n, SlError *err)
+/* The argument types as PostgreSQL prints them in messages. */
+static void signature(const SlType *types, int n, char *sig, size_t size)
 {
-    char sig[256];
     size_t k = 0;
     sig[0] = '\0';
-    for (int i = 0; i < n && k < sizeof sig - 40; i++)
-        k += (size_t)snprintf(sig + k, sizeof sig - k, "%s%s", i ? ", " : "",
-                              args[i]->type == SL_T_UNKNOWN ? "unknown" : sl_type_name(args[i]->type));
+    for (int i = 0; i < n && k + 40 < size; i++)
+        k += (size_t)snprintf(sig + k, size - k, "%s%s", i ? ", " : "",
+                              types[i] == SL_T_UNKNOWN ? "unknown" : sl_type_name(types[i]));
+}
+
+/* 42883 naming the types the call was written with (an untyped literal
+ * is "unknown", even after an attempt to coerce it). */
+static int no_func_types(const PsExpr *e, const SlType *types, int n, SlError *err)
+{
+    char sig[256];
+    signature(types, n, sig, sizeof sig);
     sl_error_at(err, SL_E_UNDEFINED_FUNCTION, POS(e), "function %s(%s) does not exist", e->name, sig);
     sl_error_hint(err, "No function matches the given name and argument types. You might need to add explicit type casts.");
+    return -1;
+}
+
+static int no_func(const PsExpr *e, PlExpr **args, int n, SlError *err)
+{
+    SlType types[100];
+    for (int i = 0; i < n && i < 100; i++)
+        types[i] = args[i]->type;
+    return no_func_types(e, types, n < 100 ? n : 100, err);
+}
+
+/* 42725: more than one function would do for an untyped argument. */
+static int not_unique(const PsExpr *e, const SlType *types, int n, SlError *err)
+{
+    char sig[256];
+    signature(types, n, sig, sizeof sig);
+    sl_error_at(err, SL_E_AMBIGUOUS_FUNCTION, POS(e), "function %s(%s) is not unique", e->name, sig);
+    sl_error_hint(err, "Could not choose a best candidate function. You might need to add explicit type casts.");
     return -1;
 }
 
@@ -249,6 +276,38 @@ static int coerce_all(PlBinder *b, PlExpr **args, int n, SlType t, SlError *err)
         if (pl_coerce(b, &args[i], t, false, NULL, err) < 0)
             return -1;
     return 0;
+}
+
+/* The common type of args, as PostgreSQL's select_common_type: untyped
+ * arguments are skipped, the first typed one leads; on a conflict *bad is
+ * the index of the argument that does not fit (and *have the type so
+ * far). Untyped all along: text. */
+static SlType common_type(PlExpr **args, int n, int *bad, SlType *have)
+{
+    SlType t = SL_T_UNKNOWN;
+    for (int i = 0; i < n; i++) {
+        SlType a = args[i]->type;
+        if (a == SL_T_UNKNOWN)
+            continue;
+        if (t == SL_T_UNKNOWN) {
+            t = a;
+            continue;
+        }
+        SlType c = sl_type_common(t, a);
+        if (c == SL_T_UNKNOWN) {
+            *bad = i;
+            *have = t;
+            return (SlType)-1;
+        }
+        t = c;
+    }
+    return t == SL_T_UNKNOWN ? SL_T_TEXT : t;
+}
+
+static int types_mismatch(const char *what, PlExpr **args, int bad, SlType have, SlError *err)
+{
+    return sl_error_at(err, SL_E_DATATYPE_MISMATCH, POS(args[bad]), "%s types %s and %s cannot be matched", what,
+                       sl_type_name(have), sl_type_name(args[bad]->type));
 }
 
 static SlType common_of(PlExpr **args, int n)
@@ -276,8 +335,12 @@ static int bind_agg(PlBinder *b, const PsExpr *e, PlExpr **out, SlError *err)
         kind = PL_AGG_MIN;
     else
         kind = PL_AGG_MAX;
-    if (!b->allow_aggs)
+    if (!b->allow_aggs) {
+        if (b->agg_context)
+            return sl_error_at(err, SL_E_GROUPING_ERROR, POS(e), "aggregate functions are not allowed in %s",
+                               b->agg_context);
         return sl_error_at(err, SL_E_GROUPING_ERROR, POS(e), "aggregate functions are not allowed here");
+    }
     if (b->in_agg)
         return sl_error_at(err, SL_E_GROUPING_ERROR, POS(e), "aggregate function calls cannot be nested");
     if (e->func_star && kind != PL_AGG_COUNT_STAR)
@@ -305,11 +368,8 @@ static int bind_agg(PlBinder *b, const PsExpr *e, PlExpr **out, SlError *err)
             break;
         case PL_AGG_SUM:
         case PL_AGG_AVG:
-            if (at == SL_T_UNKNOWN) {
-                if (pl_coerce(b, &arg, SL_T_FLOAT8, false, NULL, err) < 0)
-                    return -1;
-                at = SL_T_FLOAT8;
-            }
+            if (at == SL_T_UNKNOWN)
+                return not_unique(e, &at, 1, err);
             if (!is_numeric_type(at) && !(at == SL_T_INTERVAL)) {
                 PlExpr *args[1] = {arg};
                 return no_func(e, args, 1, err);
@@ -324,6 +384,10 @@ static int bind_agg(PlBinder *b, const PsExpr *e, PlExpr **out, SlError *err)
                 if (pl_coerce(b, &arg, SL_T_TEXT, false, NULL, err) < 0)
                     return -1;
                 at = SL_T_TEXT;
+            }
+            if (at == SL_T_BOOL) { /* PostgreSQL has bool_and/bool_or instead */
+                PlExpr *args[1] = {arg};
+                return no_func(e, args, 1, err);
             }
             rt = at;
             break;
@@ -373,9 +437,17 @@ static int bind_func(PlBinder *b, const PsExpr *e, PlExpr **out, SlError *err)
         }
     if (!fd)
         return no_func(e, args, n, err);
+    /* the types as written, for messages */
+    SlType *orig = sl_alloc(b->arena, sizeof(SlType) * (size_t)(n ? n : 1));
+    for (int i = 0; i < n; i++)
+        orig[i] = args[i]->type;
+    PlFuncId id = fd->id;
+    if (id == PL_F_DATE_PART && e->sql_name && !strcmp(e->sql_name, "extract"))
+        id = PL_F_EXTRACT;
     SlType rt = SL_T_TEXT;
     SlType t0 = n ? args[0]->type : SL_T_UNKNOWN;
-    switch (fd->id) {
+    SlValue typname = sl_val_null(SL_T_TEXT);
+    switch (id) {
     case PL_F_VERSION: case PL_F_CURRENT_DATABASE: case PL_F_CURRENT_USER: case PL_F_CURRENT_SCHEMA:
         rt = SL_T_TEXT;
         break;
@@ -392,18 +464,25 @@ static int bind_func(PlBinder *b, const PsExpr *e, PlExpr **out, SlError *err)
         if (t0 == SL_T_UNKNOWN && pl_coerce(b, &args[0], SL_T_FLOAT8, false, NULL, err) < 0)
             return -1;
         if (!is_numeric_type(args[0]->type))
-            return no_func(e, args, n, err);
+            return no_func_types(e, orig, n, err);
+        /* sign has only numeric and double precision versions */
+        if (id == PL_F_SIGN && (t0 == SL_T_INT4 || t0 == SL_T_INT8) &&
+            pl_coerce(b, &args[0], SL_T_FLOAT8, false, NULL, err) < 0)
+            return -1;
         rt = args[0]->type;
         break;
     case PL_F_ROUND: case PL_F_TRUNC: case PL_F_FLOOR: case PL_F_CEIL:
-        if (t0 == SL_T_UNKNOWN && pl_coerce(b, &args[0], SL_T_FLOAT8, false, NULL, err) < 0)
+        /* integers go to the double precision versions (float8 is the
+         * preferred numeric type), as in PostgreSQL: floor(5) is 5::float8 */
+        if (n == 1 && (t0 == SL_T_UNKNOWN || t0 == SL_T_INT4 || t0 == SL_T_INT8) &&
+            pl_coerce(b, &args[0], SL_T_FLOAT8, false, NULL, err) < 0)
             return -1;
         if (!is_numeric_type(args[0]->type))
-            return no_func(e, args, n, err);
+            return no_func_types(e, orig, n, err);
         if (n == 2) {
             if (pl_coerce(b, &args[0], SL_T_NUMERIC, false, NULL, err) < 0 ||
                 pl_coerce(b, &args[1], SL_T_INT4, false, NULL, err) < 0)
-                return no_func(e, args, n, err);
+                return no_func_types(e, orig, n, err);
             rt = SL_T_NUMERIC;
         } else {
             rt = args[0]->type == SL_T_FLOAT8 ? SL_T_FLOAT8 : SL_T_NUMERIC;
@@ -414,7 +493,7 @@ static int bind_func(PlBinder *b, const PsExpr *e, PlExpr **out, SlError *err)
     case PL_F_MOD: {
         SlType t = common_of(args, n);
         if (t == (SlType)-1 || !is_numeric_type(t) || t == SL_T_FLOAT8)
-            return no_func(e, args, n, err);
+            return no_func_types(e, orig, n, err);
         if (coerce_all(b, args, n, t, err) < 0)
             return -1;
         rt = t;
@@ -422,14 +501,22 @@ static int bind_func(PlBinder *b, const PsExpr *e, PlExpr **out, SlError *err)
     }
     case PL_F_POWER: case PL_F_SQRT: case PL_F_LN: case PL_F_EXP:
         if (coerce_all(b, args, n, SL_T_FLOAT8, err) < 0)
-            return no_func(e, args, n, err);
+            return no_func_types(e, orig, n, err);
         rt = SL_T_FLOAT8;
         break;
     case PL_F_GREATEST: case PL_F_LEAST: case PL_F_COALESCE: case PL_F_NULLIF: {
-        SlType t = common_of(args, n);
+        int bad = 0;
+        SlType have = SL_T_UNKNOWN;
+        SlType t = common_type(args, n, &bad, &have);
         if (t == (SlType)-1) {
-            return sl_error_at(err, SL_E_DATATYPE_MISMATCH, POS(e), "%s types %s and %s cannot be matched",
-                               fd->name, sl_type_name(args[0]->type), sl_type_name(args[n - 1]->type));
+            if (id == PL_F_NULLIF) {
+                sl_error_at(err, SL_E_UNDEFINED_FUNCTION, POS(e), "operator does not exist: %s = %s",
+                            sl_type_name(args[0]->type), sl_type_name(args[1]->type));
+                sl_error_hint(err, "No operator matches the given name and argument types. You might need to add explicit type casts.");
+                return -1;
+            }
+            return types_mismatch(id == PL_F_COALESCE ? "COALESCE" : id == PL_F_GREATEST ? "GREATEST" : "LEAST",
+                                  args, bad, have, err);
         }
         if (coerce_all(b, args, n, t, err) < 0)
             return -1;
@@ -438,25 +525,25 @@ static int bind_func(PlBinder *b, const PsExpr *e, PlExpr **out, SlError *err)
     }
     case PL_F_LOWER: case PL_F_UPPER: case PL_F_MD5:
         if (coerce_all(b, args, n, SL_T_TEXT, err) < 0)
-            return no_func(e, args, n, err);
+            return no_func_types(e, orig, n, err);
         break;
     case PL_F_LENGTH:
         if (coerce_all(b, args, n, SL_T_TEXT, err) < 0)
-            return no_func(e, args, n, err);
+            return no_func_types(e, orig, n, err);
         rt = SL_T_INT4;
         break;
     case PL_F_SUBSTR: case PL_F_LEFT: case PL_F_RIGHT: case PL_F_REPEAT:
         if (pl_coerce(b, &args[0], SL_T_TEXT, false, NULL, err) < 0 ||
             coerce_all(b, args + 1, n - 1, SL_T_INT4, err) < 0)
-            return no_func(e, args, n, err);
+            return no_func_types(e, orig, n, err);
         break;
     case PL_F_BTRIM: case PL_F_LTRIM: case PL_F_RTRIM: case PL_F_REPLACE:
         if (coerce_all(b, args, n, SL_T_TEXT, err) < 0)
-            return no_func(e, args, n, err);
+            return no_func_types(e, orig, n, err);
         break;
     case PL_F_STRPOS:
         if (coerce_all(b, args, n, SL_T_TEXT, err) < 0)
-            return no_func(e, args, n, err);
+            return no_func_types(e, orig, n, err);
         rt = SL_T_INT4;
         break;
     case PL_F_CONCAT: case PL_F_CONCAT_WS:
@@ -464,27 +551,41 @@ static int bind_func(PlBinder *b, const PsExpr *e, PlExpr **out, SlError *err)
             if (args[i]->type == SL_T_UNKNOWN && pl_coerce(b, &args[i], SL_T_TEXT, false, NULL, err) < 0)
                 return -1;
         break;
-    case PL_F_DATE_TRUNC: case PL_F_DATE_PART:
-        if (pl_coerce(b, &args[0], SL_T_TEXT, false, NULL, err) < 0)
-            return no_func(e, args, n, err);
-        if (args[1]->type == SL_T_UNKNOWN && pl_coerce(b, &args[1], SL_T_TIMESTAMP, false, NULL, err) < 0)
+    case PL_F_DATE_TRUNC: case PL_F_DATE_PART: case PL_F_EXTRACT:
+        /* an untyped second argument could be a timestamp, a timestamptz
+         * or an interval */
+        if (args[1]->type == SL_T_UNKNOWN && args[1]->kind == PL_CONST)
+            return not_unique(e, orig, n, err);
+        if (args[1]->type == SL_T_UNKNOWN && pl_coerce(b, &args[1], SL_T_TIMESTAMPTZ, false, NULL, err) < 0)
             return -1;
         if (args[1]->type != SL_T_TIMESTAMP && args[1]->type != SL_T_TIMESTAMPTZ &&
-            !(fd->id == PL_F_DATE_PART && args[1]->type == SL_T_INTERVAL))
-            return no_func(e, args, n, err);
-        rt = fd->id == PL_F_DATE_TRUNC ? args[1]->type : SL_T_FLOAT8;
+            !(id != PL_F_DATE_TRUNC && args[1]->type == SL_T_INTERVAL))
+            return no_func_types(e, orig, n, err);
+        if (pl_coerce(b, &args[0], SL_T_TEXT, false, NULL, err) < 0)
+            return no_func_types(e, orig, n, err);
+        rt = id == PL_F_DATE_TRUNC ? args[1]->type : id == PL_F_EXTRACT ? SL_T_NUMERIC : SL_T_FLOAT8;
+        break;
+    case PL_F_SPLIT_PART:
+        if (coerce_all(b, args, 2, SL_T_TEXT, err) < 0 || pl_coerce(b, &args[2], SL_T_INT4, false, NULL, err) < 0)
+            return no_func_types(e, orig, n, err);
         break;
     case PL_F_TO_TIMESTAMP:
         if (coerce_all(b, args, n, SL_T_FLOAT8, err) < 0)
-            return no_func(e, args, n, err);
+            return no_func_types(e, orig, n, err);
         rt = SL_T_TIMESTAMPTZ;
         break;
-    case PL_F_PG_TYPEOF:
+    case PL_F_PG_TYPEOF: {
+        static const char *const names[] = {"unknown", "boolean", "integer", "bigint", "double precision",
+                                            "numeric", "text", "timestamp without time zone",
+                                            "timestamp with time zone", "interval"};
+        const char *nm = t0 < SL_T__COUNT ? names[t0] : "unknown";
+        typname = sl_val_text(nm, strlen(nm));
         rt = SL_T_TEXT;
         break;
+    }
     case PL_F_PG_SLEEP:
         if (coerce_all(b, args, n, SL_T_FLOAT8, err) < 0)
-            return no_func(e, args, n, err);
+            return no_func_types(e, orig, n, err);
         rt = SL_T_TEXT; /* PostgreSQL's void prints as an empty string */
         break;
     case PL_F_RANDOM:
@@ -494,7 +595,8 @@ static int bind_func(PlBinder *b, const PsExpr *e, PlExpr **out, SlError *err)
         break;
     }
     PlExpr *f = node(b, PL_FUNC, rt, e->location);
-    f->func = fd->id;
+    f->func = id;
+    f->value = typname;
     f->list = args;
     f->nlist = n;
     *out = f;
@@ -628,7 +730,8 @@ static int match_group_key(PlBinder *b, const PsExpr *e, PlExpr **out, SlError *
     b->group_by = save;
     if (rc < 0)
         return -1;
-    PlExpr *c = node(b, PL_COLUMN, k->type, e->location);
+    /* keys are finished before the targets: an untyped literal key is text */
+    PlExpr *c = node(b, PL_COLUMN, k->type == SL_T_UNKNOWN ? SL_T_TEXT : k->type, e->location);
     c->index = found;
     *out = c;
     return 1;
@@ -679,6 +782,13 @@ int pl_bind_expr(PlBinder *b, const PsExpr *e, PlExpr **out, SlError *err)
         }
         if (pl_bind_expr(b, e->left, &l, err) < 0)
             return -1;
+        if (l->type == SL_T_UNKNOWN && l->kind == PL_CONST) {
+            /* - 'x': numeric, integer, interval ... all would do */
+            sl_error_at(err, SL_E_AMBIGUOUS_FUNCTION, POS(e), "operator is not unique: %s unknown",
+                        e->op == PS_OP_NEG ? "-" : "+");
+            sl_error_hint(err, "Could not choose a best candidate operator. You might need to add explicit type casts.");
+            return -1;
+        }
         if (l->type == SL_T_UNKNOWN && pl_coerce(b, &l, SL_T_NUMERIC, false, NULL, err) < 0)
             return -1;
         if (!is_numeric_type(l->type) && l->type != SL_T_INTERVAL)
@@ -805,12 +915,16 @@ int pl_bind_expr(PlBinder *b, const PsExpr *e, PlExpr **out, SlError *err)
         if (e->else_expr) {
             if (pl_bind_expr(b, e->else_expr, &els, err) < 0)
                 return -1;
-            thens[nt++] = els;
+            /* PostgreSQL resolves the ELSE first, then the THENs */
+            memmove(thens + 1, thens, sizeof(PlExpr *) * (size_t)n);
+            thens[0] = els;
+            nt++;
         }
-        SlType t = common_of(thens, nt);
+        int bad = 0;
+        SlType have = SL_T_UNKNOWN;
+        SlType t = common_type(thens, nt, &bad, &have);
         if (t == (SlType)-1)
-            return sl_error_at(err, SL_E_DATATYPE_MISMATCH, POS(e), "CASE types %s and %s cannot be matched",
-                               sl_type_name(thens[0]->type), sl_type_name(thens[nt - 1]->type));
+            return types_mismatch("CASE", thens, bad, have, err);
         for (int i = 0; i < n; i++)
             if (pl_coerce(b, &parts[2 * i + 1], t, false, NULL, err) < 0)
                 return -1;
@@ -899,6 +1013,14 @@ static bool has_agg(const PsExpr *e)
     return false;
 }
 
+static bool scope_has(const PlScope *scope, const char *name)
+{
+    for (int i = 0; scope && i < scope->ncols; i++)
+        if (!strcmp(scope->cols[i].name, name))
+            return true;
+    return false;
+}
+
 int pl_bind_select(PlBinder *b, const PsSelect *s, PlSelect **out, SlError *err)
 {
     PlSelect *q = sl_alloc0(b->arena, sizeof *q);
@@ -923,6 +1045,7 @@ int pl_bind_select(PlBinder *b, const PsSelect *s, PlSelect **out, SlError *err)
     /* WHERE: over input columns, no aggregates */
     if (s->where) {
         b->allow_aggs = false;
+        b->agg_context = "WHERE";
         if (bind_bool(b, s->where, "argument of WHERE", &q->where, err) < 0)
             return -1;
     }
@@ -934,6 +1057,7 @@ int pl_bind_select(PlBinder *b, const PsSelect *s, PlSelect **out, SlError *err)
         q->ngroup = PS_LIST_LEN(s->group_by);
         q->group = sl_alloc0(b->arena, sizeof(PlExpr *) * (size_t)(q->ngroup ? q->ngroup : 1));
         b->allow_aggs = false;
+        b->agg_context = "GROUP BY";
         for (int i = 0; i < q->ngroup; i++) {
             const PsExpr *g = s->group_by->items[i];
             /* GROUP BY 1: a select-list position */
@@ -943,6 +1067,16 @@ int pl_bind_select(PlBinder *b, const PsSelect *s, PlSelect **out, SlError *err)
                     return sl_error_at(err, SL_E_INVALID_COLUMN_REFERENCE, POS(g), "GROUP BY position %d is not in select list", k);
                 g = ((PsTarget *)s->targets->items[k - 1])->expr;
                 ((PsList *)s->group_by)->items[i] = (void *)g;
+            } else if (g->kind == PS_E_COLUMN && !g->qualifier && !scope_has(scope, g->name)) {
+                /* GROUP BY an output column's name, when no input column has it */
+                for (int t = 0; t < s->targets->n; t++) {
+                    const PsTarget *tg = s->targets->items[t];
+                    if (tg->alias && !strcmp(tg->alias, g->name)) {
+                        g = tg->expr;
+                        ((PsList *)s->group_by)->items[i] = (void *)g;
+                        break;
+                    }
+                }
             }
             if (pl_bind_expr(b, g, &q->group[i], err) < 0)
                 return -1;
@@ -1043,10 +1177,13 @@ int pl_bind_select(PlBinder *b, const PsSelect *s, PlSelect **out, SlError *err)
         }
         b->scope = save;
     }
+    b->agg_context = "LIMIT";
     if (s->limit && const_int64(b, s->limit, "argument of LIMIT", &q->limit, err) < 0)
         return -1;
+    b->agg_context = "OFFSET";
     if (s->offset && const_int64(b, s->offset, "argument of OFFSET", &q->offset, err) < 0)
         return -1;
+    b->agg_context = NULL;
     if (q->offset < 0)
         q->offset = 0;
 

@@ -27,7 +27,9 @@ typedef enum PlFuncId {
     PL_F_SUBSTR, PL_F_BTRIM, PL_F_LTRIM, PL_F_RTRIM, PL_F_REPLACE, PL_F_CONCAT,
     PL_F_CONCAT_WS, PL_F_LEFT, PL_F_RIGHT, PL_F_REPEAT, PL_F_STRPOS, PL_F_MD5,
     PL_F_DATE_TRUNC, PL_F_DATE_PART, PL_F_TO_TIMESTAMP, PL_F_PG_TYPEOF,
-    PL_F_PG_SLEEP, PL_F_RANDOM, PL_F__COUNT
+    PL_F_PG_SLEEP, PL_F_RANDOM, PL_F_SPLIT_PART,
+    PL_F_EXTRACT,             /* EXTRACT(f FROM x): like date_part, numeric */
+    PL_F__COUNT
 } PlFuncId;
 
 typedef enum PlAggKind {
@@ -66,7 +68,7 @@ typedef struct PlExpr {
     struct PlExpr **list;
     int nlist;
     struct PlExpr *else_expr;
-    PlFuncId func;            /* FUNC */
+    PlFuncId func;            /* FUNC (pg_typeof: value holds the type's name) */
 } PlExpr;
 
 /* An aggregate call found in a select list or HAVING. */
@@ -99,6 +101,8 @@ typedef struct PlBinder {
     SlType *params;           /* params[0..nparams) */
     int nparams;
     bool allow_aggs;
+    const char *agg_context;  /* the clause aggregates are refused in
+                               * ("WHERE", "GROUP BY" ...) for messages */
     PlAgg *aggs;              /* collected aggregates */
     int naggs, capaggs;
     /* grouping: when set, column references outside aggregates must be
