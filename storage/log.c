@@ -75,6 +75,7 @@ struct StLogReader {
     uint64_t seg_base;
     uint64_t pos;
     uint64_t skip_below;
+    uint64_t next_off;   /* offset after the last batch passed */
     SlBuf buf;
 };
 
@@ -753,6 +754,7 @@ static int reader_open_seg(StLogReader *r, uint64_t base, SlError *err)
     r->fd = fd;
     r->seg_base = base;
     r->pos = 0;
+    r->next_off = base;
     return 0;
 }
 
@@ -815,6 +817,7 @@ int st_log_reader_next(StLogReader *r, StLogBatch *out, SlError *err)
                                 (unsigned long long)r->seg_base);
             uint64_t at = r->pos;
             r->pos += HDR_SIZE + len;
+            r->next_off = base + nrows;
             if (base + nrows <= r->skip_below)
                 continue;
             sl_buf_reset(&r->buf);
@@ -833,6 +836,10 @@ int st_log_reader_next(StLogReader *r, StLogBatch *out, SlError *err)
         }
         if (!has_next)
             return 0;
+        if (next_base != r->next_off)
+            return sl_error(err, SL_E_OBJECT_NOT_IN_PREREQUISITE_STATE,
+                            "stream log %s: offsets %llu to %llu were deleted before this reader read them",
+                            log->dir, (unsigned long long)r->next_off, (unsigned long long)next_base - 1);
         if (reader_open_seg(r, next_base, err) < 0)
             return -1;
     }

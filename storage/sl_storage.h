@@ -219,7 +219,8 @@ typedef struct StLogReader StLogReader;
  * it), or the first batch after it. */
 StLogReader *st_log_reader_open(StLog *log, uint64_t from, SlError *err);
 /* 1: *out is the next batch; 0: caught up with the appends (call again
- * later); -1: error (XX001 if a checksum fails). */
+ * later); -1: error (XX001 if a checksum fails; 55000 if segments the
+ * reader had not read yet were deleted under it: never a silent gap). */
 int st_log_reader_next(StLogReader *r, StLogBatch *out, SlError *err);
 void st_log_reader_close(StLogReader *r);
 

@@ -251,6 +251,26 @@ static void test_roll_and_delete(void)
     CU_ASSERT_EQUAL(st_log_reader_next(r, &b, &err), 1);
     CU_ASSERT_EQUAL(b.base_offset, start);
     st_log_reader_close(r);
+    /* a reader whose unread segments are deleted under it finishes the
+     * segment it has open, then reports the gap instead of skipping it */
+    r = st_log_reader_open(log, start, &err);
+    CU_ASSERT_EQUAL(st_log_reader_next(r, &b, &err), 1);
+    CU_ASSERT_EQUAL(b.base_offset, start);
+    uint64_t seg2 = start + 1, seg3;
+    while (file_size(seg_file(tmpdir, seg2)) < 0 && seg2 < end)
+        seg2++;
+    seg3 = seg2 + 1;
+    while (file_size(seg_file(tmpdir, seg3)) < 0 && seg3 < end)
+        seg3++;
+    CU_ASSERT_FATAL(seg3 < end);
+    CU_ASSERT_EQUAL(st_log_delete_before(log, seg3, &err), 2);
+    int rc, got = 0;
+    while ((rc = st_log_reader_next(r, &b, &err)) == 1)
+        got++;
+    CU_ASSERT(got > 0);
+    CU_ASSERT_EQUAL(rc, -1);
+    CU_ASSERT_STRING_EQUAL(sl_errcode_sqlstate(err.code), "55000");
+    st_log_reader_close(r);
     /* the active segment is never deleted */
     del = st_log_delete_before(log, UINT64_MAX, &err);
     CU_ASSERT(del >= 0);
