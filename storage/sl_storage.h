@@ -100,7 +100,9 @@ int st_catalog_list(StStore *st, int (*fn)(void *ctx, const char *kind, const ch
  * st_ckpt_commit with the source offsets, or st_ckpt_abort. Writes are
  * buffered and sent with COPY ... FROM STDIN (binary). The state of key
  * group g in checkpoint N is its newest version written at or before N.
- * A zero-length write records that the key group is empty. */
+ * A zero-length write records that the key group is empty; a key group
+ * is written at most once per checkpoint. After an error from
+ * st_ckpt_write, call st_ckpt_abort (st_ckpt_commit aborts by itself). */
 typedef struct StCkptInfo {
     int64_t id;
     const char *status;   /* "complete" or "failed" */
