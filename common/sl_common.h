@@ -146,7 +146,9 @@ void sl_buf_set_i32(SlBuf *b, size_t at, int32_t v); /* patch a length */
     X(SUBSTRING_ERROR, "22011")                                               \
     X(INVALID_ARGUMENT_FOR_LOG, "2201E")                                      \
     X(INVALID_ARGUMENT_FOR_POWER, "2201F")                                    \
-    X(AMBIGUOUS_FUNCTION, "42725")
+    X(AMBIGUOUS_FUNCTION, "42725")                                            \
+    X(INVALID_ROW_COUNT_IN_LIMIT, "2201W")                                    \
+    X(INVALID_ROW_COUNT_IN_OFFSET, "2201X")
 
 #define SL_ERRCODE_ENUM(name, code) SL_E_##name,
 typedef enum SlErrCode { SL_ERRCODES(SL_ERRCODE_ENUM) SL_E__COUNT } SlErrCode;

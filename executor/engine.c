@@ -680,6 +680,22 @@ static int execute_select(ExEngine *eng, const ExContext *ctx, const ExPlan *p, 
     ExEvalCtx ec = {.arena = arena, .params = params, .session = ctx, .cancel = cancel,
                     .stmt_time = sl_now_usec()};
     int64_t rows = 0;
+    int64_t limit = q->limit, offset = q->offset;
+    SlValue lv;
+    if (q->limit_param) { /* LIMIT $n: NULL is no limit */
+        if (ex_eval(q->limit_param, NULL, &ec, &lv, err) < 0)
+            return -1;
+        if (!lv.isnull && lv.u.i8 < 0)
+            return sl_error(err, SL_E_INVALID_ROW_COUNT_IN_LIMIT, "LIMIT must not be negative");
+        limit = lv.isnull ? -1 : lv.u.i8;
+    }
+    if (q->offset_param) {
+        if (ex_eval(q->offset_param, NULL, &ec, &lv, err) < 0)
+            return -1;
+        if (!lv.isnull && lv.u.i8 < 0)
+            return sl_error(err, SL_E_INVALID_ROW_COUNT_IN_OFFSET, "OFFSET must not be negative");
+        offset = lv.isnull ? 0 : lv.u.i8;
+    }
     static const SlValue no_columns[1];
     Collect c = {.q = q, .ec = &ec, .arena = arena};
     ExGrouping *g = q->grouped ? ex_grouping_new(q, &ec) : NULL;
@@ -713,8 +729,8 @@ static int execute_select(ExEngine *eng, const ExContext *ctx, const ExPlan *p, 
         qsort(c.rows, (size_t)c.n, sizeof(SlValue) * (size_t)q->ntargets, cmp_rows);
         pthread_mutex_unlock(&sort_lock);
     }
-    int64_t start = q->offset < c.n ? q->offset : c.n;
-    int64_t end = q->limit >= 0 && start + q->limit < c.n ? start + q->limit : c.n;
+    int64_t start = offset < c.n ? offset : c.n;
+    int64_t end = limit >= 0 && limit < c.n - start ? start + limit : c.n;
     int rc = 0;
     for (int64_t i = start; i < end && rc == 0; i++) {
         if (cancel && *cancel) {

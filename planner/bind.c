@@ -362,7 +362,8 @@ static int bind_agg(PlBinder *b, const PsExpr *e, PlExpr **out, SlError *err)
         SlType at = arg->type;
         switch (kind) {
         case PL_AGG_COUNT:
-            if (at == SL_T_UNKNOWN && pl_coerce(b, &arg, SL_T_TEXT, false, NULL, err) < 0)
+            /* count('a') counts text; count($1) leaves $1 undetermined (42P18) */
+            if (at == SL_T_UNKNOWN && arg->kind == PL_CONST && pl_coerce(b, &arg, SL_T_TEXT, false, NULL, err) < 0)
                 return -1;
             rt = SL_T_INT8;
             break;
@@ -477,6 +478,8 @@ static int bind_func(PlBinder *b, const PsExpr *e, PlExpr **out, SlError *err)
         if (n == 1 && (t0 == SL_T_UNKNOWN || t0 == SL_T_INT4 || t0 == SL_T_INT8) &&
             pl_coerce(b, &args[0], SL_T_FLOAT8, false, NULL, err) < 0)
             return -1;
+        if (n == 2 && t0 == SL_T_UNKNOWN && pl_coerce(b, &args[0], SL_T_NUMERIC, false, NULL, err) < 0)
+            return -1;
         if (!is_numeric_type(args[0]->type))
             return no_func_types(e, orig, n, err);
         if (n == 2) {
@@ -547,14 +550,16 @@ static int bind_func(PlBinder *b, const PsExpr *e, PlExpr **out, SlError *err)
         rt = SL_T_INT4;
         break;
     case PL_F_CONCAT: case PL_F_CONCAT_WS:
+        /* "any" arguments: literals are text, parameters stay undetermined */
         for (int i = 0; i < n; i++)
-            if (args[i]->type == SL_T_UNKNOWN && pl_coerce(b, &args[i], SL_T_TEXT, false, NULL, err) < 0)
+            if (args[i]->type == SL_T_UNKNOWN && (args[i]->kind == PL_CONST || (id == PL_F_CONCAT_WS && i == 0)) &&
+                pl_coerce(b, &args[i], SL_T_TEXT, false, NULL, err) < 0)
                 return -1;
         break;
     case PL_F_DATE_TRUNC: case PL_F_DATE_PART: case PL_F_EXTRACT:
         /* an untyped second argument could be a timestamp, a timestamptz
          * or an interval */
-        if (args[1]->type == SL_T_UNKNOWN && args[1]->kind == PL_CONST)
+        if (args[1]->type == SL_T_UNKNOWN)
             return not_unique(e, orig, n, err);
         if (args[1]->type == SL_T_UNKNOWN && pl_coerce(b, &args[1], SL_T_TIMESTAMPTZ, false, NULL, err) < 0)
             return -1;
@@ -633,17 +638,28 @@ static const char *op_sym(SlOp op)
 static int bind_op(PlBinder *b, SlOp op, PlExpr *l, PlExpr *r, int location, PlExpr **out, SlError *err)
 {
     if (l->type == SL_T_UNKNOWN && r->type == SL_T_UNKNOWN) {
+        if (op <= SL_OP_MOD) {
+            /* '1' + '2': every numeric type (and more) would do */
+            sl_error_at(err, SL_E_AMBIGUOUS_FUNCTION, location + 1, "operator is not unique: unknown %s unknown",
+                        op_sym(op));
+            sl_error_hint(err, "Could not choose a best candidate operator. You might need to add explicit type casts.");
+            return -1;
+        }
         if (pl_coerce(b, &l, SL_T_TEXT, false, NULL, err) < 0 || pl_coerce(b, &r, SL_T_TEXT, false, NULL, err) < 0)
             return -1;
     } else if (l->type == SL_T_UNKNOWN) {
         SlType t = op == SL_OP_CONCAT ? SL_T_TEXT : r->type;
         if (op == SL_OP_ADD && (r->type == SL_T_TIMESTAMP || r->type == SL_T_TIMESTAMPTZ))
             t = SL_T_INTERVAL;
+        else if (op == SL_OP_MUL && r->type == SL_T_INTERVAL)
+            t = SL_T_FLOAT8;
         if (pl_coerce(b, &l, t, false, NULL, err) < 0)
             return -1;
     } else if (r->type == SL_T_UNKNOWN) {
         SlType t = op == SL_OP_CONCAT ? SL_T_TEXT : l->type;
-        if ((op == SL_OP_ADD || op == SL_OP_SUB) && (l->type == SL_T_TIMESTAMP || l->type == SL_T_TIMESTAMPTZ) &&
+        if (op == SL_OP_ADD && (l->type == SL_T_TIMESTAMP || l->type == SL_T_TIMESTAMPTZ) && r->kind == PL_PARAM) {
+            t = SL_T_INTERVAL;
+        } else if ((op == SL_OP_ADD || op == SL_OP_SUB) && (l->type == SL_T_TIMESTAMP || l->type == SL_T_TIMESTAMPTZ) &&
             r->kind == PL_CONST) {
             /* '1 hour' after a timestamp: an interval, unless it reads as a timestamp */
             SlValue probe;
@@ -697,6 +713,15 @@ static int bind_logic(PlBinder *b, PlExprKind kind, const PsExpr *e, PlExpr **ou
     }
     *out = x;
     return 0;
+}
+
+/* 42803 naming the column as PostgreSQL does: "rel.col". */
+static int grouping_error(PlBinder *b, const char *col, int pos, SlError *err)
+{
+    const char *rel = b->scope ? (b->scope->alias ? b->scope->alias : b->scope->relname) : NULL;
+    return sl_error_at(err, SL_E_GROUPING_ERROR, pos,
+                       "column \"%s%s%s\" must appear in the GROUP BY clause or be used in an aggregate function",
+                       rel ? rel : "", rel ? "." : "", col);
 }
 
 /* In a grouped select, an expression equal to a GROUP BY key refers to it. */
@@ -764,9 +789,7 @@ int pl_bind_expr(PlBinder *b, const PsExpr *e, PlExpr **out, SlError *err)
             PlExpr *probe;
             if (bind_column(b, e, &probe, err) < 0)
                 return -1;
-            return sl_error_at(err, SL_E_GROUPING_ERROR, POS(e),
-                               "column \"%s%s%s\" must appear in the GROUP BY clause or be used in an aggregate function",
-                               e->qualifier ? e->qualifier : "", e->qualifier ? "." : "", e->name);
+            return grouping_error(b, e->name, POS(e), err);
         }
         return bind_column(b, e, out, err);
     case PS_E_STAR:
@@ -782,7 +805,7 @@ int pl_bind_expr(PlBinder *b, const PsExpr *e, PlExpr **out, SlError *err)
         }
         if (pl_bind_expr(b, e->left, &l, err) < 0)
             return -1;
-        if (l->type == SL_T_UNKNOWN && l->kind == PL_CONST) {
+        if (l->type == SL_T_UNKNOWN) {
             /* - 'x': numeric, integer, interval ... all would do */
             sl_error_at(err, SL_E_AMBIGUOUS_FUNCTION, POS(e), "operator is not unique: %s unknown",
                         e->op == PS_OP_NEG ? "-" : "+");
@@ -959,7 +982,9 @@ int pl_bind_expr(PlBinder *b, const PsExpr *e, PlExpr **out, SlError *err)
             }
         }
         if (pl_coerce(b, &l, e->cast_type->type, true, NULL, err) < 0) {
-            if (err && err->position == 0)
+            /* a cast that cannot be is reported at the cast, a bad
+             * literal at the literal */
+            if (err && (err->position == 0 || err->code == SL_E_CANNOT_COERCE))
                 err->position = POS(e);
             return -1;
         }
@@ -974,19 +999,51 @@ int pl_bind_expr(PlBinder *b, const PsExpr *e, PlExpr **out, SlError *err)
 
 /* ----------------------------------------------------------------- SELECT */
 
-static int const_int64(PlBinder *b, const PsExpr *e, const char *what, int64_t *out, SlError *err)
+static bool refers_to_columns(const PlExpr *e)
+{
+    if (!e)
+        return false;
+    if (e->kind == PL_COLUMN)
+        return true;
+    for (int i = 0; i < 3; i++)
+        if (refers_to_columns(e->args[i]))
+            return true;
+    for (int i = 0; i < e->nlist; i++)
+        if (refers_to_columns(e->list[i]))
+            return true;
+    return refers_to_columns(e->else_expr);
+}
+
+/* LIMIT / OFFSET: a bigint constant (numbers are cast as an assignment
+ * would: LIMIT 2.5 is 3) or a parameter, evaluated when the statement runs. */
+static int const_int64(PlBinder *b, const PsExpr *e, const char *what, int64_t *out, PlExpr **param, SlError *err)
 {
     PlExpr *x;
-    if (pl_bind_expr(b, e, &x, err) < 0 || pl_coerce(b, &x, SL_T_INT8, false, what, err) < 0)
+    bool limit = !strcmp(what, "LIMIT");
+    char ctx[32];
+    snprintf(ctx, sizeof ctx, "argument of %s", what);
+    if (pl_bind_expr(b, e, &x, err) < 0)
         return -1;
+    if (refers_to_columns(x))
+        return sl_error_at(err, SL_E_INVALID_COLUMN_REFERENCE, POS(e), "argument of %s must not contain variables",
+                           what);
+    bool number = x->type == SL_T_NUMERIC || x->type == SL_T_FLOAT8;
+    if (pl_coerce(b, &x, SL_T_INT8, number, ctx, err) < 0)
+        return -1;
+    if (x->kind == PL_PARAM || (x->kind == PL_CAST && x->args[0]->kind == PL_PARAM)) {
+        *param = x;
+        return 0;
+    }
     if (x->kind != PL_CONST)
-        return sl_error_at(err, SL_E_FEATURE_NOT_SUPPORTED, POS(e), "%s must be a constant", what);
+        return sl_error_at(err, SL_E_FEATURE_NOT_SUPPORTED, POS(e), "argument of %s must be a constant or a parameter",
+                           what);
     if (x->value.isnull) {
-        *out = -1;
+        *out = limit ? -1 : 0;
         return 0;
     }
     if (x->value.u.i8 < 0)
-        return sl_error_at(err, SL_E_INVALID_PARAMETER_VALUE, POS(e), "%s must not be negative", what);
+        return sl_error(err, limit ? SL_E_INVALID_ROW_COUNT_IN_LIMIT : SL_E_INVALID_ROW_COUNT_IN_OFFSET,
+                        "%s must not be negative", what);
     *out = x->value.u.i8;
     return 0;
 }
@@ -1080,7 +1137,6 @@ int pl_bind_select(PlBinder *b, const PsSelect *s, PlSelect **out, SlError *err)
             }
             if (pl_bind_expr(b, g, &q->group[i], err) < 0)
                 return -1;
-            pl_finish_params(b);
             finish_expr(q->group[i], b);
         }
         b->group_by = s->group_by ? s->group_by : ps_list_new(b->arena);
@@ -1092,11 +1148,21 @@ int pl_bind_select(PlBinder *b, const PsSelect *s, PlSelect **out, SlError *err)
     for (int i = 0; i < s->targets->n; i++) {
         const PsTarget *t = s->targets->items[i];
         if (t->expr->kind == PS_E_STAR) {
-            if (grouped)
-                return sl_error_at(err, SL_E_GROUPING_ERROR, POS(t->expr), "SELECT * is not allowed with GROUP BY");
             for (int c = 0; c < scope->ncols; c++) {
                 PlExpr *col = node(b, PL_COLUMN, scope->cols[c].type, t->location);
                 col->index = c;
+                if (grouped) {
+                    /* each column must be a key: it then reads the key */
+                    int key = -1;
+                    for (int g = 0; g < q->ngroup && key < 0; g++) {
+                        const PsExpr *ge = s->group_by->items[g];
+                        if (ge->kind == PS_E_COLUMN && !strcmp(ge->name, scope->cols[c].name))
+                            key = g;
+                    }
+                    if (key < 0)
+                        return grouping_error(b, scope->cols[c].name, POS(t->expr), err);
+                    col->index = key;
+                }
                 q->targets[k] = col;
                 q->names[k++] = scope->cols[c].name;
             }
@@ -1178,15 +1244,25 @@ int pl_bind_select(PlBinder *b, const PsSelect *s, PlSelect **out, SlError *err)
         b->scope = save;
     }
     b->agg_context = "LIMIT";
-    if (s->limit && const_int64(b, s->limit, "argument of LIMIT", &q->limit, err) < 0)
+    if (s->limit && const_int64(b, s->limit, "LIMIT", &q->limit, &q->limit_param, err) < 0)
         return -1;
     b->agg_context = "OFFSET";
-    if (s->offset && const_int64(b, s->offset, "argument of OFFSET", &q->offset, err) < 0)
+    if (s->offset && const_int64(b, s->offset, "OFFSET", &q->offset, &q->offset_param, err) < 0)
         return -1;
     b->agg_context = NULL;
     if (q->offset < 0)
         q->offset = 0;
 
+    /* an untyped parameter standing alone in the select list is text, as
+     * PostgreSQL resolves unknown output columns; any other parameter whose
+     * type nothing determined is an error */
+    for (int i = 0; i < q->ntargets; i++)
+        if (q->targets[i]->kind == PL_PARAM && q->targets[i]->type == SL_T_UNKNOWN &&
+            pl_coerce(b, &q->targets[i], SL_T_TEXT, false, NULL, err) < 0)
+            return -1;
+    for (int i = 0; i < b->nparams; i++)
+        if (b->params[i] == SL_T_UNKNOWN)
+            return sl_error(err, SL_E_INDETERMINATE_DATATYPE, "could not determine data type of parameter $%d", i + 1);
     pl_finish_params(b);
     for (int i = 0; i < q->ntargets; i++)
         finish_expr(q->targets[i], b);

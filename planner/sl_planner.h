@@ -144,6 +144,9 @@ typedef struct PlSelect {
     int *order_nulls;         /* 0 default, 1 first, 2 last */
     int64_t limit;            /* -1: none */
     int64_t offset;
+    /* LIMIT $n / OFFSET $n: the bigint parameter, evaluated when the
+     * statement runs (limit and offset then say -1 and 0) */
+    PlExpr *limit_param, *offset_param;
 } PlSelect;
 
 /* Bind a SELECT's clauses against scope (NULL scope: no FROM). */
