@@ -10,18 +10,18 @@
 
 #include "sl_common.h"
 
-static SlLogLevel current_level = SL_LOG_INFO;
+static int current_level = SL_LOG_INFO; /* read and written atomically */
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 static const char *const level_names[] = {"debug", "info", "warning", "error", "fatal"};
 
 void sl_log_set_level(SlLogLevel level)
 {
-    current_level = level;
+    __atomic_store_n(&current_level, (int)level, __ATOMIC_RELAXED);
 }
 
 SlLogLevel sl_log_get_level(void)
 {
-    return current_level;
+    return (SlLogLevel)__atomic_load_n(&current_level, __ATOMIC_RELAXED);
 }
 
 int sl_log_level_parse(const char *name, SlLogLevel *out)
@@ -37,8 +37,10 @@ int sl_log_level_parse(const char *name, SlLogLevel *out)
 
 void sl_log(SlLogLevel level, const char *fmt, ...)
 {
-    if (level < current_level)
+    if ((int)level < __atomic_load_n(&current_level, __ATOMIC_RELAXED))
         return;
+    if ((unsigned)level > SL_LOG_FATAL)
+        level = SL_LOG_FATAL;
     struct timeval tv;
     struct tm tm;
     char line[2048];

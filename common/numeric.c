@@ -8,6 +8,7 @@
  * never less than either input's scale.
  */
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "common_int.h"
@@ -99,70 +100,56 @@ int sl_numeric_from_int128(__int128 v, int scale, SlValue *out, SlError *err)
     return 0;
 }
 
-/* Parse [ws][+-]digits[.digits][e[+-]digits][ws]. */
+/* Parse [ws][+-]digits[.digits][e[+-]digits][ws]. The written scale is
+ * kept (1.50 stays 1.50); a scale above SL_NUMERIC_MAX_SCALE is rounded
+ * half away from zero, once, from all the digits written. Returns -1 with
+ * *bad for a syntax error, -1 without it for too many digits. */
 int sl_numeric_parse(const char *s, size_t n, __int128 *v, int *scale, bool *bad)
 {
     size_t i = 0;
-    bool neg = false, any = false;
-    __int128 acc = 0;
-    int sc = 0, dropped = 0;
+    bool neg = false;
     *bad = false;
     while (i < n && isspace((unsigned char)s[i]))
         i++;
     if (i < n && (s[i] == '+' || s[i] == '-'))
         neg = s[i++] == '-';
-    int sig = 0;
-    int last_dropped_digit = -1;
-    while (i < n && isdigit((unsigned char)s[i])) {
-        any = true;
-        if (sig < 38) {
-            acc = acc * 10 + (s[i] - '0');
-            if (acc != 0)
-                sig++;
-        } else {
-            return -1; /* too many integer digits */
-        }
+    size_t nfrac_total, int_start = i;
+    bool any;
+    while (i < n && isdigit((unsigned char)s[i]))
         i++;
-    }
+    size_t int_end = i, frac_start = i, frac_end = i;
     if (i < n && s[i] == '.') {
         i++;
-        while (i < n && isdigit((unsigned char)s[i])) {
-            any = true;
-            if (sig < 38 && sc < SL_NUMERIC_MAX_SCALE + 8) {
-                acc = acc * 10 + (s[i] - '0');
-                if (acc != 0)
-                    sig++;
-                sc++;
-            } else {
-                if (last_dropped_digit < 0)
-                    last_dropped_digit = s[i] - '0';
-                dropped++;
-            }
+        frac_start = i;
+        while (i < n && isdigit((unsigned char)s[i]))
             i++;
-        }
+        frac_end = i;
     }
+    any = int_end > int_start || frac_end > frac_start;
     if (!any) {
         *bad = true;
         return -1;
     }
+    nfrac_total = frac_end - frac_start;
+    long exp10 = 0;
     if (i < n && (s[i] == 'e' || s[i] == 'E')) {
         i++;
         bool eneg = false;
-        int ex = 0;
         bool edig = false;
         if (i < n && (s[i] == '+' || s[i] == '-'))
             eneg = s[i++] == '-';
         while (i < n && isdigit((unsigned char)s[i])) {
             edig = true;
-            if (ex < 10000)
-                ex = ex * 10 + (s[i] - '0');
+            if (exp10 <= 100000)
+                exp10 = exp10 * 10 + (s[i] - '0');
             i++;
         }
-        if (!edig) {
+        if (!edig || exp10 > 1000) {
             *bad = true;
             return -1;
         }
-        sc += eneg ? ex : -ex;
+        if (eneg)
+            exp10 = -exp10;
     }
     while (i < n && isspace((unsigned char)s[i]))
         i++;
@@ -170,21 +157,42 @@ int sl_numeric_parse(const char *s, size_t n, __int128 *v, int *scale, bool *bad
         *bad = true;
         return -1;
     }
-    if (last_dropped_digit >= 5)
-        acc += 1;
-    if (sc < 0) {
-        if (sl_numeric_rescale(acc, sc, 0, &acc, NULL) < 0)
+    /* value = D * 10^-sc where D is all the digits written */
+    long sc = (long)nfrac_total - exp10;
+    long target = sc < 0 ? 0 : sc > SL_NUMERIC_MAX_SCALE ? SL_NUMERIC_MAX_SCALE : sc;
+    long drop = sc - target; /* > 0: digits to drop from the right */
+    size_t total = (int_end - int_start) + nfrac_total;
+    __int128 acc = 0;
+    int sig = 0;
+    int first_dropped = 0;
+    for (size_t k = 0; k < total; k++) {
+        char c = k < int_end - int_start ? s[int_start + k] : s[frac_start + k - (int_end - int_start)];
+        int d = c - '0';
+        if ((long)(total - k) <= drop) {
+            if ((long)(total - k) == drop)
+                first_dropped = d;
+            continue;
+        }
+        if (acc == 0 && d == 0)
+            continue;
+        if (++sig > SL_NUMERIC_MAX_DIGITS)
             return -1;
-        sc = 0;
+        acc = acc * 10 + d;
     }
-    if (sc > SL_NUMERIC_MAX_SCALE) {
-        acc = sl_numeric_round_div(acc, sc - SL_NUMERIC_MAX_SCALE);
-        sc = SL_NUMERIC_MAX_SCALE;
+    if (first_dropped >= 5)
+        acc += 1;
+    if (drop < 0) {
+        /* a positive exponent beyond the digits: append zeros */
+        for (long k = 0; k < -drop; k++) {
+            if (acc != 0 && ++sig > SL_NUMERIC_MAX_DIGITS)
+                return -1;
+            acc *= 10;
+        }
     }
     if (!sl_numeric_fits(acc))
         return -1;
     *v = neg ? -acc : acc;
-    *scale = sc;
+    *scale = (int)target;
     return 0;
 }
 
@@ -406,49 +414,64 @@ int sl_numeric_recv(const char *data, size_t len, SlValue *out, SlError *err)
     int nd = rd16(p), weight = rd16(p + 2), sign = (uint16_t)rd16(p + 4), dscale = rd16(p + 6);
     if (nd < 0 || len != 8 + (size_t)nd * 2)
         return sl_error(err, SL_E_INVALID_BINARY_REPRESENTATION, "invalid length in external \"numeric\" value");
-    if (sign != 0 && sign != 0x4000)
+    if (sign == 0xC000 || sign == 0xD000 || sign == 0xF000)
         return sl_error(err, SL_E_FEATURE_NOT_SUPPORTED, "numeric NaN and infinity are not supported");
-    if (dscale < 0 || dscale > SL_NUMERIC_MAX_SCALE)
-        return sl_error(err, SL_E_NUMERIC_VALUE_OUT_OF_RANGE, "numeric scale %d is out of range", dscale);
-    /* value = sum digit[i] * 10000^(weight - i); build at scale dscale */
-    __int128 acc = 0;
-    int acc_scale = 0; /* acc holds value * 10^acc_scale; digits consumed */
+    if (sign != 0 && sign != 0x4000)
+        return sl_error(err, SL_E_INVALID_BINARY_REPRESENTATION, "invalid sign in external \"numeric\" value");
+    if (dscale < 0 || dscale > 1000)
+        return sl_error(err, SL_E_INVALID_BINARY_REPRESENTATION, "invalid scale in external \"numeric\" value");
+    /* The digits written out in decimal, then value * 10^dscale as a
+     * string of digits (digits beyond dscale are truncated, as
+     * PostgreSQL's numeric_recv does); the text parser then applies
+     * Sluice's limits (38 digits, scale 32 with rounding). */
+    char digits[1100];
+    size_t k = 0;
+    bool nonzero = false;
     for (int i = 0; i < nd; i++) {
         int d = rd16(p + 8 + 2 * i);
         if (d < 0 || d > 9999)
-            return sl_error(err, SL_E_INVALID_BINARY_REPRESENTATION, "invalid digit in external \"numeric\" value");
-        int exp4 = weight - i; /* this digit's power of 10000 */
-        if (exp4 >= 0) {
-            __int128 t = d;
-            for (int k = 0; k < exp4; k++) {
-                if (__builtin_mul_overflow(t, (__int128)10000, &t))
-                    return sl_numeric_overflow(err);
-            }
-            /* acc is at scale acc_scale; bring t to it */
-            for (int k = 0; k < acc_scale; k++)
-                if (__builtin_mul_overflow(t, (__int128)10, &t))
-                    return sl_numeric_overflow(err);
-            if (__builtin_add_overflow(acc, t, &acc))
-                return sl_numeric_overflow(err);
-        } else {
-            int need = -exp4 * 4; /* scale needed for this digit */
-            while (acc_scale < need) {
-                if (__builtin_mul_overflow(acc, (__int128)10, &acc))
-                    return sl_numeric_overflow(err);
-                acc_scale++;
-            }
-            __int128 t = d;
-            for (int k = 0; k < acc_scale - need; k++)
-                t *= 10;
-            acc += t;
-        }
+            return sl_error(err, SL_E_INVALID_BINARY_REPRESENTATION,
+                            "invalid digit in external \"numeric\" value");
+        if (d)
+            nonzero = true;
+        if (!nonzero)
+            continue; /* leading zero groups */
+        if (k + 4 >= sizeof digits)
+            return sl_numeric_overflow(err);
+        digits[k++] = (char)('0' + d / 1000);
+        digits[k++] = (char)('0' + d / 100 % 10);
+        digits[k++] = (char)('0' + d / 10 % 10);
+        digits[k++] = (char)('0' + d % 10);
     }
+    int target = dscale > SL_NUMERIC_MAX_SCALE ? SL_NUMERIC_MAX_SCALE : dscale;
+    if (!nonzero) {
+        *out = sl_val_numeric(0, target);
+        return 0;
+    }
+    /* the last group's power of 10: value = digits * 10^e10 */
+    long e10 = 4L * (weight - nd + 1);
+    long shift = e10 + dscale; /* digits * 10^shift = value * 10^dscale */
+    if (shift >= 0) {
+        if ((long)k + shift >= (long)sizeof digits - 1)
+            return sl_numeric_overflow(err);
+        for (long z = 0; z < shift; z++)
+            digits[k++] = '0';
+    } else {
+        k = (long)k + shift > 0 ? (size_t)((long)k + shift) : 0;
+    }
+    if (k == 0) {
+        *out = sl_val_numeric(0, target);
+        return 0;
+    }
+    digits[k] = '\0';
+    char text[1120];
+    int n = snprintf(text, sizeof text, "%se-%d", digits, dscale);
     __int128 v;
-    if (sl_numeric_rescale(acc, acc_scale, dscale, &v, err) < 0)
-        return -1;
-    if (!sl_numeric_fits(v))
+    int scale;
+    bool bad;
+    if (n < 0 || (size_t)n >= sizeof text || sl_numeric_parse(text, (size_t)n, &v, &scale, &bad) < 0)
         return sl_numeric_overflow(err);
-    *out = sl_val_numeric(sign == 0x4000 ? -v : v, dscale);
+    *out = sl_val_numeric(sign == 0x4000 ? -v : v, scale);
     return 0;
 }
 

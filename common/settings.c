@@ -7,6 +7,7 @@
 #endif
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,11 +70,11 @@ static const SlSetting table[] = {
     {"client_encoding", 0, SL_SET_STRING, S_SESSION, SL_SETF_REPORT, "UTF8", 0, 0, NULL,
      "client character set (Sluice sends UTF8)"},
     {"DateStyle", 0, SL_SET_STRING, S_SESSION, SL_SETF_REPORT, "ISO, MDY", 0, 0, NULL,
-     "date output style (Sluice prints ISO)"},
+     "date output style and field order (Sluice prints ISO; MDY, DMY or YMD are accepted)"},
     {"TimeZone", 0, SL_SET_STRING, S_SESSION, SL_SETF_REPORT, "UTC", 0, 0, NULL,
-     "time zone (Sluice prints timestamps in UTC)"},
-    {"IntervalStyle", 0, SL_SET_STRING, S_SESSION, SL_SETF_REPORT, "postgres", 0, 0, NULL,
-     "interval output style"},
+     "time zone (Sluice keeps and prints timestamps in UTC; only UTC names are accepted)"},
+    {"IntervalStyle", 0, SL_SET_ENUM, S_SESSION, SL_SETF_REPORT, "postgres", 0, 0, "postgres",
+     "interval output style (postgres only)"},
     {"extra_float_digits", 0, SL_SET_INT, S_SESSION, 0, "1", -15, 3, NULL,
      "extra digits for floating-point output"},
     {"search_path", 0, SL_SET_STRING, S_SESSION, 0, "\"$user\", public", 0, 0, NULL,
@@ -85,8 +86,10 @@ static const SlSetting table[] = {
      "accepted for drivers"},
     {"client_min_messages", 0, SL_SET_ENUM, S_SESSION, 0, "notice", 0, 0,
      "debug5|debug4|debug3|debug2|debug1|log|notice|warning|error", "least severe notices sent"},
-    {"default_transaction_isolation", 0, SL_SET_STRING, S_SESSION, 0, "read committed", 0, 0, NULL,
-     "accepted for drivers"},
+    {"default_transaction_isolation", 0, SL_SET_ENUM, S_SESSION, 0, "read committed", 0, 0,
+     "serializable|repeatable read|read committed|read uncommitted", "accepted for drivers"},
+    {"default_transaction_read_only", 0, SL_SET_BOOL, S_SESSION, SL_SETF_REPORT, "off", 0, 0, NULL,
+     "accepted for drivers (Sluice sessions are never read-only)"},
     {"standard_conforming_strings", 0, SL_SET_ENUM, S_SESSION, SL_SETF_REPORT, "on", 0, 0, "on",
      "'...' strings treat backslashes literally (always on)"},
 
@@ -97,6 +100,10 @@ static const SlSetting table[] = {
     {"integer_datetimes", 0, SL_SET_BOOL, S_INTERNAL, SL_SETF_REPORT, "on", 0, 0, NULL,
      "timestamps are 64-bit integers"},
     {"is_superuser", 0, SL_SET_BOOL, S_INTERNAL, SL_SETF_REPORT, "on", 0, 0, NULL, "the user is a superuser"},
+    {"server_version_num", 0, SL_SET_INT, S_INTERNAL, 0, "150000", 150000, 150000, NULL,
+     "server_version as a number"},
+    {"in_hot_standby", 0, SL_SET_BOOL, S_INTERNAL, SL_SETF_REPORT, "off", 0, 0, NULL,
+     "whether the server is a standby (never)"},
     {"max_identifier_length", 0, SL_SET_INT, S_INTERNAL, 0, "63", 63, 63, NULL, "longest identifier"},
     {"transaction_isolation", 0, SL_SET_STRING, S_INTERNAL, 0, "read committed", 0, 0, NULL,
      "isolation level"},
@@ -158,6 +165,22 @@ void sl_settings_free(SlSettings *s)
     free(s);
 }
 
+/* '1 min 30 s', '00:01:30': an interval without months, in ms. */
+static int duration_from_interval(const char *text, int64_t *ms)
+{
+    SlArena *a = sl_arena_new(0);
+    SlValue v;
+    int rc = sl_value_in(SL_T_INTERVAL, text, strlen(text), a, &v, NULL);
+    sl_arena_free(a);
+    if (rc < 0 || v.u.iv.months != 0)
+        return -1;
+    __int128 us = (__int128)v.u.iv.days * 86400000000LL + v.u.iv.usec;
+    if (us < 0 || us > (__int128)INT64_MAX)
+        return -1;
+    *ms = (int64_t)((us + 500) / 1000);
+    return 0;
+}
+
 int sl_parse_duration_ms(const char *text, int64_t *ms, SlError *err)
 {
     const char *p = text;
@@ -166,8 +189,10 @@ int sl_parse_duration_ms(const char *text, int64_t *ms, SlError *err)
     char *end;
     errno = 0;
     double v = strtod(p, &end);
-    if (end == p || errno)
-        return sl_error(err, SL_E_INVALID_PARAMETER_VALUE, "invalid duration: \"%s\"", text);
+    if (end == p || errno || *p == '+' || (!isdigit((unsigned char)*p) && *p != '.' && *p != '-'))
+        return duration_from_interval(text, ms) == 0
+                   ? 0
+                   : sl_error(err, SL_E_INVALID_PARAMETER_VALUE, "invalid duration: \"%s\"", text);
     while (isspace((unsigned char)*end))
         end++;
     char unit[32];
@@ -177,8 +202,11 @@ int sl_parse_duration_ms(const char *text, int64_t *ms, SlError *err)
     unit[n] = '\0';
     while (isspace((unsigned char)*end))
         end++;
-    if (*end)
+    if (*end) {
+        if (v >= 0 && duration_from_interval(text, ms) == 0)
+            return 0;
         return sl_error(err, SL_E_INVALID_PARAMETER_VALUE, "invalid duration: \"%s\"", text);
+    }
     double mult;
     if (n == 0 || !strcmp(unit, "ms") || !strcmp(unit, "msec") || !strncmp(unit, "millisecond", 11))
         mult = 1;
@@ -196,7 +224,7 @@ int sl_parse_duration_ms(const char *text, int64_t *ms, SlError *err)
         return sl_error(err, SL_E_INVALID_PARAMETER_VALUE,
                         "invalid duration unit \"%s\": use ms, s, min, h or d", unit);
     double r = v * mult;
-    if (r < 0 || r > 9.2e18)
+    if (isnan(r) || r < 0 || r > 9.2e18)
         return sl_error(err, SL_E_INVALID_PARAMETER_VALUE, "duration out of range: \"%s\"", text);
     *ms = (int64_t)(r + 0.5);
     return 0;
@@ -215,6 +243,89 @@ static bool parse_bool_text(const char *v, bool *out)
         return true;
     }
     return false;
+}
+
+/* Encoding names compare as PostgreSQL compares them: case and
+ * punctuation aside ("utf-8" is "UTF8"); SHOW prints the canonical name. */
+static int check_encoding(const char *value, char *canon, size_t canon_sz, SlError *err)
+{
+    static const struct {
+        const char *key, *name;
+    } enc[] = {
+        {"utf8", "UTF8"}, {"unicode", "UTF8"}, {"sqlascii", "SQL_ASCII"},
+        {"latin1", "LATIN1"}, {"iso88591", "LATIN1"}, {"latin2", "LATIN2"}, {"iso88592", "LATIN2"},
+        {"latin9", "LATIN9"}, {"iso885915", "LATIN9"}, {"win1252", "WIN1252"},
+        {"windows1252", "WIN1252"}, {"win1251", "WIN1251"}, {"windows1251", "WIN1251"},
+        {"koi8r", "KOI8R"}, {"eucjp", "EUC_JP"}, {"euckr", "EUC_KR"}, {"euccn", "EUC_CN"},
+        {"sjis", "SJIS"}, {"shiftjis", "SJIS"}, {"gbk", "GBK"}, {"big5", "BIG5"},
+    };
+    char key[64];
+    size_t n = 0;
+    for (const char *p = value; *p && n < sizeof key - 1; p++)
+        if (isalnum((unsigned char)*p))
+            key[n++] = (char)tolower((unsigned char)*p);
+    key[n] = '\0';
+    for (size_t k = 0; k < sizeof enc / sizeof enc[0]; k++)
+        if (!strcmp(key, enc[k].key)) {
+            snprintf(canon, canon_sz, "%s", enc[k].name);
+            return 0;
+        }
+    return sl_error(err, SL_E_INVALID_PARAMETER_VALUE,
+                    "invalid value for parameter \"client_encoding\": \"%s\"", value);
+}
+
+/* DateStyle: an output style and a field order, in any order and case
+ * ("ISO", "iso, dmy", "MDY"). Sluice prints ISO only. */
+static int check_datestyle(const char *value, char *canon, size_t canon_sz, SlError *err)
+{
+    const char *order = "MDY";
+    const char *p = value;
+    while (*p) {
+        while (*p == ',' || isspace((unsigned char)*p))
+            p++;
+        const char *w = p;
+        while (*p && *p != ',' && !isspace((unsigned char)*p))
+            p++;
+        size_t n = (size_t)(p - w);
+        if (!n)
+            break;
+        if (n == 3 && !strncasecmp(w, "iso", 3))
+            continue;
+        else if ((n == 3 && !strncasecmp(w, "mdy", 3)) || (n == 2 && !strncasecmp(w, "us", 2)) ||
+                 (n == 11 && !strncasecmp(w, "noneuropean", 11)))
+            order = "MDY";
+        else if ((n == 3 && !strncasecmp(w, "dmy", 3)) || (n == 8 && !strncasecmp(w, "european", 8)))
+            order = "DMY";
+        else if (n == 3 && !strncasecmp(w, "ymd", 3))
+            order = "YMD";
+        else {
+            sl_error(err, SL_E_INVALID_PARAMETER_VALUE,
+                     "invalid value for parameter \"DateStyle\": \"%s\"", value);
+            sl_error_detail(err, "Sluice prints dates in the ISO style only.");
+            return -1;
+        }
+    }
+    snprintf(canon, canon_sz, "ISO, %s", order);
+    return 0;
+}
+
+/* TimeZone: Sluice keeps and prints timestamptz in UTC, so only names of
+ * UTC are accepted (SHOW prints the name given, as PostgreSQL does). */
+static int check_timezone(const char *value, char *canon, size_t canon_sz, SlError *err)
+{
+    static const char *const utc[] = {"UTC", "GMT", "Etc/UTC", "Etc/GMT", "UCT", "Etc/UCT",
+                                      "Universal", "Etc/Universal", "Zulu", "Etc/Zulu", "Z",
+                                      "GMT0", "Etc/GMT0", "Etc/GMT+0", "Etc/GMT-0", "Greenwich",
+                                      "+00", "+00:00", "-00", "00:00", "0", "+0", "-0"};
+    for (size_t k = 0; k < sizeof utc / sizeof utc[0]; k++)
+        if (!strcasecmp(value, utc[k])) {
+            snprintf(canon, canon_sz, "%s", isalpha((unsigned char)utc[k][0]) ? utc[k] : "UTC");
+            return 0;
+        }
+    sl_error(err, SL_E_INVALID_PARAMETER_VALUE, "invalid value for parameter \"TimeZone\": \"%s\"",
+             value);
+    sl_error_detail(err, "Sluice keeps and prints timestamps with time zone in UTC.");
+    return -1;
 }
 
 /* Validates value for setting i; *ival gets the parsed number. The text
@@ -266,6 +377,12 @@ static int validate(int i, const char *value, int64_t *ival, char *canon, size_t
         return 0;
     }
     case SL_SET_ENUM: {
+        bool b;
+        if (!strcmp(s->choices, "on") && parse_bool_text(value, &b) && b) {
+            snprintf(canon, canon_sz, "on");
+            *ival = 1;
+            return 0;
+        }
         const char *c = s->choices;
         while (*c) {
             const char *bar = strchr(c, '|');
@@ -286,18 +403,14 @@ static int validate(int i, const char *value, int64_t *ival, char *canon, size_t
     }
     case SL_SET_STRING:
         *ival = 0;
-        if (!strcmp(s->name, "client_encoding")) {
-            static const char *const ok[] = {"utf8", "utf-8", "unicode", "sql_ascii", "latin1", "win1252",
-                                             "euc_jp", "sjis", "iso_8859_1", "iso-8859-1"};
-            for (size_t k = 0; k < sizeof ok / sizeof ok[0]; k++)
-                if (!strcasecmp(value, ok[k])) {
-                    if (k < 3)
-                        snprintf(canon, canon_sz, "UTF8");
-                    return 0;
-                }
-            return sl_error(err, SL_E_INVALID_PARAMETER_VALUE,
-                            "invalid value for parameter \"client_encoding\": \"%s\"", value);
-        }
+        if (!strcmp(s->name, "client_encoding"))
+            return check_encoding(value, canon, canon_sz, err);
+        if (!strcmp(s->name, "DateStyle"))
+            return check_datestyle(value, canon, canon_sz, err);
+        if (!strcmp(s->name, "TimeZone"))
+            return check_timezone(value, canon, canon_sz, err);
+        if (!strcmp(s->name, "application_name") && strlen(canon) > 63)
+            canon[63] = '\0'; /* NAMEDATALEN - 1, as PostgreSQL truncates */
         return 0;
     }
     return 0;
@@ -307,6 +420,9 @@ static int store(SlSettings *s, int i, const char *value, SlError *err)
 {
     char canon[1024];
     int64_t iv;
+    if (strlen(value) >= sizeof canon)
+        return sl_error(err, SL_E_INVALID_PARAMETER_VALUE, "value for parameter \"%s\" is too long",
+                        table[i].name);
     if (validate(i, value, &iv, canon, sizeof canon, err) < 0)
         return -1;
     free(s->value[i]);
@@ -344,6 +460,9 @@ int sl_settings_reset(SlSettings *s, const char *name, SlError *err)
     int i = find_index(name);
     if (i < 0)
         return sl_error(err, SL_E_UNDEFINED_OBJECT, "unrecognized configuration parameter \"%s\"", name);
+    if (table[i].context == SL_CTX_STARTUP)
+        return sl_error(err, SL_E_CANT_CHANGE_RUNTIME_PARAM,
+                        "parameter \"%s\" cannot be changed without restarting the server", table[i].name);
     if (table[i].context != SL_CTX_SESSION)
         return sl_error(err, SL_E_CANT_CHANGE_RUNTIME_PARAM, "parameter \"%s\" cannot be changed",
                         table[i].name);
@@ -441,10 +560,21 @@ int sl_settings_load_file(SlSettings *s, const char *path, SlError *err)
             value++;
         }
         int i = find_index(name);
-        if (i < 0 || (table[i].flags & SL_SETF_NOFILE) || table[i].context == SL_CTX_INTERNAL) {
+        if (i < 0) {
             fclose(f);
             return sl_error(err, SL_E_UNDEFINED_OBJECT,
                             "%s:%d: unrecognized configuration parameter \"%s\"", path, lineno, name);
+        }
+        if (table[i].context == SL_CTX_INTERNAL) {
+            fclose(f);
+            return sl_error(err, SL_E_CANT_CHANGE_RUNTIME_PARAM, "%s:%d: parameter \"%s\" cannot be changed",
+                            path, lineno, table[i].name);
+        }
+        if (table[i].flags & SL_SETF_NOFILE) {
+            fclose(f);
+            return sl_error(err, SL_E_CANT_CHANGE_RUNTIME_PARAM,
+                            "%s:%d: parameter \"%s\" can only be given on the command line", path,
+                            lineno, table[i].name);
         }
         SlError e2;
         if (store(s, i, value, &e2) < 0) {
