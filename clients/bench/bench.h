@@ -26,6 +26,7 @@ typedef struct BenchOpts {
     pid_t server_pid;        /* 0: found through the port */
     double duration;         /* latency mode: seconds of sending */
     int batch;               /* PostgreSQL trigger baseline: rows per COPY */
+    const char *view;        /* check: the view to read */
     char *command;           /* the exact command line, for the RESULT lines */
 } BenchOpts;
 
@@ -80,10 +81,11 @@ int mode_gen(const BenchOpts *o);
 int mode_limits(const BenchOpts *o, BenchData *d, double *ingest_limit,
                 double limit[NX_WORKLOADS], NxAnswer answers[NX_WORKLOADS]);
 int mode_pg(const BenchOpts *o, BenchData *d, double *copy_rate, double *trigger_rate,
-            const NxAnswer *agg_answer);
+            const NxAnswer *agg_answer, double ingest_limit, double agg_limit);
 int mode_ingest(const BenchOpts *o, BenchData *d, double limit, double pg_rate);
 int mode_process(const BenchOpts *o, BenchData *d, NxWorkload w, double limit,
                  double pg_rate, const NxAnswer *answer);
 int mode_latency(const BenchOpts *o, NxWorkload w);
+int mode_check(const BenchOpts *o, NxWorkload w, const NxAnswer *answer);
 
 #endif

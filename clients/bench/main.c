@@ -7,6 +7,7 @@
  *   sluice-bench ingest  [--sluice CONNINFO] --events N [--connections C] [--partitions P] [--pg ...]
  *   sluice-bench process [--sluice CONNINFO] --events N [--workload W,...] [--parallelism P] [--pg ...]
  *   sluice-bench latency [--sluice CONNINFO] --rate R --duration S [--workload W]
+ *   sluice-bench check   [--sluice CONNINFO] --events N --workload W [--view NAME]
  *
  * See docs/benchmarks.md for what each number means.
  */
@@ -268,6 +269,8 @@ static void usage(FILE *f)
             "  ingest    COPY the bids into a sluiced stream over C connections\n"
             "  process   load the bids, then create each view and time its catch-up\n"
             "  latency   send at a fixed rate, subscribe to the view, event-to-change latency\n"
+            "  check     compare an existing view (--view, default sb_<workload>) with the\n"
+            "            baseline answer for --events bids of --seed\n"
             "options:\n"
             "  --events N        rows of the kind (bids for the server modes); default 1000000\n"
             "  --seed S          generator seed; default 1\n"
@@ -281,7 +284,8 @@ static void usage(FILE *f)
             "  --parallelism P   CREATE MATERIALIZED VIEW ... WITH (parallelism = P)\n"
             "  --server-pid PID  sluiced's pid (CPU time, peak RSS); default: who listens on the port\n"
             "  --duration S      latency: seconds of sending; default 5\n"
-            "  --batch N         pg: rows per COPY in the trigger baseline; default 1000\n");
+            "  --batch N         pg: rows per COPY in the trigger baseline; default 1000\n"
+            "  --view NAME       check: the view to compare\n");
 }
 
 static char *join_argv(int argc, char **argv)
@@ -381,6 +385,7 @@ int main(int argc, char **argv)
         {"server-pid", required_argument, NULL, 'i'},
         {"duration", required_argument, NULL, 'd'},
         {"batch", required_argument, NULL, 'b'},
+        {"view", required_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -444,6 +449,9 @@ int main(int argc, char **argv)
                 goto bad;
             o.batch = (int)u;
             break;
+        case 'v':
+            o.view = optarg;
+            break;
         case 'h':
             usage(stdout);
             return 0;
@@ -479,8 +487,9 @@ int main(int argc, char **argv)
     }
 
     bool limits = strcmp(o.mode, "limits") == 0, pg = strcmp(o.mode, "pg") == 0,
-         ingest = strcmp(o.mode, "ingest") == 0, process = strcmp(o.mode, "process") == 0;
-    if (!limits && !pg && !ingest && !process) {
+         ingest = strcmp(o.mode, "ingest") == 0, process = strcmp(o.mode, "process") == 0,
+         check = strcmp(o.mode, "check") == 0;
+    if (!limits && !pg && !ingest && !process && !check) {
         fprintf(stderr, "sluice-bench: unknown mode \"%s\"\n", o.mode);
         usage(stderr);
         return 2;
@@ -501,9 +510,14 @@ int main(int argc, char **argv)
     rc = mode_limits(&o, &d, &ingest_limit, limit, answers);
     double pg_copy = -1, pg_trigger = -1;
     if (rc == 0 && o.pg)
-        rc = mode_pg(&o, &d, &pg_copy, &pg_trigger, o.workload_set[NX_AGG] ? &answers[NX_AGG] : NULL);
+        rc = mode_pg(&o, &d, &pg_copy, &pg_trigger, o.workload_set[NX_AGG] ? &answers[NX_AGG] : NULL,
+                     ingest_limit, limit[NX_AGG]);
     if (rc == 0 && ingest)
         rc = mode_ingest(&o, &d, ingest_limit, pg_copy);
+    if (rc == 0 && check)
+        for (int w = 0; w < NX_WORKLOADS && rc == 0; w++)
+            if (o.workload_set[w])
+                rc = mode_check(&o, (NxWorkload)w, &answers[w]);
     if (rc == 0 && process)
         for (int w = 0; w < NX_WORKLOADS && rc == 0; w++)
             if (o.workload_set[w])

@@ -338,7 +338,7 @@ static const char pg_trigger_sql[] =
     "END $$";
 
 int mode_pg(const BenchOpts *o, BenchData *d, double *copy_rate, double *trigger_rate,
-            const NxAnswer *agg_answer)
+            const NxAnswer *agg_answer, double ingest_limit, double agg_limit)
 {
     PGconn *c = db_connect(o->pg, "PostgreSQL");
     if (!c)
@@ -372,6 +372,7 @@ int mode_pg(const BenchOpts *o, BenchData *d, double *copy_rate, double *trigger
     if (cpu0 >= 0 && cpu1 > cpu0) {
         r.cpu_seconds = cpu1 - cpu0;
         r.per_core = (double)d->n / r.cpu_seconds;
+        r.ratio_vs_limit = ingest_limit > 0 ? r.per_core / ingest_limit : -1;
     }
     {
         __int128 sum = 0;
@@ -419,6 +420,7 @@ int mode_pg(const BenchOpts *o, BenchData *d, double *copy_rate, double *trigger
     if (cpu0 >= 0 && cpu1 > cpu0) {
         r.cpu_seconds = cpu1 - cpu0;
         r.per_core = (double)d->n / r.cpu_seconds;
+        r.ratio_vs_limit = agg_limit > 0 ? r.per_core / agg_limit : -1;
     }
     NxAnswer local;
     const NxAnswer *want = agg_answer;
@@ -694,6 +696,31 @@ int mode_process(const BenchOpts *o, BenchData *d, NxWorkload w, double limit, d
 out:
     PQfinish(s.c);
     return rc;
+}
+
+/* check: an existing view against the baseline of the same rows */
+int mode_check(const BenchOpts *o, NxWorkload w, const NxAnswer *answer)
+{
+    PGconn *c = db_connect(o->sluice, "sluiced");
+    if (!c)
+        return 1;
+    char view[128], sql[256];
+    if (o->view)
+        snprintf(view, sizeof view, "%s", o->view);
+    else
+        snprintf(view, sizeof view, "sb_%s", nx_workload_name(w));
+    snprintf(sql, sizeof sql, "SELECT * FROM %s", view);
+    BenchResult r;
+    bench_result_init(&r, "check", nx_workload_name(w));
+    r.events = answer->rows;
+    double t0 = bench_now();
+    r.check = check_answer(c, sql, answer, false);
+    r.seconds = bench_now() - t0;
+    if (!r.check)
+        r.check = "MISMATCH";
+    bench_report(o, &r);
+    PQfinish(c);
+    return strcmp(r.check, "ok") == 0 ? 0 : 1;
 }
 
 /* ======================================================================== */
