@@ -109,14 +109,30 @@ int sl_timestamp_parse(const char *s, size_t n, bool with_tz, int64_t *out)
     }
     size_t i = 0;
     int64_t y, mo, d, h = 0, mi = 0, se = 0, us = 0;
-    if (read_int(s, n, &i, 9, &y) < 1 || i >= n || s[i] != '-')
+    /* Y-M-D (ISO), or with DateStyle's MDY order M/D/Y and M-D-Y; a
+     * first field of three or more digits is the year (2024/01/02) */
+    int64_t f1, f2, f3;
+    int k1 = read_int(s, n, &i, 9, &f1);
+    if (k1 < 1 || i >= n || (s[i] != '-' && s[i] != '/'))
+        return -1;
+    char sep = s[i++];
+    if (read_int(s, n, &i, 2, &f2) < 1 || i >= n || s[i] != sep)
         return -1;
     i++;
-    if (read_int(s, n, &i, 2, &mo) < 1 || i >= n || s[i] != '-')
+    int k3 = read_int(s, n, &i, 9, &f3);
+    if (k3 < 1)
         return -1;
-    i++;
-    if (read_int(s, n, &i, 2, &d) < 1)
-        return -1;
+    if (k1 >= 3) {
+        if (k3 > 2)
+            return -1;
+        y = f1, mo = f2, d = f3;
+    } else {
+        if (k1 > 2)
+            return -1;
+        mo = f1, d = f2, y = f3;
+        if (k3 <= 2)
+            y += y < 70 ? 2000 : 1900; /* two-digit years, as PostgreSQL reads them */
+    }
     if (i < n && (s[i] == ' ' || s[i] == 'T' || s[i] == 't')) {
         size_t save = i;
         i++;

@@ -70,7 +70,7 @@ static const SlSetting table[] = {
     {"client_encoding", 0, SL_SET_STRING, S_SESSION, SL_SETF_REPORT, "UTF8", 0, 0, NULL,
      "client character set (Sluice sends UTF8)"},
     {"DateStyle", 0, SL_SET_STRING, S_SESSION, SL_SETF_REPORT, "ISO, MDY", 0, 0, NULL,
-     "date output style and field order (Sluice prints ISO; MDY, DMY or YMD are accepted)"},
+     "date output style and input field order (ISO output, MDY order only)"},
     {"TimeZone", 0, SL_SET_STRING, S_SESSION, SL_SETF_REPORT, "UTC", 0, 0, NULL,
      "time zone (Sluice keeps and prints timestamps in UTC; only UTC names are accepted)"},
     {"IntervalStyle", 0, SL_SET_ENUM, S_SESSION, SL_SETF_REPORT, "postgres", 0, 0, "postgres",
@@ -275,10 +275,10 @@ static int check_encoding(const char *value, char *canon, size_t canon_sz, SlErr
 }
 
 /* DateStyle: an output style and a field order, in any order and case
- * ("ISO", "iso, dmy", "MDY"). Sluice prints ISO only. */
+ * ("ISO", "iso, mdy", "US"). Sluice prints ISO and reads ambiguous dates
+ * (01/02/2024) month first, so only those are accepted. */
 static int check_datestyle(const char *value, char *canon, size_t canon_sz, SlError *err)
 {
-    const char *order = "MDY";
     const char *p = value;
     while (*p) {
         while (*p == ',' || isspace((unsigned char)*p))
@@ -289,23 +289,15 @@ static int check_datestyle(const char *value, char *canon, size_t canon_sz, SlEr
         size_t n = (size_t)(p - w);
         if (!n)
             break;
-        if (n == 3 && !strncasecmp(w, "iso", 3))
+        if ((n == 3 && !strncasecmp(w, "iso", 3)) || (n == 3 && !strncasecmp(w, "mdy", 3)) ||
+            (n == 2 && !strncasecmp(w, "us", 2)) || (n == 11 && !strncasecmp(w, "noneuropean", 11)))
             continue;
-        else if ((n == 3 && !strncasecmp(w, "mdy", 3)) || (n == 2 && !strncasecmp(w, "us", 2)) ||
-                 (n == 11 && !strncasecmp(w, "noneuropean", 11)))
-            order = "MDY";
-        else if ((n == 3 && !strncasecmp(w, "dmy", 3)) || (n == 8 && !strncasecmp(w, "european", 8)))
-            order = "DMY";
-        else if (n == 3 && !strncasecmp(w, "ymd", 3))
-            order = "YMD";
-        else {
-            sl_error(err, SL_E_INVALID_PARAMETER_VALUE,
-                     "invalid value for parameter \"DateStyle\": \"%s\"", value);
-            sl_error_detail(err, "Sluice prints dates in the ISO style only.");
-            return -1;
-        }
+        sl_error(err, SL_E_INVALID_PARAMETER_VALUE, "invalid value for parameter \"DateStyle\": \"%s\"",
+                 value);
+        sl_error_detail(err, "Sluice prints dates in the ISO style and reads them month first (MDY).");
+        return -1;
     }
-    snprintf(canon, canon_sz, "ISO, %s", order);
+    snprintf(canon, canon_sz, "ISO, MDY");
     return 0;
 }
 

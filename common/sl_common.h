@@ -207,7 +207,7 @@ uint64_t sl_hash_u64(uint64_t x);                  /* a strong 64-bit mix */
  *
  * VARCHAR is TEXT. SMALLINT and INT2 parameters are widened to INT4.
  * NUMERIC is fixed point: a signed 128-bit integer scaled by 10^scale,
- * at most 38 significant digits and a scale of 0..32 (see docs/sql.md).
+ * at most 38 significant digits and a scale of 0..32 (see docs/types.md).
  * TIMESTAMP and TIMESTAMPTZ are microseconds since 2000-01-01 00:00:00
  * (TIMESTAMPTZ in UTC; the server's TimeZone is UTC, printed as +00).
  * INTERVAL is months, days, microseconds, as PostgreSQL keeps it.
@@ -303,8 +303,9 @@ void sl_value_send(const SlValue *v, SlBuf *out);
 
 /* Casts between types, as PostgreSQL's explicit CAST does (text to
  * anything goes through sl_value_in; anything to text through
- * sl_value_out; float to int rounds half away from zero; overflow is
- * 22003). NULL casts to NULL of the target type. */
+ * sl_value_out, except boolean, which casts to 'true'/'false'; numeric to
+ * int rounds half away from zero, float to int half to even as rint does;
+ * overflow is 22003). NULL casts to NULL of the target type. */
 int sl_value_cast(const SlValue *in, SlType to, SlArena *arena, SlValue *out,
                   SlError *err);
 /* Can `from` be implicitly coerced to `to` (int4->int8->numeric->float8,

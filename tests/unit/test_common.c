@@ -1369,6 +1369,16 @@ static void test_timestamp_io(void)
                            "ERR 22008 timestamp out of range: \"999999999-01-01\"");
     CU_ASSERT_STRING_EQUAL(roundtrip(SL_T_TIMESTAMP, "0000-01-01"),
                            "ERR 22008 date/time field value out of range: \"0000-01-01\"");
+    /* DateStyle MDY forms, as PostgreSQL 15 reads them */
+    CU_ASSERT_STRING_EQUAL(roundtrip(SL_T_TIMESTAMP, "01/02/2024"), "2024-01-02 00:00:00");
+    CU_ASSERT_STRING_EQUAL(roundtrip(SL_T_TIMESTAMP, "1/2/2024 03:04:05"), "2024-01-02 03:04:05");
+    CU_ASSERT_STRING_EQUAL(roundtrip(SL_T_TIMESTAMP, "12/31/99"), "1999-12-31 00:00:00");
+    CU_ASSERT_STRING_EQUAL(roundtrip(SL_T_TIMESTAMP, "01/02/24"), "2024-01-02 00:00:00");
+    CU_ASSERT_STRING_EQUAL(roundtrip(SL_T_TIMESTAMP, "2024/1/2 10:00"), "2024-01-02 10:00:00");
+    CU_ASSERT_STRING_EQUAL(roundtrip(SL_T_TIMESTAMP, "01-02-2024"), "2024-01-02 00:00:00");
+    CU_ASSERT_STRING_EQUAL(roundtrip(SL_T_TIMESTAMPTZ, "1/2/3"), "2003-01-02 00:00:00+00");
+    CU_ASSERT_STRING_EQUAL(roundtrip(SL_T_TIMESTAMP, "13/01/2024"),
+                           "ERR 22008 date/time field value out of range: \"13/01/2024\"");
     /* every day of four centuries prints back as it was read */
     int bad = 0;
     for (int64_t day = -73049; day < 73049; day += 1) {
@@ -2020,11 +2030,14 @@ static void test_settings_set_show(void)
     /* DateStyle: psql's SET DateStyle = ISO shows "ISO, MDY" */
     CU_ASSERT_STRING_EQUAL(set_err(session, "datestyle", "ISO", SL_CTX_SESSION), "ok");
     CU_ASSERT_STRING_EQUAL(sl_settings_get(session, "DateStyle"), "ISO, MDY");
-    CU_ASSERT_STRING_EQUAL(set_err(session, "DateStyle", "iso, dmy", SL_CTX_SESSION), "ok");
-    CU_ASSERT_STRING_EQUAL(sl_settings_get(session, "DATESTYLE"), "ISO, DMY");
+    CU_ASSERT_STRING_EQUAL(set_err(session, "DateStyle", "mdy,  iso", SL_CTX_SESSION), "ok");
+    CU_ASSERT_STRING_EQUAL(sl_settings_get(session, "DATESTYLE"), "ISO, MDY");
+    CU_ASSERT_STRING_EQUAL(set_err(session, "DateStyle", "US", SL_CTX_SESSION), "ok");
     CU_ASSERT_STRING_EQUAL(set_err(session, "DateStyle", "SQL, DMY", SL_CTX_SESSION),
                            "ERR 22023 invalid value for parameter \"DateStyle\": \"SQL, DMY\"");
-    CU_ASSERT_STRING_EQUAL(sl_settings_get(session, "DateStyle"), "ISO, DMY");
+    CU_ASSERT_STRING_EQUAL(set_err(session, "DateStyle", "ISO, DMY", SL_CTX_SESSION),
+                           "ERR 22023 invalid value for parameter \"DateStyle\": \"ISO, DMY\"");
+    CU_ASSERT_STRING_EQUAL(sl_settings_get(session, "DateStyle"), "ISO, MDY");
     /* TimeZone: UTC names only */
     CU_ASSERT_STRING_EQUAL(set_err(session, "timezone", "utc", SL_CTX_SESSION), "ok");
     CU_ASSERT_STRING_EQUAL(sl_settings_get(session, "TimeZone"), "UTC");
