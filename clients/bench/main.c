@@ -137,6 +137,7 @@ void bench_data_generate(BenchData *d, const BenchOpts *o)
         exit(2);
     }
     nx_out_reserve(&d->csv, o->events * 200 + 1);
+    memset(d->csv.p, 0, d->csv.cap);   /* fault the pages in before timing */
     NxGen *g = nx_gen_new(o->seed, o->rate, NX_DEFAULT_BASE_USEC);
     double t0 = bench_now();
     NxEvent ev;
@@ -474,15 +475,18 @@ int main(int argc, char **argv)
     if (o.rate == 0)
         o.rate = latency ? 100000 : NX_DEFAULT_RATE;
 
-    if (strcmp(o.mode, "gen") == 0)
-        return mode_gen(&o);
-
     int rc = 0;
+    if (strcmp(o.mode, "gen") == 0) {
+        rc = mode_gen(&o);
+        free(o.command);
+        return rc;
+    }
     if (latency) {
         for (int w = 0; w < NX_WORKLOADS && rc == 0; w++)
             if (o.workload_set[w])
                 rc = mode_latency(&o, (NxWorkload)w);
         bench_print_table();
+        free(o.command);
         return rc;
     }
 
@@ -492,10 +496,12 @@ int main(int argc, char **argv)
     if (!limits && !pg && !ingest && !process && !check) {
         fprintf(stderr, "sluice-bench: unknown mode \"%s\"\n", o.mode);
         usage(stderr);
+        free(o.command);
         return 2;
     }
     if (pg && !o.pg) {
         fprintf(stderr, "sluice-bench: pg mode needs --pg CONNINFO\n");
+        free(o.command);
         return 2;
     }
 

@@ -20,6 +20,8 @@
 /* rows per COPY statement for bulk loads (sluiced ingests a COPY when it ends) */
 #define COPY_ROWS 100000
 #define SEND_CHUNK (1 << 20)
+/* the limit loops run this often; the fastest run is reported */
+#define LIMIT_REPEAT 3
 
 /* ======================================================================== */
 /* libpq helpers                                                            */
@@ -292,7 +294,20 @@ int mode_limits(const BenchOpts *o, BenchData *d, double *ingest_limit,
     r.mb_per_sec = (double)d->csv.len / 1e6 / d->gen_seconds;
     bench_report(o, &r);
 
+    /* the loops run LIMIT_REPEAT times; the fastest run counts */
     bench_data_parse(d);
+    for (int k = 1; k < LIMIT_REPEAT; k++) {
+        memcpy(d->parsed_buf, d->csv.p, d->csv.len);
+        size_t used;
+        long bad;
+        double t0 = bench_now();
+        long n = nx_parse_bids(d->parsed_buf, d->csv.len, d->rows, d->n, &used, &bad);
+        double t = bench_now() - t0;
+        if (n != (long)d->n)
+            return 1;
+        if (t < d->parse_seconds)
+            d->parse_seconds = t;
+    }
     bench_result_init(&r, "ingest-limit", "bid");
     r.events = d->n;
     r.seconds = d->parse_seconds;
@@ -305,10 +320,17 @@ int mode_limits(const BenchOpts *o, BenchData *d, double *ingest_limit,
     for (int w = 0; w < NX_WORKLOADS; w++) {
         if (!o->workload_set[w])
             continue;
-        nx_answer_init(&answers[w], (NxWorkload)w);
-        double t0 = bench_now();
-        nx_answer_add(&answers[w], d->rows, d->n);
-        double t = bench_now() - t0;
+        double t = -1;
+        for (int k = 0; k < LIMIT_REPEAT; k++) {
+            if (k > 0)
+                nx_answer_free(&answers[w]);
+            nx_answer_init(&answers[w], (NxWorkload)w);
+            double t0 = bench_now();
+            nx_answer_add(&answers[w], d->rows, d->n);
+            double tk = bench_now() - t0;
+            if (t < 0 || tk < t)
+                t = tk;
+        }
         bench_result_init(&r, "process-limit", nx_workload_name((NxWorkload)w));
         r.events = d->n;
         r.seconds = t;
