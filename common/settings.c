@@ -88,8 +88,8 @@ static const SlSetting table[] = {
      "debug5|debug4|debug3|debug2|debug1|log|notice|warning|error", "least severe notices sent"},
     {"default_transaction_isolation", 0, SL_SET_ENUM, S_SESSION, 0, "read committed", 0, 0,
      "serializable|repeatable read|read committed|read uncommitted", "accepted for drivers"},
-    {"default_transaction_read_only", 0, SL_SET_BOOL, S_SESSION, SL_SETF_REPORT, "off", 0, 0, NULL,
-     "accepted for drivers (Sluice sessions are never read-only)"},
+    {"default_transaction_read_only", 0, SL_SET_ENUM, S_SESSION, SL_SETF_REPORT, "off", 0, 0, "off",
+     "whether new transactions are read-only (always off)"},
     {"standard_conforming_strings", 0, SL_SET_ENUM, S_SESSION, SL_SETF_REPORT, "on", 0, 0, "on",
      "'...' strings treat backslashes literally (always on)"},
 
@@ -370,9 +370,11 @@ static int validate(int i, const char *value, int64_t *ival, char *canon, size_t
     }
     case SL_SET_ENUM: {
         bool b;
-        if (!strcmp(s->choices, "on") && parse_bool_text(value, &b) && b) {
-            snprintf(canon, canon_sz, "on");
-            *ival = 1;
+        /* a one-value boolean ("on" only, "off" only) takes any spelling */
+        if ((!strcmp(s->choices, "on") || !strcmp(s->choices, "off")) && parse_bool_text(value, &b) &&
+            b == !strcmp(s->choices, "on")) {
+            snprintf(canon, canon_sz, "%s", s->choices);
+            *ival = b;
             return 0;
         }
         const char *c = s->choices;

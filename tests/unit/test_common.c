@@ -2070,6 +2070,10 @@ static void test_settings_set_show(void)
                            "ERR 22023 invalid value for parameter \"standard_conforming_strings\": \"off\"");
     CU_ASSERT_STRING_EQUAL(set_err(session, "standard_conforming_strings", "true", SL_CTX_SESSION), "ok");
     CU_ASSERT_STRING_EQUAL(sl_settings_get(session, "standard_conforming_strings"), "on");
+    CU_ASSERT_STRING_EQUAL(set_err(session, "default_transaction_read_only", "false", SL_CTX_SESSION), "ok");
+    CU_ASSERT_STRING_EQUAL(sl_settings_get(session, "default_transaction_read_only"), "off");
+    CU_ASSERT_STRING_EQUAL(set_err(session, "default_transaction_read_only", "on", SL_CTX_SESSION),
+                           "ERR 22023 invalid value for parameter \"default_transaction_read_only\": \"on\"");
     /* booleans */
     CU_ASSERT_STRING_EQUAL(set_err(server, "tls_required", "yes", SL_CTX_STARTUP), "ok");
     CU_ASSERT_STRING_EQUAL(sl_settings_get(server, "tls_required"), "on");
