@@ -597,12 +597,16 @@ int sl_interval_mul(const SlInterval *iv, double factor, bool divide, SlInterval
      * of a day becomes seconds */
     double month_days = ts_round((m - r.months) * 30.0);
     double secs = ts_round((d - r.days + month_days - (int)month_days) * 86400.0);
+    int64_t days = r.days;
     if (fabs(secs) >= 86400.0) {
         int whole = (int)(secs / 86400.0);
-        r.days += whole;
+        days += whole;
         secs -= whole * 86400.0;
     }
-    r.days += (int32_t)month_days;
+    days += (int32_t)month_days;
+    if (days > INT32_MAX || days < INT32_MIN)
+        return sl_error(err, SL_E_DATETIME_FIELD_OVERFLOW, "interval out of range");
+    r.days = (int32_t)days;
     double t = rint((divide ? (double)iv->usec / factor : (double)iv->usec * factor) +
                     secs * 1000000.0);
     if (isnan(t) || t >= 9.223372036854775807e18 || t < -9.223372036854775808e18)

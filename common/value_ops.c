@@ -348,7 +348,8 @@ static int ts_add_interval(int64_t ts, const SlInterval *iv, int sign, int64_t *
     int64_t delta;
     if (__builtin_mul_overflow((int64_t)iv->days, SL_USECS_PER_DAY, &delta) ||
         __builtin_add_overflow(delta, iv->usec, &delta) ||
-        __builtin_add_overflow(ts, sign * delta, out) || !sl_timestamp_in_range(*out))
+        (sign > 0 ? __builtin_add_overflow(ts, delta, out) : __builtin_sub_overflow(ts, delta, out)) ||
+        !sl_timestamp_in_range(*out))
         return sl_error(err, SL_E_DATETIME_FIELD_OVERFLOW, "timestamp out of range");
     return 0;
 }
@@ -539,6 +540,8 @@ int sl_value_neg(const SlValue *a, SlValue *out, SlError *err)
         *out = sl_val_numeric(-a->u.num, a->scale);
         return 0;
     case SL_T_INTERVAL:
+        if (a->u.iv.months == INT32_MIN || a->u.iv.days == INT32_MIN || a->u.iv.usec == INT64_MIN)
+            return sl_error(err, SL_E_DATETIME_FIELD_OVERFLOW, "interval out of range");
         *out = sl_val_interval(-a->u.iv.months, -a->u.iv.days, -a->u.iv.usec);
         return 0;
     default:

@@ -1501,6 +1501,107 @@ static void test_numeric_avg(void)
     CU_ASSERT_STRING_EQUAL(sl_errcode_sqlstate(err.code), "22003");
 }
 
+/* Random and mutated text for every type: input either fails with an
+ * error record or gives a value whose output reads back as an equal value
+ * that prints the same; nothing crashes (run under the sanitizers too). */
+static void test_input_fuzz(void)
+{
+    static const char *const seeds[] = {
+        "2024-01-02 03:04:05.123456+02", "1 year 2 mons 3 days 04:05:06.5", "-12345.678e-3", "1e308",
+        "P1Y2M3DT4H5M6S", "01/02/2024 10:00", "  true ", "-9223372036854775808", "0.0000001", "infinity",
+        "4714-11-24 BC", "@ 1 day ago", "12:34:56.789", "NaN", "9999999999999999999999999999999999999.9",
+    };
+    static const char alphabet[] = "0123456789+-.:/ eEPTYMDWHSdayhourminsecbcBC@agoZ\t";
+    SlArena *a = sl_arena_new(0);
+    uint64_t x = 2024;
+    int bad = 0;
+    for (int iter = 0; iter < 40000; iter++) {
+        x = sl_hash_u64(x + (uint64_t)iter);
+        char text[64];
+        size_t n;
+        if (iter % 2) {
+            const char *seed = seeds[x % (sizeof seeds / sizeof seeds[0])];
+            n = strlen(seed);
+            memcpy(text, seed, n);
+            for (int m = 0; m < 1 + (int)(x >> 60); m++) {
+                uint64_t r = sl_hash_u64(x + (uint64_t)m);
+                size_t at = (size_t)(r % (n + 1));
+                char c = alphabet[(r >> 20) % (sizeof alphabet - 1)];
+                if ((r >> 40) % 3 == 0 && n < sizeof text - 1) {
+                    memmove(text + at + 1, text + at, n - at);
+                    text[at] = c;
+                    n++;
+                } else if ((r >> 40) % 3 == 1 && at < n) {
+                    memmove(text + at, text + at + 1, n - at - 1);
+                    n--;
+                } else if (at < n) {
+                    text[at] = c;
+                }
+            }
+        } else {
+            n = (size_t)(x % 24);
+            for (size_t k = 0; k < n; k++)
+                text[k] = alphabet[sl_hash_u64(x + k) % (sizeof alphabet - 1)];
+        }
+        for (int t = SL_T_BOOL; t < SL_T__COUNT; t++) {
+            SlValue v, w;
+            SlError err;
+            sl_error_clear(&err);
+            if (sl_value_in((SlType)t, text, n, a, &v, &err) < 0) {
+                if (err.code == SL_E_OK || !err.message[0])
+                    bad++;
+                continue;
+            }
+            if (t == SL_T_FLOAT8 && isnan(v.u.f8))
+                continue;
+            if ((t == SL_T_TIMESTAMP || t == SL_T_TIMESTAMPTZ) && n >= 3 &&
+                (strstr(text, "now") || strstr(text, "today")))
+                continue;
+            SlBuf b1, b2;
+            sl_buf_init(&b1);
+            sl_buf_init(&b2);
+            sl_value_out(&v, &b1);
+            if (sl_value_in((SlType)t, b1.data ? b1.data : "", b1.len, a, &w, &err) < 0 || sl_value_cmp(&v, &w) != 0) {
+                bad++;
+                fprintf(stderr, "\n  %s: '%.*s' printed '%s' does not read back", sl_type_name((SlType)t), (int)n,
+                        text, b1.data ? b1.data : "");
+            } else {
+                sl_value_out(&w, &b2);
+                if (b1.len != b2.len || (b1.len && memcmp(b1.data, b2.data, b1.len))) {
+                    bad++;
+                    fprintf(stderr, "\n  %s: '%s' prints '%s' the second time", sl_type_name((SlType)t), b1.data,
+                            b2.data ? b2.data : "");
+                }
+            }
+            /* and the binary form reads back too */
+            sl_buf_reset(&b2);
+            sl_value_send(&v, &b2);
+            if (sl_value_recv((SlType)t, b2.data ? b2.data : "", b2.len, a, &w, &err) < 0 || sl_value_cmp(&v, &w) != 0)
+                bad++;
+            sl_buf_free(&b1);
+            sl_buf_free(&b2);
+        }
+        /* random bytes as binary input never crash */
+        for (int t = SL_T_BOOL; t < SL_T__COUNT; t++) {
+            SlValue v;
+            SlError err;
+            char bin[40];
+            size_t bn = (size_t)(x % 40);
+            for (size_t k = 0; k < bn; k++)
+                bin[k] = (char)(sl_hash_u64(x ^ (k * 7919)) & 0xff);
+            if (t == SL_T_NUMERIC && bn >= 8 && (iter & 3) == 0) {
+                /* a plausible header: ndigits that matches the length */
+                bin[0] = 0;
+                bin[1] = (char)((bn - 8) / 2);
+            }
+            (void)sl_value_recv((SlType)t, bin, bn, a, &v, &err);
+        }
+        sl_arena_reset(a);
+    }
+    CU_ASSERT_EQUAL(bad, 0);
+    sl_arena_free(a);
+}
+
 /* --------------------------------------------------------- binary forms */
 
 static void test_binary(void)
@@ -1649,6 +1750,13 @@ static void test_int_ops(void)
     CU_ASSERT(sl_value_neg(&iv, &r, &err) == 0 && r.u.iv.months == -1 && r.u.iv.days == 2 && r.u.iv.usec == -3);
     CU_ASSERT(sl_value_neg(&f, &r, &err) == 0);
     CU_ASSERT_STRING_EQUAL(show(&r), "-0");
+    SlValue ivmin = sl_val_interval(INT32_MIN, 0, 0);
+    CU_ASSERT_EQUAL(sl_value_neg(&ivmin, &r, &err), -1);
+    CU_ASSERT_STRING_EQUAL(errstr(&err), "ERR 22008 interval out of range");
+    /* timestamp minus the most negative interval: an error, not overflow */
+    SlValue ts0 = sl_val_timestamp(0), ivneg = sl_val_interval(0, 0, INT64_MIN);
+    CU_ASSERT_EQUAL(sl_value_op(SL_OP_SUB, &ts0, &ivneg, NULL, &r, &err), -1);
+    CU_ASSERT_STRING_EQUAL(errstr(&err), "ERR 22008 timestamp out of range");
     SlValue t = sl_val_text("a", 1);
     CU_ASSERT_EQUAL(sl_value_neg(&t, &r, &err), -1);
     CU_ASSERT_STRING_EQUAL(sl_errcode_sqlstate(err.code), "42883");
@@ -2316,6 +2424,7 @@ static const SlUnitTest value_tests[] = {
     {"numeric limits", test_numeric_limits},
     {"numeric avg scales", test_numeric_avg},
     {"binary send/recv", test_binary},
+    {"random input reads back", test_input_fuzz},
     {NULL, NULL}};
 SL_UNIT_SUITE("common: values", value_tests)
 
