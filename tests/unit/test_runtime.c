@@ -425,7 +425,8 @@ static int cmp_str(const void *a, const void *b)
 
 static void lines_sort(Lines *l)
 {
-    qsort(l->v, (size_t)l->n, sizeof(char *), cmp_str);
+    if (l->n > 1)
+        qsort(l->v, (size_t)l->n, sizeof(char *), cmp_str);
 }
 
 static void lines_free(Lines *l)
