@@ -236,13 +236,17 @@ int rt_job_sync(RtJob *j, SlError *err);
 int rt_job_snapshot(RtJob *j, bool sync, int (*fn)(void *ctx, const SlValue *row, int n, SlError *err), void *ctx,
                     int64_t *progress, SlError *err);
 
-/* Subscriptions. from_progress < 0: deliver the snapshot first (diff +1
- * at the snapshot's progress), then every change after it. from_progress
- * >= 0: only the changes with progress > from_progress, which must still
- * be retained (55000 otherwise). notify(arg) is called from worker threads
+/* Subscriptions. from_progress RT_SUB_SNAPSHOT: deliver the snapshot
+ * first (diff +1 at the snapshot's progress), then every change after it.
+ * RT_SUB_CHANGES_ONLY (LISTEN): the changes after the current state only.
+ * from_progress >= 0 (resume): only the changes with progress >
+ * from_progress, which must still be retained (55000 otherwise; 22023
+ * when from_progress is ahead of the view). notify(arg) is called from worker threads
  * with internal locks held whenever changes may be read: it must only wake
  * the reader (write an eventfd, activate an event). */
 typedef struct RtSub RtSub;
+#define RT_SUB_SNAPSHOT (-1)
+#define RT_SUB_CHANGES_ONLY (-2)
 int rt_job_subscribe(RtJob *j, int64_t from_progress, void (*notify)(void *arg), void *arg, RtSub **out,
                      SlError *err);
 /* Delivers up to max_rows rows, in progress order, to fn (row valid during

@@ -1291,7 +1291,9 @@ int rt_job_subscribe(RtJob *j, int64_t from_progress, void (*notify)(void *arg),
     pthread_mutex_lock(&j->loglock);
     int64_t at = j->progress, trimmed = j->trimmed_upto;
     pthread_mutex_unlock(&j->loglock);
-    if (from_progress >= 0) {
+    if (from_progress == RT_SUB_CHANGES_ONLY) {
+        s->next_progress = at + 1;
+    } else if (from_progress >= 0) {
         if (from_progress > at) {
             rc = sl_error(err, SL_E_INVALID_PARAMETER_VALUE, "progress %lld is ahead of the view (at %lld)",
                           (long long)from_progress, (long long)at);

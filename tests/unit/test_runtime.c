@@ -820,6 +820,22 @@ static void test_subscribe_replay(void)
     while (rt_sub_poll(sub, 1000, replay_row, &r1, &err) > 0)
         ;
     CU_ASSERT_EQUAL(r1.nrows, r2.nrows);
+    /* changes only (LISTEN): nothing of the current state, then the new */
+    RtSub *sub3;
+    CU_ASSERT_EQUAL_FATAL(rt_job_subscribe(j, RT_SUB_CHANGES_ONLY, count_notify, NULL, &sub3, &err), 0);
+    Replay r3 = {0};
+    CU_ASSERT_EQUAL(rt_sub_poll(sub3, 1000, replay_row, &r3, &err), 0);
+    rt_stream_ingest(s, rows + 3000, 10, &err);
+    rt_job_sync(j, &err);
+    while (rt_sub_poll(sub3, 1000, replay_row, &r3, &err) > 0)
+        ;
+    /* 10 rows touch 1..10 groups: one +1 each, and a -1 for each group
+     * that existed (retractions of rows this subscriber never saw) */
+    CU_ASSERT(r3.rows.n >= 1 && r3.rows.n <= 10);
+    CU_ASSERT(r3.bad_order <= r3.rows.n);
+    CU_ASSERT_EQUAL(r3.nrows, r3.rows.n + r3.bad_order);
+    rt_sub_close(sub3);
+    lines_free(&r3.rows);
     /* a future progress number is refused */
     RtSub *bad;
     CU_ASSERT_EQUAL(rt_job_subscribe(j, progress + 1000000, count_notify, NULL, &bad, &err), -1);
