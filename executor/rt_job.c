@@ -1095,10 +1095,15 @@ const char *rt_job_name(const RtJob *j)
 void rt_job_drop(RtJob *j)
 {
     RtRuntime *rt = j->rt;
+    /* stop first: a source may be reading a partition's batch, which the
+     * partition frees once the reader is detached */
     atomic_store(&j->stopping, true);
+    while (atomic_load(&j->active) > 0)
+        usleep(200);
     for (int s = 0; s < j->N; s++)
         for (int i = 0; i < j->sources[s].nreaders; i++)
             part_detach(j->src, &j->sources[s].readers[i]);
+    /* ingestion may have woken a source just before; it returns at once */
     while (atomic_load(&j->active) > 0)
         usleep(200);
     pthread_mutex_lock(&rt->sublock);
