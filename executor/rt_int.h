@@ -31,7 +31,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
-#include "ex_int.h"
+#include "ex_agg.h"
 
 /* ======================================================================
  * Key groups (ARCHITECTURE.md section 4)
@@ -284,27 +284,16 @@ void rt_job_stats(RtJob *j, RtJobStats *out);
 int rt_job_task_stats(RtJob *j, RtTaskStats *out, int max);
 
 /* ======================================================================
- * Grouped state (rt_agg.c): accumulators and per-key-group tables.
+ * Grouped state (rt_agg.c): per-key-group tables of groups whose
+ * accumulators are agg.c's (ex_agg.h: init/update/merge/final and the
+ * byte form for checkpoints).
  * ====================================================================== */
-typedef struct RtDistinct RtDistinct;
-
-typedef struct RtAcc {
-    int64_t count;           /* rows counted (distinct values for DISTINCT) */
-    __int128 isum;           /* integer and numeric sums, at `scale` */
-    double fsum;
-    SlValue best;            /* min / max */
-    int16_t scale;
-    bool has;                /* best is set */
-    bool overflow;
-    RtDistinct *set;         /* count(DISTINCT) */
-} RtAcc;
-
 typedef struct RtGroup {
     uint64_t hash;
     int64_t nrows;           /* rows applied */
     int64_t touched;         /* batch number that last touched it */
     SlValue *keys;
-    RtAcc acc[];             /* naggs */
+    ExAggState acc[];        /* naggs */
 } RtGroup;
 
 /* One key group's table: open addressing on the key hash. */
@@ -312,15 +301,16 @@ typedef struct RtKgTable {
     RtGroup **slots;
     uint64_t *hashes;
     size_t cap, n;
-    SlArena *arena;          /* the groups, their keys and text */
+    SlArena *arena;          /* the groups and their keys */
 } RtKgTable;
 
-void rt_kgt_free(RtKgTable *t);
-/* The group of keys in t (hash h), created with zeroed accumulators if
- * new (*created set). */
-RtGroup *rt_kgt_lookup(RtKgTable *t, uint64_t h, const SlValue *keys, int nkeys, int naggs, bool *created);
-void rt_acc_update(const PlAgg *ag, RtAcc *acc, const SlValue *v, SlArena *arena);
-int rt_acc_final(const PlAgg *ag, const RtAcc *acc, SlValue *out, SlError *err);
+/* Frees the table and its groups' accumulators. */
+void rt_kgt_free(RtKgTable *t, int naggs);
+/* The group of keys in t (hash h), created with initialized accumulators
+ * if new (*created set). */
+RtGroup *rt_kgt_lookup(RtKgTable *t, uint64_t h, const SlValue *keys, int nkeys, const PlAgg *aggs, int naggs,
+                       bool *created);
+/* Same values, NULLs equal, a changed type or numeric scale differs. */
 bool rt_rows_equal(const SlValue *a, const SlValue *b, int n);
 
 #endif /* RT_INT_H */

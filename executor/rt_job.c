@@ -752,13 +752,13 @@ static int source_run(RtTask *t, int budget)
 
 /* The output row of group g with accumulators acc; *present false when
  * HAVING rejects it. Values may point into the task's scratch arena. */
-static int group_row(RtJob *j, AggTask *A, const RtGroup *g, const RtAcc *acc, SlValue *out, bool *present,
+static int group_row(RtJob *j, AggTask *A, const RtGroup *g, const ExAggState *acc, SlValue *out, bool *present,
                      SlError *err)
 {
     const PlSelect *q = j->q;
     SlValue aggv[j->naggs > 0 ? j->naggs : 1];
     for (int a = 0; a < j->naggs; a++)
-        if (rt_acc_final(&q->aggs[a], &acc[a], &aggv[a], err) < 0)
+        if (ex_agg_final(&q->aggs[a], &acc[a], A->scratch, &aggv[a], err) < 0)
             return -1;
     ExEvalCtx ec = {.arena = A->scratch, .stmt_time = sl_now_usec(), .aggs = aggv};
     *present = true;
@@ -787,7 +787,7 @@ static int agg_apply(AggTask *A, RtBatch *b)
         int kg = rt_kg_of_hash(h, j->K);
         RtKgTable *tbl = &A->tables[kg - A->kg_lo];
         bool created;
-        RtGroup *g = rt_kgt_lookup(tbl, h, x, j->nkeys, j->naggs, &created);
+        RtGroup *g = rt_kgt_lookup(tbl, h, x, j->nkeys, q->aggs, j->naggs, &created);
         created_n += created;
         if (track && g->touched != A->batch_no) {
             g->touched = A->batch_no;
@@ -816,7 +816,12 @@ static int agg_apply(AggTask *A, RtBatch *b)
         }
         g->nrows++;
         for (int a = 0; a < j->naggs; a++)
-            rt_acc_update(&q->aggs[a], &g->acc[a], &x[j->nkeys + a], tbl->arena);
+            if (SL_UNLIKELY(ex_agg_update(&q->aggs[a], &g->acc[a], &x[j->nkeys + a], &err) < 0)) {
+                rc = -1;
+                break;
+            }
+        if (rc < 0)
+            break;
     }
     A->ngroups += created_n;
     atomic_fetch_add(&A->rows_out, created_n);
@@ -913,7 +918,7 @@ static void job_free(RtJob *j)
         for (int a = 0; a < j->N; a++) {
             AggTask *A = &j->aggs[a];
             for (int k = 0; k < A->kg_hi - A->kg_lo; k++)
-                rt_kgt_free(&A->tables[k]);
+                rt_kgt_free(&A->tables[k], j->naggs);
             free(A->tables);
             free(A->touched);
             free(A->in);
@@ -1062,7 +1067,7 @@ RtJob *rt_job_create(RtRuntime *rt, const char *name, RtStream *src, const PlSel
             int kg = rt_kg_of_hash(j->global_hash, j->K);
             AggTask *A = &j->aggs[rt_task_of_kg(kg, N, j->K)];
             bool created;
-            rt_kgt_lookup(&A->tables[kg - A->kg_lo], j->global_hash, NULL, 0, j->naggs, &created);
+            rt_kgt_lookup(&A->tables[kg - A->kg_lo], j->global_hash, NULL, 0, q->aggs, j->naggs, &created);
             A->ngroups = 1;
             atomic_store(&A->rows_out, 1);
         }
