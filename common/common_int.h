@@ -36,7 +36,8 @@ bool sl_timestamp_in_range(int64_t ts);
 bool sl_is_leap(int64_t y);
 int64_t sl_days_from_civil(int64_t y, int m, int d);
 void sl_civil_from_days(int64_t days, int64_t *y, int *m, int *d);
-/* 0 ok, -1 bad syntax, -2 field out of range, -3 timestamp out of range */
+/* 0 ok, -1 bad syntax, -2 field out of range, -3 timestamp out of range,
+ * -4 time zone displacement out of range */
 int sl_timestamp_parse(const char *s, size_t n, bool with_tz, int64_t *out);
 void sl_timestamp_format(int64_t ts, bool with_tz, SlBuf *out);
 /* 0 ok, -1 bad syntax, -2 field out of range */

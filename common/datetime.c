@@ -82,10 +82,22 @@ static int read_int(const char *s, size_t n, size_t *i, int max, int64_t *out)
     return k;
 }
 
+/* 1..12 for an English month name or its three-letter abbreviation. */
+static int month_of(const char *w, size_t n)
+{
+    static const char *const names[] = {"january", "february", "march", "april", "may", "june",
+                                        "july", "august", "september", "october", "november",
+                                        "december"};
+    for (int m = 0; m < 12; m++)
+        if ((n == 3 && !strncasecmp(w, names[m], 3)) || word_eq(w, n, names[m]))
+            return m + 1;
+    return word_eq(w, n, "sept") ? 9 : 0;
+}
+
 int sl_timestamp_parse(const char *s, size_t n, bool with_tz, int64_t *out)
 {
     n = trim(&s, n);
-    if (word_eq(s, n, "infinity") || word_eq(s, n, "+infinity")) {
+    if (word_eq(s, n, "infinity")) {
         *out = SL_TS_NOEND;
         return 0;
     }
@@ -108,64 +120,117 @@ int sl_timestamp_parse(const char *s, size_t n, bool with_tz, int64_t *out)
         return 0;
     }
     size_t i = 0;
-    int64_t y, mo, d, h = 0, mi = 0, se = 0, us = 0;
-    /* Y-M-D (ISO), or with DateStyle's MDY order M/D/Y and M-D-Y; a
-     * first field of three or more digits is the year (2024/01/02) */
-    int64_t f1, f2, f3;
-    int k1 = read_int(s, n, &i, 9, &f1);
-    if (k1 < 1 || i >= n || (s[i] != '-' && s[i] != '/'))
-        return -1;
-    char sep = s[i++];
-    if (read_int(s, n, &i, 2, &f2) < 1 || i >= n || s[i] != sep)
-        return -1;
-    i++;
-    int k3 = read_int(s, n, &i, 9, &f3);
-    if (k3 < 1)
-        return -1;
-    if (k1 >= 3) {
-        if (k3 > 2)
+    int64_t y = 0, mo = 0, d = 0, h = 0, mi = 0, se = 0, us = 0;
+    int yk; /* digits written for the year: two-digit years are 19xx/20xx */
+    /* The date: Y-M-D (ISO); with DateStyle's MDY order M/D/Y and M-D-Y (a
+     * first field of three or more digits is the year: 2024/01/02);
+     * YYYYMMDD; and with a month name: Jan 2, 2024 / 2 Jan 2024 /
+     * 2024-Jan-02 / 02-Jan-2024. */
+    if (i < n && isalpha((unsigned char)s[i])) {
+        size_t w0 = i;
+        while (i < n && isalpha((unsigned char)s[i]))
+            i++;
+        if (!(mo = month_of(s + w0, i - w0)))
             return -1;
-        y = f1, mo = f2, d = f3;
+        while (i < n && (s[i] == ' ' || s[i] == '-' || s[i] == '/' || s[i] == '.'))
+            i++;
+        if (read_int(s, n, &i, 2, &d) < 1)
+            return -1;
+        while (i < n && (s[i] == ' ' || s[i] == ',' || s[i] == '-' || s[i] == '/'))
+            i++;
+        if ((yk = read_int(s, n, &i, 9, &y)) < 1)
+            return -1;
     } else {
-        if (k1 > 2)
+        int64_t f1, f2, f3;
+        int k1 = read_int(s, n, &i, 9, &f1);
+        if (k1 < 1)
             return -1;
-        mo = f1, d = f2, y = f3;
-        if (k3 <= 2)
-            y += y < 70 ? 2000 : 1900; /* two-digit years, as PostgreSQL reads them */
+        if (k1 == 8 && (i == n || s[i] == ' ' || s[i] == 'T' || s[i] == 't')) {
+            y = f1 / 10000, mo = f1 / 100 % 100, d = f1 % 100, yk = 4;
+        } else if (i < n && (s[i] == '-' || s[i] == '/' || s[i] == ' ' || s[i] == '.')) {
+            char sep = s[i++];
+            if (i < n && isalpha((unsigned char)s[i])) {
+                size_t w0 = i;
+                while (i < n && isalpha((unsigned char)s[i]))
+                    i++;
+                if (!(mo = month_of(s + w0, i - w0)) || i >= n || s[i] != sep)
+                    return -1;
+                i++;
+                int k3 = read_int(s, n, &i, 9, &f3);
+                if (k3 < 1 || k1 > 9)
+                    return -1;
+                if (k1 >= 3) {
+                    if (k3 > 2)
+                        return -1;
+                    y = f1, yk = k1, d = f3;
+                } else {
+                    d = f1, y = f3, yk = k3;
+                }
+            } else {
+                if (sep != '-' && sep != '/')
+                    return -1;
+                if (read_int(s, n, &i, 2, &f2) < 1 || i >= n || s[i] != sep)
+                    return -1;
+                i++;
+                int k3 = read_int(s, n, &i, 9, &f3);
+                if (k3 < 1)
+                    return -1;
+                if (k1 >= 3) {
+                    if (k3 > 2)
+                        return -1;
+                    y = f1, mo = f2, d = f3, yk = k1;
+                } else {
+                    mo = f1, d = f2, y = f3, yk = k3;
+                }
+            }
+        } else {
+            return -1;
+        }
     }
+    if (yk <= 2)
+        y += y < 70 ? 2000 : 1900; /* two-digit years, as PostgreSQL reads them */
+    /* The time: HH:MM[:SS[.frac]], HHMMSS or HHMM, or allballs. */
     if (i < n && (s[i] == ' ' || s[i] == 'T' || s[i] == 't')) {
         size_t save = i;
         i++;
         while (i < n && s[i] == ' ')
             i++;
-        if (i < n && isdigit((unsigned char)s[i])) {
+        size_t run = 0;
+        while (i + run < n && isdigit((unsigned char)s[i + run]))
+            run++;
+        if (n - i >= 8 && word_eq(s + i, 8, "allballs") && (n - i == 8 || !isalpha((unsigned char)s[i + 8]))) {
+            i += 8;
+        } else if ((run == 4 || run == 6) && (i + run == n || s[i + run] != ':')) {
+            read_int(s, n, &i, 2, &h);
+            read_int(s, n, &i, 2, &mi);
+            if (run == 6)
+                read_int(s, n, &i, 2, &se);
+        } else if (run > 0) {
             if (read_int(s, n, &i, 2, &h) < 1 || i >= n || s[i] != ':')
                 return -1;
             i++;
-            if (read_int(s, n, &i, 2, &mi) < 2 && 0)
-                return -1;
+            read_int(s, n, &i, 2, &mi);
             if (i < n && s[i] == ':') {
                 i++;
                 if (read_int(s, n, &i, 2, &se) < 1)
                     return -1;
-                if (i < n && s[i] == '.') {
-                    i++;
-                    int k = 0;
-                    while (i < n && isdigit((unsigned char)s[i])) {
-                        if (k < 6) {
-                            us = us * 10 + (s[i] - '0');
-                        } else if (k == 6 && s[i] >= '5') {
-                            us++; /* round to microseconds */
-                        }
-                        k++;
-                        i++;
-                    }
-                    for (; k < 6; k++)
-                        us *= 10;
-                }
             }
         } else {
             i = save;
+        }
+        if (i != save && i < n && s[i] == '.') {
+            i++;
+            int k = 0;
+            while (i < n && isdigit((unsigned char)s[i])) {
+                if (k < 6)
+                    us = us * 10 + (s[i] - '0');
+                else if (k == 6 && s[i] >= '5')
+                    us++; /* round to microseconds */
+                k++;
+                i++;
+            }
+            for (; k < 6; k++)
+                us *= 10;
         }
     }
     /* zone: Z, UTC, GMT, +HH, +HH:MM, +HHMM; then an optional AD/BC */
@@ -186,7 +251,7 @@ int sl_timestamp_parse(const char *s, size_t n, bool with_tz, int64_t *out)
             i = n;
         } else if (s[i] == '+' || s[i] == '-') {
             int sign = s[i] == '-' ? -1 : 1;
-            int64_t oh = 0, om = 0;
+            int64_t oh = 0, om = 0, os = 0;
             i++;
             int k = read_int(s, n, &i, 2, &oh);
             if (k < 1)
@@ -195,13 +260,20 @@ int sl_timestamp_parse(const char *s, size_t n, bool with_tz, int64_t *out)
                 i++;
                 if (read_int(s, n, &i, 2, &om) != 2)
                     return -1;
+                if (i < n && s[i] == ':') {
+                    i++;
+                    if (read_int(s, n, &i, 2, &os) != 2)
+                        return -1;
+                }
             } else if (k == 2 && i < n && isdigit((unsigned char)s[i])) {
                 if (read_int(s, n, &i, 2, &om) != 2)
                     return -1;
             }
             if (oh > 15 || om > 59)
-                return -2;
-            off = sign * (oh * 3600 + om * 60);
+                return -4;
+            if (os > 59)
+                return -4;
+            off = sign * (oh * 3600 + om * 60 + os);
         }
     }
     if (i != n)
@@ -285,10 +357,14 @@ static Unit unit_of(const char *w, size_t n)
         {"h", U_HOUR}, {"hr", U_HOUR}, {"hrs", U_HOUR}, {"hour", U_HOUR}, {"hours", U_HOUR},
         {"m", U_MIN}, {"min", U_MIN}, {"mins", U_MIN}, {"minute", U_MIN}, {"minutes", U_MIN},
         {"s", U_SEC}, {"sec", U_SEC}, {"secs", U_SEC}, {"second", U_SEC}, {"seconds", U_SEC},
-        {"ms", U_MS}, {"msec", U_MS}, {"msecs", U_MS}, {"millisecond", U_MS}, {"milliseconds", U_MS},
-        {"us", U_US}, {"usec", U_US}, {"usecs", U_US}, {"microsecond", U_US}, {"microseconds", U_US},
-        {"decade", U_DECADE}, {"decades", U_DECADE}, {"century", U_CENTURY}, {"centuries", U_CENTURY},
-        {"millennium", U_MILLENNIUM}, {"millennia", U_MILLENNIUM},
+        {"ms", U_MS}, {"msec", U_MS}, {"msecs", U_MS}, {"msecond", U_MS}, {"mseconds", U_MS},
+        {"millisecon", U_MS}, {"millisecond", U_MS}, {"milliseconds", U_MS},
+        {"us", U_US}, {"usec", U_US}, {"usecs", U_US}, {"usecond", U_US}, {"useconds", U_US},
+        {"microsecon", U_US}, {"microsecond", U_US}, {"microseconds", U_US},
+        {"dec", U_DECADE}, {"decs", U_DECADE}, {"decade", U_DECADE}, {"decades", U_DECADE},
+        {"c", U_CENTURY}, {"cent", U_CENTURY}, {"century", U_CENTURY}, {"centuries", U_CENTURY},
+        {"mil", U_MILLENNIUM}, {"mils", U_MILLENNIUM}, {"millennium", U_MILLENNIUM},
+        {"millennia", U_MILLENNIUM},
     };
     for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
         if (word_eq(w, n, units[i].name))
@@ -296,70 +372,138 @@ static Unit unit_of(const char *w, size_t n)
     return U_NONE;
 }
 
-static int add_i32(int32_t *field, long double v)
-{
-    long double r = (long double)*field + v;
-    if (r > INT32_MAX || r < INT32_MIN)
-        return -2;
-    *field = (int32_t)r;
-    return 0;
-}
+/* Interval fields while parsing, wide enough that overflow is found at
+ * the end rather than wrapping. */
+typedef struct IvAcc {
+    __int128 months, days, usec;
+} IvAcc;
 
-static int add_usec(int64_t *field, long double v)
+/* A number as PostgreSQL splits it: the integer part, and the fraction
+ * (with the same sign) read as a double. At least one digit. Returns the
+ * characters used, 0 if none, -2 if the integer part is too large. */
+static int split_number(const char *s, size_t n, int64_t *whole, double *frac)
 {
-    long double r = (long double)*field + v;
-    if (r >= 9.2e18L || r <= -9.2e18L)
-        return -2;
-    *field = (int64_t)r;
-    return 0;
-}
-
-/* Adds value (possibly fractional) of a unit; fractions cascade down as
- * PostgreSQL does (1.5 days = 1 day 12:00:00). -2 on overflow. */
-static int add_unit(SlInterval *iv, Unit u, long double v)
-{
-    long double frac, whole;
-    switch (u) {
-    case U_MILLENNIUM: v *= 1000; u = U_YEAR; break;
-    case U_CENTURY: v *= 100; u = U_YEAR; break;
-    case U_DECADE: v *= 10; u = U_YEAR; break;
-    case U_WEEK: v *= 7; u = U_DAY; break;
-    default: break;
+    size_t i = 0;
+    int sign = 1;
+    if (i < n && (s[i] == '+' || s[i] == '-'))
+        sign = s[i++] == '-' ? -1 : 1;
+    int64_t w = 0;
+    size_t d0 = i;
+    bool big = false;
+    while (i < n && isdigit((unsigned char)s[i])) {
+        if (w > 99999999999999999LL)
+            big = true;
+        else
+            w = w * 10 + (s[i] - '0');
+        i++;
     }
+    size_t ndig = i - d0;
+    double f = 0;
+    if (i < n && s[i] == '.') {
+        char buf[40];
+        size_t k = 0;
+        buf[k++] = '0';
+        buf[k++] = '.';
+        i++;
+        while (i < n && isdigit((unsigned char)s[i])) {
+            if (k < sizeof buf - 1)
+                buf[k++] = s[i];
+            i++;
+            ndig++;
+        }
+        buf[k] = '\0';
+        f = strtod(buf, NULL);
+    }
+    if (ndig == 0)
+        return 0;
+    if (big)
+        return -2;
+    *whole = sign * w;
+    *frac = sign * f;
+    return (int)i;
+}
+
+/* A fraction of `scale` seconds: whole seconds, then microseconds rounded
+ * as PostgreSQL's rint does. */
+static void frac_seconds(IvAcc *a, double frac, double scale)
+{
+    if (frac == 0)
+        return;
+    frac *= scale;
+    int64_t sec = (int64_t)frac;
+    a->usec += (__int128)sec * 1000000;
+    a->usec += (__int128)rint((frac - (double)sec) * 1000000.0);
+}
+
+/* A fraction of `scale` days: whole days, the rest as seconds. */
+static void frac_days(IvAcc *a, double frac, double scale)
+{
+    if (frac == 0)
+        return;
+    frac *= scale;
+    int64_t d = (int64_t)frac;
+    a->days += d;
+    frac_seconds(a, frac - (double)d, 86400.0);
+}
+
+/* value (whole + frac) of a unit, cascading fractions as PostgreSQL 15:
+ * fractional years become whole months (rounded), fractional months and
+ * weeks become days, fractional days and smaller become time. */
+static void add_unit(IvAcc *a, Unit u, int64_t whole, double frac)
+{
+    int k = 12;
     switch (u) {
+    case U_MILLENNIUM: k = 12000; goto years;
+    case U_CENTURY: k = 1200; goto years;
+    case U_DECADE: k = 120; goto years;
     case U_YEAR:
-        v *= 12;
-        /* fall through */
+    years:
+        a->months += (__int128)whole * k + (__int128)rint(frac * k);
+        break;
     case U_MONTH:
-        if (v > 1e12L || v < -1e12L)
-            return -2;
-        whole = (long double)(long long)v;
-        frac = v - whole;
-        if (add_i32(&iv->months, whole) < 0)
-            return -2;
-        v = frac * 30;
-        /* fall through */
+        a->months += whole;
+        frac_days(a, frac, 30.0);
+        break;
+    case U_WEEK:
+        a->days += (__int128)whole * 7;
+        frac_days(a, frac, 7.0);
+        break;
     case U_DAY:
-        if (v > 1e12L || v < -1e12L)
-            return -2;
-        whole = (long double)(long long)v;
-        frac = v - whole;
-        if (add_i32(&iv->days, whole) < 0)
-            return -2;
-        return add_usec(&iv->usec, roundl(frac * SL_USECS_PER_DAY));
+        a->days += whole;
+        frac_seconds(a, frac, 86400.0);
+        break;
     case U_HOUR:
-        return add_usec(&iv->usec, roundl(v * 3600000000.0L));
+        a->usec += (__int128)whole * 3600000000LL;
+        frac_seconds(a, frac, 3600.0);
+        break;
     case U_MIN:
-        return add_usec(&iv->usec, roundl(v * 60000000.0L));
+        a->usec += (__int128)whole * 60000000LL;
+        frac_seconds(a, frac, 60.0);
+        break;
     case U_SEC:
-        return add_usec(&iv->usec, roundl(v * 1000000.0L));
+        a->usec += (__int128)whole * 1000000 + (__int128)rint(frac * 1000000.0);
+        break;
     case U_MS:
-        return add_usec(&iv->usec, roundl(v * 1000.0L));
+        a->usec += (__int128)whole * 1000 + (__int128)rint(frac * 1000.0);
+        break;
     case U_US:
-        return add_usec(&iv->usec, roundl(v));
+        a->usec += (__int128)whole + (__int128)rint(frac);
+        break;
     default:
-        return -1;
+        break;
     }
+}
+
+static int acc_finish(const IvAcc *a, bool negate, SlInterval *out)
+{
+    __int128 m = negate ? -a->months : a->months, d = negate ? -a->days : a->days,
+             u = negate ? -a->usec : a->usec;
+    if (m > INT32_MAX || m < INT32_MIN || d > INT32_MAX || d < INT32_MIN || u > INT64_MAX || u < INT64_MIN)
+        return -2;
+    out->months = (int32_t)m;
+    out->days = (int32_t)d;
+    out->usec = (int64_t)u;
+    return 0;
 }
 
 /* ISO 8601: P[nY][nM][nW][nD][T[nH][nM][nS]] */
@@ -367,25 +511,25 @@ static int iso_interval(const char *s, size_t n, SlInterval *iv)
 {
     size_t i = 1;
     bool time = false;
+    IvAcc a = {0, 0, 0};
     if (n < 2)
         return -1;
     while (i < n) {
         if (s[i] == 'T' || s[i] == 't') {
+            if (time)
+                return -1;
             time = true;
             i++;
             continue;
         }
-        char *end;
-        char num[64];
-        size_t k = 0;
-        while (i < n && k < sizeof num - 1 && (isdigit((unsigned char)s[i]) || s[i] == '.' || s[i] == '-' || s[i] == '+'))
-            num[k++] = s[i++];
-        num[k] = '\0';
-        if (!k || i >= n)
+        int64_t whole;
+        double frac;
+        int used = split_number(s + i, n - i, &whole, &frac);
+        if (used < 0)
+            return used;
+        if (used == 0 || i + (size_t)used >= n)
             return -1;
-        long double v = strtold(num, &end);
-        if (*end)
-            return -1;
+        i += (size_t)used;
         Unit u;
         switch (toupper((unsigned char)s[i])) {
         case 'Y': u = U_YEAR; break;
@@ -396,33 +540,87 @@ static int iso_interval(const char *s, size_t n, SlInterval *iv)
         case 'S': u = U_SEC; break;
         default: return -1;
         }
+        if (time != (u == U_HOUR || u == U_MIN || u == U_SEC))
+            return -1;
         i++;
-        int rc = add_unit(iv, u, v);
-        if (rc < 0)
-            return rc;
+        add_unit(&a, u, whole, frac);
     }
-    return 0;
+    return acc_finish(&a, false, iv);
+}
+
+/* [sign]h:mm[:ss[.f]] or mm:ss.f at s[0..n); returns characters used,
+ * -1 for bad syntax, -2 for a field out of range. */
+static int time_field(const char *s, size_t n, IvAcc *a)
+{
+    size_t i = 0;
+    int sign = 1;
+    if (i < n && (s[i] == '+' || s[i] == '-'))
+        sign = s[i++] == '-' ? -1 : 1;
+    int64_t f[3] = {0, 0, 0};
+    int nf = 0;
+    double frac = 0;
+    for (;;) {
+        size_t d0 = i;
+        int64_t v = 0;
+        while (i < n && isdigit((unsigned char)s[i])) {
+            if (v > 999999999999LL)
+                return -2;
+            v = v * 10 + (s[i] - '0');
+            i++;
+        }
+        if (i == d0)
+            return -1;
+        f[nf++] = v;
+        if (i < n && s[i] == ':' && nf < 3) {
+            i++;
+            continue;
+        }
+        break;
+    }
+    if (nf < 2)
+        return -1;
+    if (i < n && s[i] == '.') {
+        /* a fraction belongs to the seconds: h:m:s.f, or m:s.f */
+        char buf[40];
+        size_t k = 0;
+        buf[k++] = '0';
+        buf[k++] = '.';
+        i++;
+        while (i < n && isdigit((unsigned char)s[i])) {
+            if (k < sizeof buf - 1)
+                buf[k++] = s[i];
+            i++;
+        }
+        buf[k] = '\0';
+        frac = strtod(buf, NULL);
+        if (nf == 2) {
+            f[2] = f[1];
+            f[1] = f[0];
+            f[0] = 0;
+            nf = 3;
+        }
+    }
+    int64_t h = f[0], m = f[1], sec = f[2];
+    if (m > 59 || sec > 60)
+        return -2;
+    __int128 us = ((__int128)h * 3600 + m * 60 + sec) * 1000000 + (__int128)rint(frac * 1000000.0);
+    a->usec += sign * us;
+    return (int)i;
 }
 
 int sl_interval_parse(const char *s, size_t n, SlInterval *out)
 {
-    SlInterval iv = {0, 0, 0};
     n = trim(&s, n);
     if (n == 0)
         return -1;
-    if (s[0] == 'P' || s[0] == 'p') {
-        int rc = iso_interval(s, n, &iv);
-        if (rc < 0)
-            return rc;
-        *out = iv;
-        return 0;
-    }
+    if (s[0] == 'P' || s[0] == 'p')
+        return iso_interval(s, n, out);
+    IvAcc a = {0, 0, 0};
     size_t i = 0;
     bool any = false, ago = false;
     unsigned seen = 0; /* each unit may appear once, as in PostgreSQL */
-    if (s[0] == '@') {
+    if (s[0] == '@')
         i++;
-    }
     while (i < n) {
         while (i < n && isspace((unsigned char)s[i]))
             i++;
@@ -432,78 +630,40 @@ int sl_interval_parse(const char *s, size_t n, SlInterval *out)
         if (isalpha((unsigned char)s[i])) {
             while (i < n && isalpha((unsigned char)s[i]))
                 i++;
-            if (word_eq(s + start, i - start, "ago")) {
+            if (word_eq(s + start, i - start, "ago") && !ago) {
                 ago = true;
                 continue;
             }
             return -1;
         }
-        /* a number, or a time hh:mm[:ss[.f]] */
-        int sign = 1;
-        if (s[i] == '+' || s[i] == '-') {
-            sign = s[i] == '-' ? -1 : 1;
-            i++;
-        }
-        size_t numstart = i;
-        while (i < n && (isdigit((unsigned char)s[i]) || s[i] == '.'))
-            i++;
-        if (i == numstart)
-            return -1;
-        if (i < n && s[i] == ':') {
-            /* time part */
-            int64_t hh = 0, mm = 0;
-            long double ss = 0;
-            char buf[64];
-            size_t k = i - numstart;
-            if (k >= sizeof buf)
-                return -1;
-            memcpy(buf, s + numstart, k);
-            buf[k] = '\0';
-            hh = strtoll(buf, NULL, 10);
-            i++;
-            size_t ms = i;
-            while (i < n && isdigit((unsigned char)s[i]))
-                i++;
-            if (i == ms)
-                return -1;
-            mm = strtoll(s + ms, NULL, 10);
-            if (i < n && s[i] == ':') {
-                i++;
-                size_t ss0 = i;
-                while (i < n && (isdigit((unsigned char)s[i]) || s[i] == '.'))
-                    i++;
-                k = i - ss0;
-                if (k == 0 || k >= sizeof buf)
-                    return -1;
-                memcpy(buf, s + ss0, k);
-                buf[k] = '\0';
-                ss = strtold(buf, NULL);
-            }
-            if (mm > 59 || ss >= 60)
-                return -2;
+        /* a time h:mm[:ss], or a number with an optional unit */
+        size_t j = i;
+        if (j < n && (s[j] == '+' || s[j] == '-'))
+            j++;
+        while (j < n && isdigit((unsigned char)s[j]))
+            j++;
+        if (j < n && s[j] == ':') {
             unsigned bits = (1u << U_HOUR) | (1u << U_MIN) | (1u << U_SEC);
             if (seen & bits)
                 return -1;
             seen |= bits;
-            if (hh > 2562047788LL)
-                return -2;
-            long double total = (long double)(hh * 3600 + mm * 60) + ss;
-            if (add_usec(&iv.usec, sign * roundl(total * 1000000.0L)) < 0)
-                return -2;
+            int used = time_field(s + i, n - i, &a);
+            if (used < 0)
+                return used;
+            i += (size_t)used;
+            if (i < n && !isspace((unsigned char)s[i]))
+                return -1;
             any = true;
             continue;
         }
-        char buf[64];
-        size_t k = i - numstart;
-        if (k >= sizeof buf)
+        int64_t whole;
+        double frac;
+        int used = split_number(s + i, n - i, &whole, &frac);
+        if (used < 0)
+            return used;
+        if (used == 0)
             return -1;
-        memcpy(buf, s + numstart, k);
-        buf[k] = '\0';
-        char *end;
-        long double v = strtold(buf, &end);
-        if (*end)
-            return -1;
-        v *= sign;
+        i += (size_t)used;
         while (i < n && isspace((unsigned char)s[i]))
             i++;
         size_t ws = i;
@@ -511,29 +671,23 @@ int sl_interval_parse(const char *s, size_t n, SlInterval *out)
             i++;
         Unit u = U_SEC;
         if (i > ws) {
-            u = unit_of(s + ws, i - ws);
-            if (u == U_NONE)
-                return -1;
+            if (word_eq(s + ws, i - ws, "ago")) {
+                i = ws; /* '5 ago': a bare number of seconds, then ago */
+            } else {
+                u = unit_of(s + ws, i - ws);
+                if (u == U_NONE)
+                    return -1;
+            }
         }
         if (seen & (1u << u))
             return -1;
         seen |= 1u << u;
-        int rc = add_unit(&iv, u, v);
-        if (rc < 0)
-            return rc;
+        add_unit(&a, u, whole, frac);
         any = true;
     }
     if (!any)
         return -1;
-    if (ago) {
-        if (iv.months == INT32_MIN || iv.days == INT32_MIN || iv.usec == INT64_MIN)
-            return -2;
-        iv.months = -iv.months;
-        iv.days = -iv.days;
-        iv.usec = -iv.usec;
-    }
-    *out = iv;
-    return 0;
+    return acc_finish(&a, ago, out);
 }
 
 static void add_part(SlBuf *out, int64_t v, const char *unit, bool *is_before, bool *is_zero)

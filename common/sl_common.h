@@ -143,6 +143,8 @@ void sl_buf_set_i32(SlBuf *b, size_t at, int32_t v); /* patch a length */
     X(IO_ERROR, "58030")                                                      \
     X(INTERNAL_ERROR, "XX000")                                                \
     X(DATA_CORRUPTED, "XX001")                                                \
+    X(INTERVAL_FIELD_OVERFLOW, "22015")                                       \
+    X(INVALID_TIME_ZONE_DISPLACEMENT_VALUE, "22009")                                                \
     X(SUBSTRING_ERROR, "22011")                                               \
     X(INVALID_ARGUMENT_FOR_LOG, "2201E")                                      \
     X(INVALID_ARGUMENT_FOR_POWER, "2201F")                                    \

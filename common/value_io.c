@@ -198,6 +198,11 @@ int sl_value_in(SlType type, const char *text, size_t len, SlArena *arena,
     case SL_T_TIMESTAMPTZ: {
         int64_t ts;
         int rc = sl_timestamp_parse(text, len, type == SL_T_TIMESTAMPTZ, &ts);
+        if (rc == -4) {
+            int shown = len > 200 ? 200 : (int)len;
+            return sl_error(err, SL_E_INVALID_TIME_ZONE_DISPLACEMENT_VALUE,
+                            "time zone displacement out of range: \"%.*s\"", shown, text);
+        }
         if (rc == -3) {
             int shown = len > 200 ? 200 : (int)len;
             return sl_error(err, SL_E_DATETIME_FIELD_OVERFLOW,
@@ -218,7 +223,7 @@ int sl_value_in(SlType type, const char *text, size_t len, SlArena *arena,
         int rc = sl_interval_parse(text, len, &iv);
         if (rc == -2) {
             int shown = len > 200 ? 200 : (int)len;
-            return sl_error(err, SL_E_DATETIME_FIELD_OVERFLOW,
+            return sl_error(err, SL_E_INTERVAL_FIELD_OVERFLOW,
                             "interval field value out of range: \"%.*s\"", shown, text);
         }
         if (rc < 0)
