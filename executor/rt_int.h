@@ -232,7 +232,9 @@ int rt_job_sync(RtJob *j, SlError *err);
 /* A consistent snapshot of the view's contents: every row once, never
  * half a batch, at the progress number reported in *progress (every diff
  * with a progress <= it is included, none after). Rows are valid during
- * fn only. sync: rt_job_sync first. A failed job returns its error. */
+ * fn only. sync: rt_job_sync first. A failed job returns its error.
+ * fn runs while the view's tasks are held: copy the rows and return (do
+ * not wait on a client from inside fn), or processing stalls. */
 int rt_job_snapshot(RtJob *j, bool sync, int (*fn)(void *ctx, const SlValue *row, int n, SlError *err), void *ctx,
                     int64_t *progress, SlError *err);
 
@@ -250,7 +252,8 @@ typedef struct RtSub RtSub;
 int rt_job_subscribe(RtJob *j, int64_t from_progress, void (*notify)(void *arg), void *arg, RtSub **out,
                      SlError *err);
 /* Delivers up to max_rows rows, in progress order, to fn (row valid during
- * the call; returning -1 stops with fn's error). Returns the number of
+ * the call, made with the view's change log locked: format or copy the
+ * row, never wait; returning -1 stops with fn's error). Returns the number of
  * rows delivered (0: nothing new), -1 when the subscription cannot go on:
  * 55000 fell behind the retained changes, 42P01 the view was dropped. */
 int rt_sub_poll(RtSub *s, int max_rows,
