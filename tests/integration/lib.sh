@@ -85,7 +85,9 @@ sl_expect() {
 
 # sl_expect_match REGEX ACTUAL [what]
 sl_expect_match() {
-  if ! printf '%s' "$2" | grep -Eq -- "$1"; then
+  # a here-string, not a pipe: grep -q may stop reading early, and under
+  # pipefail the writer's SIGPIPE would turn a match into a failure
+  if ! grep -Eq -- "$1" <<<"$2"; then
     sl_fail "${3:-value}: expected to match /$1/, got [$2]"
   fi
 }
