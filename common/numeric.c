@@ -9,6 +9,7 @@
  */
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common_int.h"
@@ -477,11 +478,23 @@ int sl_numeric_recv(const char *data, size_t len, SlValue *out, SlError *err)
 
 double sl_numeric_to_double(__int128 v, int scale)
 {
-    long double x = (long double)v;
-    long double d = 1;
-    for (int i = 0; i < scale; i++)
-        d *= 10;
-    return (double)(x / d);
+    /* through the decimal text, as PostgreSQL's numeric_float8 does, so the
+     * result is the correctly rounded double */
+    char buf[80];
+    char digits[48];
+    int nd = 0;
+    unsigned __int128 u = uabs128(v);
+    do {
+        digits[nd++] = (char)('0' + (int)(u % 10));
+        u /= 10;
+    } while (u);
+    int k = 0;
+    if (v < 0)
+        buf[k++] = '-';
+    while (nd > 0)
+        buf[k++] = digits[--nd];
+    k += snprintf(buf + k, sizeof buf - (size_t)k, "e-%d", scale);
+    return strtod(buf, NULL);
 }
 
 /* ------------------------------------------------------ multiplication */

@@ -236,6 +236,50 @@ int sl_value_in(SlType type, const char *text, size_t len, SlArena *arena,
     }
 }
 
+/* Is the decimal text exactly halfway between d and a neighbouring
+ * double? strtod reads such a text back as d when d's mantissa is even,
+ * but PostgreSQL's shortest-output algorithm does not choose it, so
+ * neither do we. The halfway point needs one bit more than a double and
+ * is exact in long double; the text is compared with its exact decimal
+ * expansion. */
+static bool on_rounding_boundary(const char *text, double d)
+{
+    long double ld = strtold(text, NULL);
+    if (ld == (long double)d)
+        return false;
+    double other = nextafter(d, ld > (long double)d ? INFINITY : -INFINITY);
+    if (isinf(other))
+        return false;
+    long double mid = ((long double)d + (long double)other) / 2;
+    if (ld != mid)
+        return false;
+    /* exact check: the digits of text, then zeros, are mid's expansion */
+    char exact[1200];
+    snprintf(exact, sizeof exact, "%.1100Le", mid);
+    const char *a = text, *b = exact;
+    if (*a == '-')
+        a++;
+    if (*b == '-')
+        b++;
+    const char *ea = strchr(a, 'e'), *eb = strchr(b, 'e');
+    if (!ea || !eb || atoi(ea + 1) != atoi(eb + 1))
+        return false;
+    for (; a < ea; a++, b++) {
+        if (*a == '.' && *b == '.')
+            continue;
+        if (*a == '.')
+            a++;
+        if (*b == '.')
+            b++;
+        if (*a != *b)
+            return false;
+    }
+    for (; b < eb; b++)
+        if (*b != '0' && *b != '.')
+            return false;
+    return true;
+}
+
 /* Shortest decimal that reads back as the same double, laid out as
  * PostgreSQL (12+) prints float8: fixed notation for decimal exponents
  * -4..14, else d.ddde+XX. */
@@ -257,7 +301,7 @@ void sl_float8_format(double d, SlBuf *out)
     int prec;
     for (prec = 1; prec <= 17; prec++) {
         snprintf(buf, sizeof buf, "%.*e", prec - 1, d);
-        if (strtod(buf, NULL) == d)
+        if (strtod(buf, NULL) == d && (prec == 17 || !on_rounding_boundary(buf, d)))
             break;
     }
     /* buf: [-]d.ddde[+-]XX */
