@@ -392,7 +392,18 @@ static int validate(int i, const char *value, int64_t *ival, char *canon, size_t
         }
         sl_error(err, SL_E_INVALID_PARAMETER_VALUE, "invalid value for parameter \"%s\": \"%s\"",
                  s->name, value);
-        sl_error_hint(err, "Available values: %s.", s->choices);
+        char list[512];
+        size_t k = 0;
+        for (const char *q = s->choices; *q && k + 3 < sizeof list; q++) {
+            if (*q == '|') {
+                list[k++] = ',';
+                list[k++] = ' ';
+            } else {
+                list[k++] = *q;
+            }
+        }
+        list[k] = '\0';
+        sl_error_hint(err, "Available values: %s.", list);
         return -1;
     }
     case SL_SET_STRING:
