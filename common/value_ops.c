@@ -260,17 +260,43 @@ int sl_value_cmp(const SlValue *a, const SlValue *b)
     }
 }
 
+/* Numbers of every type hash alike when sl_value_cmp calls them equal:
+ * integral values up to 2^53 hash as that integer; anything else hashes
+ * as the double the comparison would use (NaNs all alike). Distinct
+ * values far apart may collide, equal ones never differ. */
+#define EXACT_INT_LIMIT 9007199254740992.0 /* 2^53 */
+
+static uint64_t hash_double(double d)
+{
+    if (isnan(d))
+        return sl_hash_u64(0x7ff8000000000000ULL ^ 0x666c74);
+    if (d == 0)
+        d = 0; /* -0 = 0 */
+    if (fabs(d) <= EXACT_INT_LIMIT && d == (double)(int64_t)d)
+        return sl_hash_u64((uint64_t)(int64_t)d);
+    uint64_t u;
+    memcpy(&u, &d, 8);
+    return sl_hash_u64(u ^ 0x666c74);
+}
+
+static uint64_t hash_int(int64_t x)
+{
+    if (x > (int64_t)EXACT_INT_LIMIT || x < -(int64_t)EXACT_INT_LIMIT)
+        return hash_double((double)x);
+    return sl_hash_u64((uint64_t)x);
+}
+
 uint64_t sl_value_hash(const SlValue *v)
 {
     if (v->isnull)
         return 0x5bd1e9955bd1e995ULL;
     switch (v->type) {
     case SL_T_INT4:
-        return sl_hash_u64((uint64_t)(int64_t)v->u.i4);
+        return hash_int(v->u.i4);
     case SL_T_INT8:
-        return sl_hash_u64((uint64_t)v->u.i8);
+        return hash_int(v->u.i8);
     case SL_T_NUMERIC: {
-        /* normalize: strip trailing zeros so 1.0 hashes like 1 */
+        /* strip trailing zeros so 1.0 hashes like 1 */
         __int128 x = v->u.num;
         int s = v->scale;
         while (s > 0 && x % 10 == 0) {
@@ -278,20 +304,11 @@ uint64_t sl_value_hash(const SlValue *v)
             s--;
         }
         if (s == 0 && x >= INT64_MIN && x <= INT64_MAX)
-            return sl_hash_u64((uint64_t)(int64_t)x);
-        uint64_t parts[3] = {(uint64_t)x, (uint64_t)(x >> 64), (uint64_t)s};
-        return sl_hash_bytes(parts, sizeof parts, 0x6e756d);
+            return hash_int((int64_t)x);
+        return hash_double(sl_numeric_to_double(x, s));
     }
-    case SL_T_FLOAT8: {
-        double d = v->u.f8;
-        if (d == 0)
-            d = 0; /* -0 == 0 */
-        if (d == (double)(int64_t)d && fabs(d) < 9.2e18)
-            return sl_hash_u64((uint64_t)(int64_t)d);
-        uint64_t u;
-        memcpy(&u, &d, 8);
-        return sl_hash_u64(u ^ 0x666c74);
-    }
+    case SL_T_FLOAT8:
+        return hash_double(v->u.f8);
     case SL_T_BOOL:
         return sl_hash_u64(v->u.b ? 0xb001 : 0xb000);
     case SL_T_TEXT:

@@ -2287,6 +2287,30 @@ static void test_cmp_hash(void)
     CU_ASSERT(sl_value_cmp(&tiny, &zero) > 0);
     CU_ASSERT(sl_value_cmp(&huge, &tiny) > 0);
     CU_ASSERT(sl_value_cmp(&tiny, &huge) < 0);
+    /* whatever compares equal hashes alike, across types and magnitudes */
+    SlValue pairs[][2] = {
+        {sl_val_numeric(5, 1), sl_val_float8(0.5)},
+        {sl_val_numeric(-125, 2), sl_val_float8(-1.25)},
+        {sl_val_numeric(1, 1), sl_val_float8(0.1)},
+        {sl_val_int8(9007199254740993LL), sl_val_float8(9007199254740992.0)},
+        {sl_val_int8(INT64_MAX), sl_val_float8(9223372036854775807.0)},
+        {sl_val_numeric((__int128)100000000000000000LL * 1000, 0), sl_val_float8(1e20)},
+        {sl_val_numeric((__int128)9007199254740993LL, 0), sl_val_int8(9007199254740993LL)},
+        {sl_val_numeric((__int128)90071992547409930LL, 1), sl_val_float8(9007199254740992.0)},
+        {sl_val_int4(-7), sl_val_float8(-7.0)},
+    };
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
+        CU_ASSERT_EQUAL(sl_value_cmp(&pairs[i][0], &pairs[i][1]), 0);
+        CU_ASSERT_EQUAL(sl_value_hash(&pairs[i][0]), sl_value_hash(&pairs[i][1]));
+    }
+    double nan1 = NAN, nan2;
+    uint64_t bits;
+    memcpy(&bits, &nan1, 8);
+    bits ^= 1; /* another NaN payload */
+    memcpy(&nan2, &bits, 8);
+    SlValue na = sl_val_float8(nan1), nb = sl_val_float8(nan2);
+    CU_ASSERT_EQUAL(sl_value_cmp(&na, &nb), 0);
+    CU_ASSERT_EQUAL(sl_value_hash(&na), sl_value_hash(&nb));
     /* floats: -0 = 0, NaN above Infinity and equal to itself */
     SlValue pz = sl_val_float8(0.0), nz = sl_val_float8(-0.0), nan = sl_val_float8(NAN), inf = sl_val_float8(INFINITY);
     CU_ASSERT_EQUAL(sl_value_cmp(&pz, &nz), 0);
