@@ -478,6 +478,12 @@ int sl_numeric_recv(const char *data, size_t len, SlValue *out, SlError *err)
 
 double sl_numeric_to_double(__int128 v, int scale)
 {
+    /* exact fast path: both operands are exact doubles, and IEEE division
+     * rounds correctly */
+    static const double exact_pow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+                                         1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    if (scale >= 0 && scale <= 22 && v <= ((__int128)1 << 53) && v >= -((__int128)1 << 53))
+        return (double)(int64_t)v / exact_pow10[scale];
     /* through the decimal text, as PostgreSQL's numeric_float8 does, so the
      * result is the correctly rounded double */
     char buf[80];

@@ -4,6 +4,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -244,6 +245,10 @@ int sl_value_in(SlType type, const char *text, size_t len, SlArena *arena,
  * expansion. */
 static bool on_rounding_boundary(const char *text, double d)
 {
+    /* Below 2^52 a halfway point has more than 17 significant digits (its
+     * binary fraction is too long), so no candidate text can equal it. */
+    if (fabs(d) < 4503599627370496.0)
+        return false;
     long double ld = strtold(text, NULL);
     if (ld == (long double)d)
         return false;
@@ -297,11 +302,14 @@ void sl_float8_format(double d, SlBuf *out)
         sl_buf_puts(out, signbit(d) ? "-0" : "0");
         return;
     }
+    /* At most one decimal of 15 or fewer significant digits lies within
+     * half an ulp of a normal double d, and rounding d to 15 digits finds
+     * it: so try 15 digits (trailing zeros are dropped below), then 16,
+     * then 17. Subnormals carry fewer bits: search from one digit up. */
     char buf[64];
-    int prec;
-    for (prec = 1; prec <= 17; prec++) {
+    for (int prec = fabs(d) < DBL_MIN ? 1 : 15; prec <= 17; prec++) {
         snprintf(buf, sizeof buf, "%.*e", prec - 1, d);
-        if (strtod(buf, NULL) == d && (prec == 17 || !on_rounding_boundary(buf, d)))
+        if (prec == 17 || (strtod(buf, NULL) == d && !on_rounding_boundary(buf, d)))
             break;
     }
     /* buf: [-]d.ddde[+-]XX */
