@@ -254,6 +254,157 @@ static double num_to_double(__int128 v, int scale)
     return (double)v / p;
 }
 
+/* ------------------------------------------------------- numeric math */
+
+#define NUMERIC_MIN_SIG_DIGITS 16
+/* long double carries about 19 digits: results keep at most this many
+ * significant digits (PostgreSQL may print more for very precise input) */
+#define LD_SIG_DIGITS 18
+
+static long double num_ld(const SlValue *v)
+{
+    long double p = 1;
+    for (int i = 0; i < v->scale; i++)
+        p *= 10;
+    return (long double)v->u.num / p;
+}
+
+/* PostgreSQL's weight: the position of the first base-10000 digit. */
+static int num_weight(const SlValue *v)
+{
+    __int128 x = v->u.num < 0 ? -v->u.num : v->u.num;
+    if (x == 0)
+        return 0;
+    int digits = 0; /* decimal digits left of the point, or minus leading zeros after it */
+    __int128 t = x;
+    int n = 0;
+    while (t) {
+        t /= 10;
+        n++;
+    }
+    digits = n - v->scale; /* 123.45 -> 3; 0.0012 -> -2 */
+    /* the base-10000 digit holding the first significant decimal digit */
+    return digits > 0 ? (digits - 1) / 4 : -((-digits) / 4) - 1;
+}
+
+static int clamp_scale(int r)
+{
+    return r < 0 ? 0 : r > SL_NUMERIC_MAX_SCALE ? SL_NUMERIC_MAX_SCALE : r;
+}
+
+static int ld_to_numeric(long double r, int rscale, SlValue *out, SlError *err)
+{
+    if (!isfinite(r))
+        return sl_error(err, SL_E_NUMERIC_VALUE_OUT_OF_RANGE, "value overflows numeric format");
+    int intdigits = r == 0 ? 1 : (int)floorl(log10l(fabsl(r))) + 1;
+    if (intdigits + rscale > LD_SIG_DIGITS)
+        rscale = LD_SIG_DIGITS - intdigits;
+    rscale = clamp_scale(rscale);
+    long double scaled = r * powl(10, rscale);
+    if (fabsl(scaled) >= 1e38L)
+        return sl_error(err, SL_E_NUMERIC_VALUE_OUT_OF_RANGE, "value overflows numeric format");
+    return sl_numeric_from_int128((__int128)roundl(scaled), rscale, out, err);
+}
+
+/* Drops trailing zero digits after the point: 2.000 -> 2. */
+static void num_strip(__int128 *v, int *scale)
+{
+    while (*scale > 0 && *v % 10 == 0) {
+        *v /= 10;
+        (*scale)--;
+    }
+}
+
+/* sqrt, ln, exp and power of numeric, with PostgreSQL's result scales. */
+static int numeric_math(PlFuncId f, const SlValue *a, SlValue *out, SlError *err)
+{
+    long double x = num_ld(&a[0]);
+    int dscale = a[0].scale;
+    switch (f) {
+    case PL_F_SQRT: {
+        if (a[0].u.num < 0)
+            return sl_error(err, SL_E_INVALID_ARGUMENT_FOR_POWER, "cannot take square root of a negative number");
+        int sweight = (num_weight(&a[0]) + 1) * 4 / 2 - 1;
+        int rscale = NUMERIC_MIN_SIG_DIGITS - sweight;
+        return ld_to_numeric(sqrtl(x), rscale > dscale ? rscale : dscale, out, err);
+    }
+    case PL_F_LN: {
+        if (a[0].u.num == 0)
+            return sl_error(err, SL_E_INVALID_ARGUMENT_FOR_LOG, "cannot take logarithm of zero");
+        if (a[0].u.num < 0)
+            return sl_error(err, SL_E_INVALID_ARGUMENT_FOR_LOG, "cannot take logarithm of a negative number");
+        long double r = logl(x);
+        int dw;
+        if (x >= 0.9L && x <= 1.1L) {
+            /* near 1: from x - 1, exactly, for the weight and the digits */
+            __int128 one = 1;
+            for (int i = 0; i < dscale; i++)
+                one *= 10;
+            __int128 d = a[0].u.num - one, ad = d < 0 ? -d : d;
+            int nd = 0;
+            for (__int128 t = ad; t; t /= 10)
+                nd++;
+            dw = d == 0 ? 0 : nd - dscale - 1;
+            r = log1pl((long double)d / (long double)one);
+        } else {
+            dw = (int)log10l(fabsl(r));
+        }
+        int rscale = NUMERIC_MIN_SIG_DIGITS - dw;
+        return ld_to_numeric(r, rscale > dscale ? rscale : dscale, out, err);
+    }
+    case PL_F_EXP: {
+        long double val = x * 0.434294481903252L;
+        if (val > 1000)
+            return sl_error(err, SL_E_NUMERIC_VALUE_OUT_OF_RANGE, "value overflows numeric format");
+        int rscale = NUMERIC_MIN_SIG_DIGITS - (int)(val < -1000 ? -1000 : val);
+        return ld_to_numeric(expl(x), rscale > dscale ? rscale : dscale, out, err);
+    }
+    case PL_F_POWER: {
+        long double y = num_ld(&a[1]);
+        __int128 ev = a[1].u.num;
+        int es = a[1].scale;
+        num_strip(&ev, &es);
+        bool integral = es == 0;
+        if (a[0].u.num == 0 && a[1].u.num < 0)
+            return sl_error(err, SL_E_INVALID_ARGUMENT_FOR_POWER, "zero raised to a negative power is undefined");
+        if (a[0].u.num < 0 && !integral)
+            return sl_error(err, SL_E_INVALID_ARGUMENT_FOR_POWER,
+                            "a negative number raised to a non-integer power yields a complex result");
+        if (integral) {
+            int rscale = NUMERIC_MIN_SIG_DIGITS > dscale ? NUMERIC_MIN_SIG_DIGITS : dscale;
+            rscale = clamp_scale(rscale);
+            /* exactly, while it fits: base^k at scale s*k, then rescaled */
+            __int128 bv = a[0].u.num;
+            int bs = a[0].scale;
+            num_strip(&bv, &bs);
+            if (ev >= 0 && ev <= 128) {
+                __int128 r = 1;
+                bool ok = true;
+                for (int i = 0; i < (int)ev && ok; i++)
+                    ok = !__builtin_mul_overflow(r, bv, &r);
+                int rs = bs * (int)ev;
+                for (; ok && rs < rscale; rs++)
+                    ok = !__builtin_mul_overflow(r, (__int128)10, &r);
+                if (ok && rs == rscale)
+                    return sl_numeric_from_int128(r, rscale, out, err);
+            }
+            return ld_to_numeric(powl(x, y), rscale, out, err);
+        }
+        long double val = y * log10l(fabsl(x));
+        if (val > 1000)
+            return sl_error(err, SL_E_NUMERIC_VALUE_OUT_OF_RANGE, "value overflows numeric format");
+        int rscale = NUMERIC_MIN_SIG_DIGITS - (int)(val < -1000 ? -1000 : val);
+        if (dscale > rscale)
+            rscale = dscale;
+        if (a[1].scale > rscale)
+            rscale = a[1].scale;
+        return ld_to_numeric(powl(x, y), rscale, out, err);
+    }
+    default:
+        return sl_error(err, SL_E_INTERNAL_ERROR, "not a numeric function");
+    }
+}
+
 int ex_call_func(const PlExpr *e, const SlValue *row, ExEvalCtx *c, SlValue *out, SlError *err)
 {
     SlValue av[8];
@@ -393,6 +544,14 @@ int ex_call_func(const PlExpr *e, const SlValue *row, ExEvalCtx *c, SlValue *out
         SlValue x = a[0], y = a[1];
         return sl_value_op(SL_OP_MOD, &x, &y, c->arena, out, err);
     }
+    case PL_F_POWER: case PL_F_SQRT: case PL_F_LN: case PL_F_EXP:
+        if (e->type == SL_T_NUMERIC)
+            return numeric_math(e->func, a, out, err);
+        break;
+    default:
+        break;
+    }
+    switch (e->func) {
     case PL_F_POWER: {
         double r = pow(a[0].u.f8, a[1].u.f8);
         if (isnan(r) && !isnan(a[0].u.f8) && !isnan(a[1].u.f8))
@@ -403,6 +562,8 @@ int ex_call_func(const PlExpr *e, const SlValue *row, ExEvalCtx *c, SlValue *out
                 return sl_error(err, SL_E_INVALID_ARGUMENT_FOR_POWER, "zero raised to a negative power is undefined");
             return sl_error(err, SL_E_NUMERIC_VALUE_OUT_OF_RANGE, "value out of range: overflow");
         }
+        if (r == 0 && a[0].u.f8 != 0)
+            return sl_error(err, SL_E_NUMERIC_VALUE_OUT_OF_RANGE, "value out of range: underflow");
         *out = sl_val_float8(r);
         return 0;
     }
@@ -422,6 +583,8 @@ int ex_call_func(const PlExpr *e, const SlValue *row, ExEvalCtx *c, SlValue *out
         double r = exp(a[0].u.f8);
         if (isinf(r) && !isinf(a[0].u.f8))
             return sl_error(err, SL_E_NUMERIC_VALUE_OUT_OF_RANGE, "value out of range: overflow");
+        if (r == 0 && !isinf(a[0].u.f8))
+            return sl_error(err, SL_E_NUMERIC_VALUE_OUT_OF_RANGE, "value out of range: underflow");
         *out = sl_val_float8(r);
         return 0;
     }

@@ -59,6 +59,26 @@ static bool castable(SlType from, SlType to)
     return false;
 }
 
+/* The leftmost source location in a bound expression (-1: none). */
+static int leftmost(const PlExpr *e)
+{
+    if (!e)
+        return -1;
+    int m = e->location;
+    const PlExpr *kids[4] = {e->args[0], e->args[1], e->args[2], e->else_expr};
+    for (int i = 0; i < 4; i++) {
+        int k = leftmost(kids[i]);
+        if (k >= 0 && (m < 0 || k < m))
+            m = k;
+    }
+    for (int i = 0; i < e->nlist; i++) {
+        int k = leftmost(e->list[i]);
+        if (k >= 0 && (m < 0 || k < m))
+            m = k;
+    }
+    return m;
+}
+
 int pl_coerce(PlBinder *b, PlExpr **ep, SlType to, bool is_explicit, const char *what, SlError *err)
 {
     PlExpr *e = *ep;
@@ -87,10 +107,12 @@ int pl_coerce(PlBinder *b, PlExpr **ep, SlType to, bool is_explicit, const char 
         return 0;
     }
     if (!is_explicit && !sl_type_can_coerce(e->type, to)) {
+        /* reported where the expression starts, as PostgreSQL does */
+        int at = leftmost(e);
         if (what)
-            return sl_error_at(err, SL_E_DATATYPE_MISMATCH, POS(e), "%s must be type %s, not type %s", what,
-                               sl_type_name(to), sl_type_name(e->type));
-        return sl_error_at(err, SL_E_DATATYPE_MISMATCH, POS(e), "cannot use type %s as %s",
+            return sl_error_at(err, SL_E_DATATYPE_MISMATCH, at >= 0 ? at + 1 : 0, "%s must be type %s, not type %s",
+                               what, sl_type_name(to), sl_type_name(e->type));
+        return sl_error_at(err, SL_E_DATATYPE_MISMATCH, at >= 0 ? at + 1 : 0, "cannot use type %s as %s",
                            sl_type_name(e->type), sl_type_name(to));
     }
     if (!castable(e->type, to))
@@ -257,6 +279,16 @@ static int no_func(const PsExpr *e, PlExpr **args, int n, SlError *err)
     for (int i = 0; i < n && i < 100; i++)
         types[i] = args[i]->type;
     return no_func_types(e, types, n < 100 ? n : 100, err);
+}
+
+/* An argument would not coerce to the function's type: a literal that
+ * does not read as that type keeps its input error (22P02 ...), as
+ * PostgreSQL reports it; a typed argument means no such function. */
+static int coerce_failed(const PsExpr *e, const SlType *types, int n, SlError *err)
+{
+    if (err && err->code != SL_E_DATATYPE_MISMATCH && err->code != SL_E_CANNOT_COERCE)
+        return -1;
+    return no_func_types(e, types, n, err);
 }
 
 /* 42725: more than one function would do for an untyped argument. */
@@ -485,7 +517,7 @@ static int bind_func(PlBinder *b, const PsExpr *e, PlExpr **out, SlError *err)
         if (n == 2) {
             if (pl_coerce(b, &args[0], SL_T_NUMERIC, false, NULL, err) < 0 ||
                 pl_coerce(b, &args[1], SL_T_INT4, false, NULL, err) < 0)
-                return no_func_types(e, orig, n, err);
+                return coerce_failed(e, orig, n, err);
             rt = SL_T_NUMERIC;
         } else {
             rt = args[0]->type == SL_T_FLOAT8 ? SL_T_FLOAT8 : SL_T_NUMERIC;
@@ -502,11 +534,19 @@ static int bind_func(PlBinder *b, const PsExpr *e, PlExpr **out, SlError *err)
         rt = t;
         break;
     }
-    case PL_F_POWER: case PL_F_SQRT: case PL_F_LN: case PL_F_EXP:
-        if (coerce_all(b, args, n, SL_T_FLOAT8, err) < 0)
-            return no_func_types(e, orig, n, err);
-        rt = SL_T_FLOAT8;
+    case PL_F_POWER: case PL_F_SQRT: case PL_F_LN: case PL_F_EXP: {
+        /* numeric versions when an argument is numeric (and none is
+         * double precision), as PostgreSQL picks them */
+        bool num = false, flt = false;
+        for (int i = 0; i < n; i++) {
+            num |= args[i]->type == SL_T_NUMERIC;
+            flt |= args[i]->type == SL_T_FLOAT8;
+        }
+        rt = num && !flt ? SL_T_NUMERIC : SL_T_FLOAT8;
+        if (coerce_all(b, args, n, rt, err) < 0)
+            return coerce_failed(e, orig, n, err);
         break;
+    }
     case PL_F_GREATEST: case PL_F_LEAST: case PL_F_COALESCE: case PL_F_NULLIF: {
         int bad = 0;
         SlType have = SL_T_UNKNOWN;
@@ -528,28 +568,30 @@ static int bind_func(PlBinder *b, const PsExpr *e, PlExpr **out, SlError *err)
     }
     case PL_F_LOWER: case PL_F_UPPER: case PL_F_MD5:
         if (coerce_all(b, args, n, SL_T_TEXT, err) < 0)
-            return no_func_types(e, orig, n, err);
+            return coerce_failed(e, orig, n, err);
         break;
     case PL_F_LENGTH:
         if (coerce_all(b, args, n, SL_T_TEXT, err) < 0)
-            return no_func_types(e, orig, n, err);
+            return coerce_failed(e, orig, n, err);
         rt = SL_T_INT4;
         break;
     case PL_F_SUBSTR: case PL_F_LEFT: case PL_F_RIGHT: case PL_F_REPEAT:
         if (pl_coerce(b, &args[0], SL_T_TEXT, false, NULL, err) < 0 ||
             coerce_all(b, args + 1, n - 1, SL_T_INT4, err) < 0)
-            return no_func_types(e, orig, n, err);
+            return coerce_failed(e, orig, n, err);
         break;
     case PL_F_BTRIM: case PL_F_LTRIM: case PL_F_RTRIM: case PL_F_REPLACE:
         if (coerce_all(b, args, n, SL_T_TEXT, err) < 0)
-            return no_func_types(e, orig, n, err);
+            return coerce_failed(e, orig, n, err);
         break;
     case PL_F_STRPOS:
         if (coerce_all(b, args, n, SL_T_TEXT, err) < 0)
-            return no_func_types(e, orig, n, err);
+            return coerce_failed(e, orig, n, err);
         rt = SL_T_INT4;
         break;
     case PL_F_CONCAT: case PL_F_CONCAT_WS:
+        if (id == PL_F_CONCAT_WS && t0 != SL_T_UNKNOWN && t0 != SL_T_TEXT)
+            return no_func_types(e, orig, n, err);
         /* "any" arguments: literals are text, parameters stay undetermined */
         for (int i = 0; i < n; i++)
             if (args[i]->type == SL_T_UNKNOWN && (args[i]->kind == PL_CONST || (id == PL_F_CONCAT_WS && i == 0)) &&
@@ -567,16 +609,16 @@ static int bind_func(PlBinder *b, const PsExpr *e, PlExpr **out, SlError *err)
             !(id != PL_F_DATE_TRUNC && args[1]->type == SL_T_INTERVAL))
             return no_func_types(e, orig, n, err);
         if (pl_coerce(b, &args[0], SL_T_TEXT, false, NULL, err) < 0)
-            return no_func_types(e, orig, n, err);
+            return coerce_failed(e, orig, n, err);
         rt = id == PL_F_DATE_TRUNC ? args[1]->type : id == PL_F_EXTRACT ? SL_T_NUMERIC : SL_T_FLOAT8;
         break;
     case PL_F_SPLIT_PART:
         if (coerce_all(b, args, 2, SL_T_TEXT, err) < 0 || pl_coerce(b, &args[2], SL_T_INT4, false, NULL, err) < 0)
-            return no_func_types(e, orig, n, err);
+            return coerce_failed(e, orig, n, err);
         break;
     case PL_F_TO_TIMESTAMP:
         if (coerce_all(b, args, n, SL_T_FLOAT8, err) < 0)
-            return no_func_types(e, orig, n, err);
+            return coerce_failed(e, orig, n, err);
         rt = SL_T_TIMESTAMPTZ;
         break;
     case PL_F_PG_TYPEOF: {
@@ -590,7 +632,7 @@ static int bind_func(PlBinder *b, const PsExpr *e, PlExpr **out, SlError *err)
     }
     case PL_F_PG_SLEEP:
         if (coerce_all(b, args, n, SL_T_FLOAT8, err) < 0)
-            return no_func_types(e, orig, n, err);
+            return coerce_failed(e, orig, n, err);
         rt = SL_T_TEXT; /* PostgreSQL's void prints as an empty string */
         break;
     case PL_F_RANDOM:
@@ -634,6 +676,15 @@ static const char *op_sym(SlOp op)
     return s[op];
 }
 
+static int no_operator(SlOp op, SlType l, SlType r, int location, SlError *err)
+{
+    sl_error_at(err, SL_E_UNDEFINED_FUNCTION, location + 1, "operator does not exist: %s %s %s",
+                l == SL_T_UNKNOWN ? "unknown" : sl_type_name(l), op_sym(op),
+                r == SL_T_UNKNOWN ? "unknown" : sl_type_name(r));
+    sl_error_hint(err, "No operator matches the given name and argument types. You might need to add explicit type casts.");
+    return -1;
+}
+
 /* Binds l op r with unknown sides taking the other side's type. */
 static int bind_op(PlBinder *b, SlOp op, PlExpr *l, PlExpr *r, int location, PlExpr **out, SlError *err)
 {
@@ -653,6 +704,8 @@ static int bind_op(PlBinder *b, SlOp op, PlExpr *l, PlExpr *r, int location, PlE
             t = SL_T_INTERVAL;
         else if (op == SL_OP_MUL && r->type == SL_T_INTERVAL)
             t = SL_T_FLOAT8;
+        if (sl_op_result_type(op, t, r->type) == SL_T_UNKNOWN)
+            return no_operator(op, SL_T_UNKNOWN, r->type, location, err);
         if (pl_coerce(b, &l, t, false, NULL, err) < 0)
             return -1;
     } else if (r->type == SL_T_UNKNOWN) {
@@ -669,16 +722,15 @@ static int bind_op(PlBinder *b, SlOp op, PlExpr *l, PlExpr *r, int location, PlE
         } else if ((op == SL_OP_MUL || op == SL_OP_DIV) && l->type == SL_T_INTERVAL) {
             t = SL_T_FLOAT8;
         }
+        /* no operator for the pair: say so before reading the literal */
+        if (sl_op_result_type(op, l->type, t) == SL_T_UNKNOWN)
+            return no_operator(op, l->type, SL_T_UNKNOWN, location, err);
         if (pl_coerce(b, &r, t, false, NULL, err) < 0)
             return -1;
     }
     SlType rt = sl_op_result_type(op, l->type, r->type);
-    if (rt == SL_T_UNKNOWN) {
-        sl_error_at(err, SL_E_UNDEFINED_FUNCTION, location + 1, "operator does not exist: %s %s %s",
-                    sl_type_name(l->type), op_sym(op), sl_type_name(r->type));
-        sl_error_hint(err, "No operator matches the given name and argument types. You might need to add explicit type casts.");
-        return -1;
-    }
+    if (rt == SL_T_UNKNOWN)
+        return no_operator(op, l->type, r->type, location, err);
     PlExpr *o = node(b, PL_OP, rt, location);
     o->op = op;
     o->args[0] = l;
@@ -855,11 +907,15 @@ int pl_bind_expr(PlBinder *b, const PsExpr *e, PlExpr **out, SlError *err)
     case PS_E_LIKE:
         if (pl_bind_expr(b, e->left, &l, err) < 0 || pl_bind_expr(b, e->right, &r, err) < 0)
             return -1;
-        if (pl_coerce(b, &l, SL_T_TEXT, false, NULL, err) < 0 || pl_coerce(b, &r, SL_T_TEXT, false, NULL, err) < 0) {
-            sl_error_at(err, SL_E_UNDEFINED_FUNCTION, POS(e), "operator does not exist: %s ~~ %s",
-                        sl_type_name(l->type), sl_type_name(r->type));
+        if ((l->type != SL_T_UNKNOWN && l->type != SL_T_TEXT) || (r->type != SL_T_UNKNOWN && r->type != SL_T_TEXT)) {
+            sl_error_at(err, SL_E_UNDEFINED_FUNCTION, POS(e), "operator does not exist: %s %s %s",
+                        l->type == SL_T_UNKNOWN ? "unknown" : sl_type_name(l->type), e->ilike ? "~~*" : "~~",
+                        r->type == SL_T_UNKNOWN ? "unknown" : sl_type_name(r->type));
+            sl_error_hint(err, "No operator matches the given name and argument types. You might need to add explicit type casts.");
             return -1;
         }
+        if (pl_coerce(b, &l, SL_T_TEXT, false, NULL, err) < 0 || pl_coerce(b, &r, SL_T_TEXT, false, NULL, err) < 0)
+            return -1;
         x = node(b, PL_LIKE, SL_T_BOOL, e->location);
         x->args[0] = l;
         x->args[1] = r;
@@ -881,9 +937,18 @@ int pl_bind_expr(PlBinder *b, const PsExpr *e, PlExpr **out, SlError *err)
         for (int i = 0; i < n; i++)
             if (pl_bind_expr(b, e->list->items[i], &items[i + 1], err) < 0)
                 return -1;
-        SlType t = common_of(items, n + 1);
-        if (t == (SlType)-1)
-            return sl_error_at(err, SL_E_DATATYPE_MISMATCH, POS(e), "IN types cannot be matched");
+        int bad = 0;
+        SlType have = SL_T_UNKNOWN;
+        SlType t = common_type(items, n + 1, &bad, &have);
+        if (t == (SlType)-1) {
+            /* PostgreSQL then compares one by one: left = item */
+            SlType lt = items[0]->type, it = items[bad]->type;
+            if (lt == SL_T_UNKNOWN)
+                lt = have;
+            else if (bad == 0)
+                it = have;
+            return no_operator(SL_OP_EQ, lt, it, e->location, err);
+        }
         if (coerce_all(b, items, n + 1, t, err) < 0)
             return -1;
         x = node(b, PL_IN, SL_T_BOOL, e->location);
