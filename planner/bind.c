@@ -505,6 +505,9 @@ static int bind_func(PlBinder *b, const PsExpr *e, PlExpr **out, SlError *err)
         rt = args[0]->type;
         break;
     case PL_F_ROUND: case PL_F_TRUNC: case PL_F_FLOOR: case PL_F_CEIL:
+        /* PostgreSQL also has trunc(macaddr): an untyped trunc('x') is ambiguous */
+        if (id == PL_F_TRUNC && n == 1 && t0 == SL_T_UNKNOWN)
+            return not_unique(e, orig, n, err);
         /* integers go to the double precision versions (float8 is the
          * preferred numeric type), as in PostgreSQL: floor(5) is 5::float8 */
         if (n == 1 && (t0 == SL_T_UNKNOWN || t0 == SL_T_INT4 || t0 == SL_T_INT8) &&
@@ -526,6 +529,9 @@ static int bind_func(PlBinder *b, const PsExpr *e, PlExpr **out, SlError *err)
         }
         break;
     case PL_F_MOD: {
+        /* int4, int8 and numeric versions, none preferred */
+        if (args[0]->type == SL_T_UNKNOWN && args[1]->type == SL_T_UNKNOWN)
+            return not_unique(e, orig, n, err);
         SlType t = common_of(args, n);
         if (t == (SlType)-1 || !is_numeric_type(t) || t == SL_T_FLOAT8)
             return no_func_types(e, orig, n, err);
@@ -1164,13 +1170,6 @@ int pl_bind_select(PlBinder *b, const PsSelect *s, PlSelect **out, SlError *err)
     q->targets = sl_alloc0(b->arena, sizeof(PlExpr *) * (size_t)(n ? n : 1));
     q->names = sl_alloc0(b->arena, sizeof(char *) * (size_t)(n ? n : 1));
 
-    /* WHERE: over input columns, no aggregates */
-    if (s->where) {
-        b->allow_aggs = false;
-        b->agg_context = "WHERE";
-        if (bind_bool(b, s->where, "argument of WHERE", &q->where, err) < 0)
-            return -1;
-    }
     bool grouped = PS_LIST_LEN(s->group_by) > 0 || (s->having != NULL);
     for (int i = 0; i < s->targets->n && !grouped; i++)
         grouped = has_agg(((PsTarget *)s->targets->items[i])->expr);
@@ -1239,6 +1238,21 @@ int pl_bind_select(PlBinder *b, const PsSelect *s, PlSelect **out, SlError *err)
     }
     q->ntargets = k;
     q->nvisible = k;
+    /* WHERE, after the select list as PostgreSQL binds them: over input
+     * columns, no aggregates */
+    if (s->where) {
+        const PsList *save_group = b->group_by;
+        bool save_allow = b->allow_aggs;
+        b->group_by = NULL;
+        b->allow_aggs = false;
+        b->agg_context = "WHERE";
+        int rc = bind_bool(b, s->where, "argument of WHERE", &q->where, err);
+        b->group_by = save_group;
+        b->allow_aggs = save_allow;
+        b->agg_context = NULL;
+        if (rc < 0)
+            return -1;
+    }
     if (s->having) {
         if (bind_bool(b, s->having, "argument of HAVING", &q->having, err) < 0)
             return -1;
