@@ -646,6 +646,42 @@ static int grouped_out(void *ctx, const SlValue *row, int ncols, SlError *err)
     return append_row(ctx, row, err);
 }
 
+/* SELECT DISTINCT: keeps the first of equal rows (NULLs equal), in order;
+ * returns the new count. */
+static int64_t distinct_rows(SlValue *rows, int64_t n, int ncols)
+{
+    int64_t cap = 16;
+    while (cap < n * 2)
+        cap *= 2;
+    int64_t *slots = sl_malloc(sizeof(int64_t) * (size_t)cap);
+    for (int64_t i = 0; i < cap; i++)
+        slots[i] = -1;
+    int64_t kept = 0;
+    for (int64_t r = 0; r < n; r++) {
+        const SlValue *row = rows + (size_t)r * (size_t)ncols;
+        uint64_t h = 0x9e37;
+        for (int c = 0; c < ncols; c++)
+            h = sl_hash_u64(h ^ sl_value_hash(&row[c]));
+        int64_t j = (int64_t)(h & (uint64_t)(cap - 1));
+        bool dup = false;
+        while (slots[j] >= 0 && !dup) {
+            const SlValue *o = rows + (size_t)slots[j] * (size_t)ncols;
+            dup = true;
+            for (int c = 0; c < ncols && dup; c++)
+                dup = (o[c].isnull || row[c].isnull) ? o[c].isnull == row[c].isnull : sl_value_cmp(&o[c], &row[c]) == 0;
+            if (!dup)
+                j = (j + 1) & (cap - 1);
+        }
+        if (dup)
+            continue;
+        if (kept != r)
+            memcpy(rows + (size_t)kept * (size_t)ncols, row, sizeof(SlValue) * (size_t)ncols);
+        slots[j] = kept++;
+    }
+    free(slots);
+    return kept;
+}
+
 static const PlSelect *sort_q;
 static ExEvalCtx *sort_ec;
 
@@ -721,6 +757,8 @@ static int execute_select(ExEngine *eng, const ExContext *ctx, const ExPlan *p, 
         free(c.rows);
         return -1;
     }
+    if (q->distinct && c.n > 1)
+        c.n = distinct_rows(c.rows, c.n, q->ntargets);
     if (q->norder > 0 && c.n > 1) {
         /* order expressions are over the output row */
         pthread_mutex_lock(&sort_lock);

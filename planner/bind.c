@@ -1323,6 +1323,12 @@ int pl_bind_select(PlBinder *b, const PsSelect *s, PlSelect **out, SlError *err)
         b->scope = save;
     }
     b->agg_context = "LIMIT";
+    q->distinct = s->distinct;
+    for (int i = 0; q->distinct && i < q->norder; i++)
+        if (q->order[i]->index >= q->nvisible)
+            return sl_error_at(err, SL_E_INVALID_COLUMN_REFERENCE,
+                               POS(((const PsOrderItem *)s->order_by->items[i])->expr),
+                               "for SELECT DISTINCT, ORDER BY expressions must appear in select list");
     if (s->limit && const_int64(b, s->limit, "LIMIT", &q->limit, &q->limit_param, err) < 0)
         return -1;
     b->agg_context = "OFFSET";

@@ -138,6 +138,7 @@ typedef struct PlSelect {
     /* targets and having of a grouped select are bound over the "group
      * row": columns 0..ngroup-1 are the keys, then PL_AGG slots */
     bool grouped;
+    bool distinct;            /* SELECT DISTINCT: equal output rows once */
     int norder;
     PlExpr **order;           /* over the output columns */
     bool *order_desc;

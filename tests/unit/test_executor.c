@@ -562,6 +562,11 @@ static void test_view_aggregates(void)
                            "f|4294967294;t|1;");
     CU_ASSERT_STRING_EQUAL(vrun("SELECT k, count(*) FROM a GROUP BY k HAVING sum(c) > 1"), "1|1;");
     CU_ASSERT_STRING_EQUAL(vrun("SELECT count(*) FROM a WHERE k > 5"), "0;");
+    /* DISTINCT keeps one of equal rows (NULLs are equal) */
+    CU_ASSERT_STRING_EQUAL(vrun("SELECT DISTINCT 1 AS one, NULL::int AS z FROM a"), "1|NULL;");
+    CU_ASSERT_STRING_EQUAL(vrun("SELECT DISTINCT c > 0 AS pos, k IS NULL AS nk FROM a ORDER BY nk"), "t|f;t|t;");
+    CU_ASSERT_STRING_EQUAL(vrun("SELECT DISTINCT k FROM a ORDER BY c"),
+                           "ERROR 42P10: for SELECT DISTINCT, ORDER BY expressions must appear in select list");
     CU_ASSERT_STRING_EQUAL(vrun("SELECT k FROM a WHERE k > 5 GROUP BY k"), "SELECT 0");
     CU_ASSERT_STRING_EQUAL(vrun("SELECT k, c FROM a GROUP BY k"),
                            "ERROR 42803: column \"a.c\" must appear in the GROUP BY clause or be used in an aggregate function");
