@@ -1173,6 +1173,8 @@ int pl_bind_select(PlBinder *b, const PsSelect *s, PlSelect **out, SlError *err)
     bool grouped = PS_LIST_LEN(s->group_by) > 0 || (s->having != NULL);
     for (int i = 0; i < s->targets->n && !grouped; i++)
         grouped = has_agg(((PsTarget *)s->targets->items[i])->expr);
+    for (int i = 0; i < PS_LIST_LEN(s->order_by) && !grouped; i++)
+        grouped = has_agg(((PsOrderItem *)s->order_by->items[i])->expr);
     q->grouped = grouped;
     if (grouped) {
         q->ngroup = PS_LIST_LEN(s->group_by);
@@ -1257,10 +1259,9 @@ int pl_bind_select(PlBinder *b, const PsSelect *s, PlSelect **out, SlError *err)
         if (bind_bool(b, s->having, "argument of HAVING", &q->having, err) < 0)
             return -1;
     }
+    const PsList *grouping = b->group_by;
     b->group_by = NULL;
     b->allow_aggs = false;
-    q->naggs = b->naggs;
-    q->aggs = b->aggs;
 
     /* ORDER BY: output column names or positions, or expressions over the output */
     q->norder = PS_LIST_LEN(s->order_by);
@@ -1298,11 +1299,17 @@ int pl_bind_select(PlBinder *b, const PsSelect *s, PlSelect **out, SlError *err)
                  * input, carried as a hidden output column */
                 PlExpr *hidden;
                 b->scope = save;
-                if (first.code != SL_E_UNDEFINED_COLUMN || q->grouped || !save ||
-                    pl_bind_expr(b, o->expr, &hidden, err) < 0) {
-                    if (err && first.code != SL_E_UNDEFINED_COLUMN)
-                        *err = first;
-                    else if (err && err->code == SL_E_OK)
+                /* grouped: over the group row, aggregates allowed
+                 * (ORDER BY count(*) DESC) */
+                bool retry = first.code == SL_E_UNDEFINED_COLUMN ||
+                             (q->grouped && first.code == SL_E_GROUPING_ERROR);
+                b->group_by = q->grouped ? grouping : NULL;
+                b->allow_aggs = q->grouped;
+                int rc = retry && (save || q->grouped) ? pl_bind_expr(b, o->expr, &hidden, err) : -1;
+                b->group_by = NULL;
+                b->allow_aggs = false;
+                if (rc < 0) {
+                    if (err && (!retry || err->code == SL_E_OK))
                         *err = first;
                     return -1;
                 }
@@ -1322,6 +1329,8 @@ int pl_bind_select(PlBinder *b, const PsSelect *s, PlSelect **out, SlError *err)
         }
         b->scope = save;
     }
+    q->naggs = b->naggs;
+    q->aggs = b->aggs;
     b->agg_context = "LIMIT";
     q->distinct = s->distinct;
     for (int i = 0; q->distinct && i < q->norder; i++)

@@ -562,6 +562,9 @@ static void test_view_aggregates(void)
                            "f|4294967294;t|1;");
     CU_ASSERT_STRING_EQUAL(vrun("SELECT k, count(*) FROM a GROUP BY k HAVING sum(c) > 1"), "1|1;");
     CU_ASSERT_STRING_EQUAL(vrun("SELECT count(*) FROM a WHERE k > 5"), "0;");
+    /* ORDER BY an aggregate that is not selected */
+    CU_ASSERT_STRING_EQUAL(vrun("SELECT mi FROM a GROUP BY mi ORDER BY sum(c) DESC"), "a;NULL;");
+    CU_ASSERT_STRING_EQUAL(vrun("SELECT mi FROM a GROUP BY mi ORDER BY sum(c)"), "NULL;a;");
     /* DISTINCT keeps one of equal rows (NULLs are equal) */
     CU_ASSERT_STRING_EQUAL(vrun("SELECT DISTINCT 1 AS one, NULL::int AS z FROM a"), "1|NULL;");
     CU_ASSERT_STRING_EQUAL(vrun("SELECT DISTINCT c > 0 AS pos, k IS NULL AS nk FROM a ORDER BY nk"), "t|f;t|t;");

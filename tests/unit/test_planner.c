@@ -246,6 +246,14 @@ static void test_logical_select(void)
     CU_ASSERT_EQUAL(q->ntargets, 2);
     CU_ASSERT_EQUAL(q->order[0]->index, 1);
 
+    /* grouped: ORDER BY an aggregate that is not selected is a hidden column over the group row */
+    CU_ASSERT_EQUAL_FATAL(bind("SELECT channel FROM bids GROUP BY channel ORDER BY count(*) DESC", a, &q, &b, &err), 0);
+    CU_ASSERT_EQUAL(q->nvisible, 1);
+    CU_ASSERT_EQUAL(q->ntargets, 2);
+    CU_ASSERT_EQUAL(q->naggs, 1);
+    CU_ASSERT_EQUAL(q->targets[1]->kind, PL_AGG);
+    CU_ASSERT_EQUAL(q->order[0]->index, 1);
+
     /* * expands to the scope's columns */
     CU_ASSERT_EQUAL_FATAL(bind("SELECT * FROM bids WHERE ok", a, &q, &b, &err), 0);
     CU_ASSERT_EQUAL(q->ntargets, 8);
