@@ -8,6 +8,37 @@
 
 #include "ex_int.h"
 
+/* Results written in place: the sl_val_* constructors build the value on
+ * the stack and copy it, which costs a store-forwarding stall per row on
+ * the hot path. Only the fields a value of the type uses are set. */
+static inline void set_bool(SlValue *out, bool b)
+{
+    out->type = SL_T_BOOL;
+    out->isnull = 0;
+    out->scale = 0;
+    out->u.i8 = 0;
+    out->u.b = b;
+}
+
+static inline void set_int(SlValue *out, SlType t, int64_t v)
+{
+    out->type = (uint8_t)t;
+    out->isnull = 0;
+    out->scale = 0;
+    out->u.i8 = 0;
+    if (t == SL_T_INT4)
+        out->u.i4 = (int32_t)v;
+    else
+        out->u.i8 = v;
+}
+
+static inline void set_null(SlValue *out, SlType t)
+{
+    out->type = (uint8_t)t;
+    out->isnull = 1;
+    out->scale = 0;
+}
+
 /* LIKE with % and _, an escape character (default backslash), byte-wise
  * with UTF-8 continuation bytes kept together for _. */
 static bool like_match(const char *s, size_t sn, const char *p, size_t pn, char esc, bool icase)
@@ -51,6 +82,74 @@ static bool like_match(const char *s, size_t sn, const char *p, size_t pn, char 
     return pi == pn;
 }
 
+/* The common cases of an operator on two non-NULL values of the same type,
+ * without the generic promotion in sl_value_op: integer arithmetic and
+ * comparisons, text equality, timestamp comparisons. Returns 0 (done),
+ * -1 (error) or 1 (not handled here). Results and errors are exactly
+ * sl_value_op's. */
+static int fast_op(const PlExpr *e, const SlValue *l, const SlValue *r, SlValue *out, SlError *err)
+{
+    int64_t x, y;
+    switch (l->type) {
+    case SL_T_INT4: x = l->u.i4; y = r->u.i4; break;
+    case SL_T_INT8: x = l->u.i8; y = r->u.i8; break;
+    case SL_T_TIMESTAMP:
+    case SL_T_TIMESTAMPTZ:
+        if (e->op < SL_OP_EQ || e->op > SL_OP_GE)
+            return 1;
+        x = l->u.ts;
+        y = r->u.ts;
+        break;
+    case SL_T_TEXT:
+        if (e->op != SL_OP_EQ && e->op != SL_OP_NE)
+            return 1;
+        set_bool(out, (l->u.s.len == r->u.s.len && (l->u.s.len == 0 || !memcmp(l->u.s.p, r->u.s.p, l->u.s.len))) ==
+                           (e->op == SL_OP_EQ));
+        return 0;
+    default:
+        return 1;
+    }
+    int64_t res = 0;
+    bool over = false;
+    switch (e->op) {
+    case SL_OP_EQ: set_bool(out, x == y); return 0;
+    case SL_OP_NE: set_bool(out, x != y); return 0;
+    case SL_OP_LT: set_bool(out, x < y); return 0;
+    case SL_OP_LE: set_bool(out, x <= y); return 0;
+    case SL_OP_GT: set_bool(out, x > y); return 0;
+    case SL_OP_GE: set_bool(out, x >= y); return 0;
+    case SL_OP_ADD: over = __builtin_add_overflow(x, y, &res); break;
+    case SL_OP_SUB: over = __builtin_sub_overflow(x, y, &res); break;
+    case SL_OP_MUL: over = __builtin_mul_overflow(x, y, &res); break;
+    case SL_OP_DIV:
+    case SL_OP_MOD:
+        if (y == 0)
+            return sl_error(err, SL_E_DIVISION_BY_ZERO, "division by zero");
+        if (y == -1) {
+            if (e->op == SL_OP_MOD) {
+                res = 0;
+                break;
+            }
+            over = __builtin_sub_overflow((int64_t)0, x, &res);
+            break;
+        }
+        res = e->op == SL_OP_DIV ? x / y : x % y;
+        break;
+    default:
+        return 1;
+    }
+    if (l->type == SL_T_INT4) {
+        if (over || res < INT32_MIN || res > INT32_MAX)
+            return sl_error(err, SL_E_NUMERIC_VALUE_OUT_OF_RANGE, "integer out of range");
+        set_int(out, SL_T_INT4, res);
+    } else {
+        if (over)
+            return sl_error(err, SL_E_NUMERIC_VALUE_OUT_OF_RANGE, "bigint out of range");
+        set_int(out, SL_T_INT8, res);
+    }
+    return 0;
+}
+
 int ex_eval(const PlExpr *e, const SlValue *row, ExEvalCtx *c, SlValue *out, SlError *err)
 {
     SlValue l, r;
@@ -72,12 +171,12 @@ int ex_eval(const PlExpr *e, const SlValue *row, ExEvalCtx *c, SlValue *out, SlE
     case PL_OP:
         if (ex_eval(e->args[0], row, c, &l, err) < 0 || ex_eval(e->args[1], row, c, &r, err) < 0)
             return -1;
-        if (sl_value_op(e->op, &l, &r, c->arena, out, err) < 0) {
-            if (err && !err->position)
-                err->position = 0;
-            return -1;
+        if (l.type == r.type && !l.isnull && !r.isnull) {
+            int fast = fast_op(e, &l, &r, out, err);
+            if (fast <= 0)
+                return fast;
         }
-        return 0;
+        return sl_value_op(e->op, &l, &r, c->arena, out, err);
     case PL_NEG:
         if (ex_eval(e->args[0], row, c, &l, err) < 0)
             return -1;
@@ -95,17 +194,23 @@ int ex_eval(const PlExpr *e, const SlValue *row, ExEvalCtx *c, SlValue *out, SlE
                 continue;
             }
             if (l.u.b == stop) {
-                *out = sl_val_bool(stop);
+                set_bool(out, stop);
                 return 0;
             }
         }
-        *out = any_null ? sl_val_null(SL_T_BOOL) : sl_val_bool(!stop);
+        if (any_null)
+            set_null(out, SL_T_BOOL);
+        else
+            set_bool(out, !stop);
         return 0;
     }
     case PL_NOT:
         if (ex_eval(e->args[0], row, c, &l, err) < 0)
             return -1;
-        *out = l.isnull ? l : sl_val_bool(!l.u.b);
+        if (l.isnull)
+            *out = l;
+        else
+            set_bool(out, !l.u.b);
         return 0;
     case PL_IS: {
         if (ex_eval(e->args[0], row, c, &l, err) < 0)
@@ -125,7 +230,7 @@ int ex_eval(const PlExpr *e, const SlValue *row, ExEvalCtx *c, SlValue *out, SlE
                 res = sl_value_cmp(&l, &r) != 0;
             break;
         }
-        *out = sl_val_bool(e->negated ? !res : res);
+        set_bool(out, e->negated ? !res : res);
         return 0;
     }
     case PL_LIKE: {
@@ -137,7 +242,7 @@ int ex_eval(const PlExpr *e, const SlValue *row, ExEvalCtx *c, SlValue *out, SlE
             if (ex_eval(e->args[2], row, c, &esc, err) < 0)
                 return -1;
             if (esc.isnull) {
-                *out = sl_val_null(SL_T_BOOL);
+                set_null(out, SL_T_BOOL);
                 return 0;
             }
             if (esc.u.s.len > 1)
@@ -145,18 +250,18 @@ int ex_eval(const PlExpr *e, const SlValue *row, ExEvalCtx *c, SlValue *out, SlE
             escape = esc.u.s.len ? esc.u.s.p[0] : 0;
         }
         if (l.isnull || r.isnull) {
-            *out = sl_val_null(SL_T_BOOL);
+            set_null(out, SL_T_BOOL);
             return 0;
         }
         bool m = like_match(l.u.s.p, l.u.s.len, r.u.s.p, r.u.s.len, escape, e->ilike);
-        *out = sl_val_bool(e->negated ? !m : m);
+        set_bool(out, e->negated ? !m : m);
         return 0;
     }
     case PL_IN: {
         if (ex_eval(e->args[0], row, c, &l, err) < 0)
             return -1;
         if (l.isnull) {
-            *out = sl_val_null(SL_T_BOOL);
+            set_null(out, SL_T_BOOL);
             return 0;
         }
         bool any_null = false;
@@ -168,11 +273,14 @@ int ex_eval(const PlExpr *e, const SlValue *row, ExEvalCtx *c, SlValue *out, SlE
                 continue;
             }
             if (sl_value_cmp(&l, &r) == 0) {
-                *out = sl_val_bool(!e->negated);
+                set_bool(out, !e->negated);
                 return 0;
             }
         }
-        *out = any_null ? sl_val_null(SL_T_BOOL) : sl_val_bool(e->negated);
+        if (any_null)
+            set_null(out, SL_T_BOOL);
+        else
+            set_bool(out, e->negated);
         return 0;
     }
     case PL_CASE:

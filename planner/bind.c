@@ -737,6 +737,14 @@ static int bind_op(PlBinder *b, SlOp op, PlExpr *l, PlExpr *r, int location, PlE
     SlType rt = sl_op_result_type(op, l->type, r->type);
     if (rt == SL_T_UNKNOWN)
         return no_operator(op, l->type, r->type, location, err);
+    /* a constant of a narrower type is widened now (price > 100 compares
+     * bigints), which is what evaluation would do row by row */
+    if (l->type != r->type && r->kind == PL_CONST && sl_type_can_coerce(r->type, l->type) &&
+        sl_op_result_type(op, l->type, l->type) == rt && pl_coerce(b, &r, l->type, false, NULL, err) < 0)
+        return -1;
+    if (l->type != r->type && l->kind == PL_CONST && sl_type_can_coerce(l->type, r->type) &&
+        sl_op_result_type(op, r->type, r->type) == rt && pl_coerce(b, &l, r->type, false, NULL, err) < 0)
+        return -1;
     PlExpr *o = node(b, PL_OP, rt, location);
     o->op = op;
     o->args[0] = l;
