@@ -5,7 +5,10 @@
  * Runtime errors carry PostgreSQL's SQLSTATE.
  */
 #include <ctype.h>
+#include <locale.h>
 #include <math.h>
+#include <pthread.h>
+#include <wctype.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <string.h>
@@ -51,6 +54,98 @@ static size_t utf8_offset(const char *s, size_t n, int64_t k)
         k--;
     }
     return i;
+}
+
+/* ------------------------------------------------------------ letter case */
+
+/* lower, upper and initcap follow Unicode through the C.UTF-8 locale, as
+ * PostgreSQL does with a libc C.UTF-8 database; ASCII only if the system
+ * lacks that locale. */
+static locale_t utf8_loc;
+static pthread_once_t utf8_once = PTHREAD_ONCE_INIT;
+
+static void utf8_loc_init(void)
+{
+    utf8_loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+}
+
+typedef enum CaseMap { CASE_LOWER, CASE_UPPER, CASE_INITCAP } CaseMap;
+
+/* Decodes one UTF-8 character at p (n bytes left); *len its length.
+ * Malformed bytes are taken one at a time, unchanged. */
+static uint32_t utf8_decode(const unsigned char *p, size_t n, size_t *len)
+{
+    int k = p[0] < 0x80 ? 0 : (p[0] & 0xE0) == 0xC0 ? 1 : (p[0] & 0xF0) == 0xE0 ? 2 : (p[0] & 0xF8) == 0xF0 ? 3 : -1;
+    if (k < 0 || (size_t)k >= n) {
+        *len = 1;
+        return 0xFFFFFFFF;
+    }
+    uint32_t cp = k == 0 ? p[0] : (uint32_t)(p[0] & (0x3F >> k));
+    for (int i = 1; i <= k; i++) {
+        if ((p[i] & 0xC0) != 0x80) {
+            *len = 1;
+            return 0xFFFFFFFF;
+        }
+        cp = (cp << 6) | (p[i] & 0x3F);
+    }
+    *len = (size_t)k + 1;
+    return cp;
+}
+
+static size_t utf8_encode(uint32_t cp, char *u)
+{
+    if (cp < 0x80) {
+        u[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        u[0] = (char)(0xC0 | (cp >> 6));
+        u[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        u[0] = (char)(0xE0 | (cp >> 12));
+        u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        u[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    u[0] = (char)(0xF0 | (cp >> 18));
+    u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    u[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+static SlValue map_case(ExEvalCtx *c, const SlValue *v, CaseMap how)
+{
+    pthread_once(&utf8_once, utf8_loc_init);
+    const unsigned char *p = (const unsigned char *)v->u.s.p;
+    size_t n = v->u.s.len;
+    char *out = sl_alloc(c->arena, n * 2 + 1); /* a mapped character at most doubles in bytes */
+    size_t o = 0;
+    bool in_word = false;
+    for (size_t i = 0; i < n;) {
+        size_t len;
+        uint32_t cp = utf8_decode(p + i, n - i, &len);
+        if (cp == 0xFFFFFFFF) {
+            out[o++] = (char)p[i];
+            i += 1;
+            in_word = false;
+            continue;
+        }
+        bool lower = how == CASE_LOWER || (how == CASE_INITCAP && in_word);
+        uint32_t m;
+        if (utf8_loc)
+            m = (uint32_t)(lower ? towlower_l((wint_t)cp, utf8_loc) : towupper_l((wint_t)cp, utf8_loc));
+        else
+            m = cp < 0x80 ? (uint32_t)(lower ? tolower((int)cp) : toupper((int)cp)) : cp;
+        if (how == CASE_INITCAP)
+            in_word = utf8_loc ? iswalnum_l((wint_t)cp, utf8_loc) != 0 : (cp < 0x80 ? isalnum((int)cp) != 0 : true);
+        o += utf8_encode(m, out + o);
+        i += len;
+    }
+    out[o] = '\0';
+    return sl_val_text(out, o);
 }
 
 /* ------------------------------------------------------------ datetimes */
@@ -315,8 +410,35 @@ static void num_strip(__int128 *v, int *scale)
     }
 }
 
-/* sqrt, ln, exp and power of numeric, with PostgreSQL's result scales. */
-static int numeric_math(PlFuncId f, const SlValue *a, SlValue *out, SlError *err)
+/* ln(v) and the decimal weight of the result PostgreSQL estimates for
+ * choosing the result scale. */
+static int numeric_ln(const SlValue *v, long double *r, int *dweight, SlError *err)
+{
+    if (v->u.num == 0)
+        return sl_error(err, SL_E_INVALID_ARGUMENT_FOR_LOG, "cannot take logarithm of zero");
+    if (v->u.num < 0)
+        return sl_error(err, SL_E_INVALID_ARGUMENT_FOR_LOG, "cannot take logarithm of a negative number");
+    long double x = num_ld(v);
+    if (x >= 0.9L && x <= 1.1L) {
+        /* near 1: from x - 1, exactly, for the weight and the digits */
+        __int128 one = 1;
+        for (int i = 0; i < v->scale; i++)
+            one *= 10;
+        __int128 d = v->u.num - one, ad = d < 0 ? -d : d;
+        int nd = 0;
+        for (__int128 t = ad; t; t /= 10)
+            nd++;
+        *dweight = d == 0 ? 0 : nd - v->scale - 1;
+        *r = log1pl((long double)d / (long double)one);
+    } else {
+        *r = logl(x);
+        *dweight = (int)log10l(fabsl(*r));
+    }
+    return 0;
+}
+
+/* sqrt, ln, log, exp and power of numeric, with PostgreSQL's result scales. */
+static int numeric_math(PlFuncId f, const SlValue *a, int e_nargs, SlValue *out, SlError *err)
 {
     long double x = num_ld(&a[0]);
     int dscale = a[0].scale;
@@ -329,28 +451,28 @@ static int numeric_math(PlFuncId f, const SlValue *a, SlValue *out, SlError *err
         return ld_to_numeric(sqrtl(x), rscale > dscale ? rscale : dscale, out, err);
     }
     case PL_F_LN: {
-        if (a[0].u.num == 0)
-            return sl_error(err, SL_E_INVALID_ARGUMENT_FOR_LOG, "cannot take logarithm of zero");
-        if (a[0].u.num < 0)
-            return sl_error(err, SL_E_INVALID_ARGUMENT_FOR_LOG, "cannot take logarithm of a negative number");
-        long double r = logl(x);
+        long double r;
         int dw;
-        if (x >= 0.9L && x <= 1.1L) {
-            /* near 1: from x - 1, exactly, for the weight and the digits */
-            __int128 one = 1;
-            for (int i = 0; i < dscale; i++)
-                one *= 10;
-            __int128 d = a[0].u.num - one, ad = d < 0 ? -d : d;
-            int nd = 0;
-            for (__int128 t = ad; t; t /= 10)
-                nd++;
-            dw = d == 0 ? 0 : nd - dscale - 1;
-            r = log1pl((long double)d / (long double)one);
-        } else {
-            dw = (int)log10l(fabsl(r));
-        }
+        if (numeric_ln(&a[0], &r, &dw, err) < 0)
+            return -1;
         int rscale = NUMERIC_MIN_SIG_DIGITS - dw;
         return ld_to_numeric(r, rscale > dscale ? rscale : dscale, out, err);
+    }
+    case PL_F_LOG: {
+        /* log(x) is base 10; log(b, x) = ln(x) / ln(b) */
+        const SlValue *base = e_nargs == 2 ? &a[0] : NULL, *num = e_nargs == 2 ? &a[1] : &a[0];
+        long double lx, lb = 2.302585092994045684017991454684364208L;
+        int dx, db = 0;
+        if (numeric_ln(num, &lx, &dx, err) < 0 || (base && numeric_ln(base, &lb, &db, err) < 0))
+            return -1;
+        if (lb == 0)
+            return sl_error(err, SL_E_DIVISION_BY_ZERO, "division by zero");
+        int rscale = NUMERIC_MIN_SIG_DIGITS - (dx - db);
+        if (num->scale > rscale)
+            rscale = num->scale;
+        if (base && base->scale > rscale)
+            rscale = base->scale;
+        return ld_to_numeric(lx / lb, rscale, out, err);
     }
     case PL_F_EXP: {
         long double val = x * 0.434294481903252L;
@@ -544,9 +666,9 @@ int ex_call_func(const PlExpr *e, const SlValue *row, ExEvalCtx *c, SlValue *out
         SlValue x = a[0], y = a[1];
         return sl_value_op(SL_OP_MOD, &x, &y, c->arena, out, err);
     }
-    case PL_F_POWER: case PL_F_SQRT: case PL_F_LN: case PL_F_EXP:
+    case PL_F_POWER: case PL_F_SQRT: case PL_F_LN: case PL_F_EXP: case PL_F_LOG:
         if (e->type == SL_T_NUMERIC)
-            return numeric_math(e->func, a, out, err);
+            return numeric_math(e->func, a, e->nlist, out, err);
         break;
     default:
         break;
@@ -579,6 +701,147 @@ int ex_call_func(const PlExpr *e, const SlValue *row, ExEvalCtx *c, SlValue *out
             return sl_error(err, SL_E_INVALID_ARGUMENT_FOR_LOG, "cannot take logarithm of a negative number");
         *out = sl_val_float8(log(a[0].u.f8));
         return 0;
+    case PL_F_LOG:
+        if (a[0].u.f8 == 0)
+            return sl_error(err, SL_E_INVALID_ARGUMENT_FOR_LOG, "cannot take logarithm of zero");
+        if (a[0].u.f8 < 0)
+            return sl_error(err, SL_E_INVALID_ARGUMENT_FOR_LOG, "cannot take logarithm of a negative number");
+        *out = sl_val_float8(log10(a[0].u.f8));
+        return 0;
+    case PL_F_PI:
+        *out = sl_val_float8(3.14159265358979323846);
+        return 0;
+    case PL_F_CBRT:
+        *out = sl_val_float8(cbrt(a[0].u.f8));
+        return 0;
+    case PL_F_DEGREES:
+        *out = sl_val_float8(a[0].u.f8 / (3.14159265358979323846 / 180.0));
+        return 0;
+    case PL_F_RADIANS:
+        *out = sl_val_float8(a[0].u.f8 * (3.14159265358979323846 / 180.0));
+        return 0;
+    case PL_F_DIV: {
+        /* the integer quotient, truncated toward zero */
+        SlValue q;
+        if (a[1].u.num == 0)
+            return sl_error(err, SL_E_DIVISION_BY_ZERO, "division by zero");
+        if (sl_numeric_div(&a[0], &a[1], &q, err) < 0)
+            return -1;
+        __int128 v = q.u.num;
+        for (int i = 0; i < q.scale; i++)
+            v /= 10;
+        *out = sl_val_numeric(v, 0);
+        return 0;
+    }
+    case PL_F_INITCAP:
+        *out = map_case(c, &a[0], CASE_INITCAP);
+        return 0;
+    case PL_F_LPAD: case PL_F_RPAD: {
+        const char *p = a[0].u.s.p, *fill = e->nlist == 3 ? a[2].u.s.p : " ";
+        size_t n = a[0].u.s.len, fn = e->nlist == 3 ? a[2].u.s.len : 1;
+        int64_t want = a[1].u.i4, have = utf8_len(p, n);
+        if (want <= 0) {
+            *out = text_val(c, "", 0);
+            return 0;
+        }
+        if (have >= want || fn == 0) {
+            *out = text_val(c, p, utf8_offset(p, n, want < have ? want : have));
+            return 0;
+        }
+        if ((uint64_t)want * 4 > 100000000)
+            return sl_error(err, SL_E_PROGRAM_LIMIT_EXCEEDED, "requested length too large");
+        SlBuf b;
+        sl_buf_init(&b);
+        if (e->func == PL_F_RPAD)
+            sl_buf_append(&b, p, n);
+        int fchars = utf8_len(fill, fn);
+        for (int64_t k = 0, fi = 0; k < want - have; k++, fi = (fi + 1) % fchars) {
+            size_t s0 = utf8_offset(fill, fn, fi), s1 = utf8_offset(fill, fn, fi + 1);
+            sl_buf_append(&b, fill + s0, s1 - s0);
+        }
+        if (e->func == PL_F_LPAD)
+            sl_buf_append(&b, p, n);
+        *out = text_val(c, b.data, b.len);
+        sl_buf_free(&b);
+        return 0;
+    }
+    case PL_F_REVERSE: {
+        const char *p = a[0].u.s.p;
+        size_t n = a[0].u.s.len;
+        char *r = sl_alloc(c->arena, n + 1);
+        for (size_t i = 0; i < n;) {
+            size_t k = 1;
+            while (i + k < n && ((unsigned char)p[i + k] & 0xC0) == 0x80)
+                k++;
+            memcpy(r + n - i - k, p + i, k);
+            i += k;
+        }
+        r[n] = '\0';
+        *out = sl_val_text(r, n);
+        return 0;
+    }
+    case PL_F_OCTET_LENGTH:
+        *out = sl_val_int4((int32_t)a[0].u.s.len);
+        return 0;
+    case PL_F_ASCII: {
+        /* the first character's code point */
+        const unsigned char *p = (const unsigned char *)a[0].u.s.p;
+        size_t n = a[0].u.s.len;
+        int32_t cp = 0;
+        if (n) {
+            int k = p[0] < 0x80 ? 0 : p[0] >= 0xF0 ? 3 : p[0] >= 0xE0 ? 2 : 1;
+            cp = k == 0 ? p[0] : p[0] & (0x3F >> k);
+            for (int i = 1; i <= k && (size_t)i < n; i++)
+                cp = (cp << 6) | (p[i] & 0x3F);
+        }
+        *out = sl_val_int4(cp);
+        return 0;
+    }
+    case PL_F_CHR: {
+        int32_t cp = a[0].u.i4;
+        if (cp == 0)
+            return sl_error(err, SL_E_PROGRAM_LIMIT_EXCEEDED, "null character not permitted");
+        if (cp < 0)
+            return sl_error(err, SL_E_INVALID_PARAMETER_VALUE, "character number must be positive");
+        if (cp > 0x10FFFF)
+            return sl_error(err, SL_E_PROGRAM_LIMIT_EXCEEDED, "requested character too large for encoding: %d", cp);
+        if (cp >= 0xD800 && cp <= 0xDFFF)
+            return sl_error(err, SL_E_PROGRAM_LIMIT_EXCEEDED, "requested character not valid for encoding: %d", cp);
+        char u[4];
+        size_t k;
+        if (cp < 0x80) {
+            u[0] = (char)cp;
+            k = 1;
+        } else if (cp < 0x800) {
+            u[0] = (char)(0xC0 | (cp >> 6));
+            u[1] = (char)(0x80 | (cp & 0x3F));
+            k = 2;
+        } else if (cp < 0x10000) {
+            u[0] = (char)(0xE0 | (cp >> 12));
+            u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+            u[2] = (char)(0x80 | (cp & 0x3F));
+            k = 3;
+        } else {
+            u[0] = (char)(0xF0 | (cp >> 18));
+            u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+            u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+            u[3] = (char)(0x80 | (cp & 0x3F));
+            k = 4;
+        }
+        *out = text_val(c, u, k);
+        return 0;
+    }
+    case PL_F_STARTS_WITH:
+        *out = sl_val_bool(a[0].u.s.len >= a[1].u.s.len &&
+                           (a[1].u.s.len == 0 || !memcmp(a[0].u.s.p, a[1].u.s.p, a[1].u.s.len)));
+        return 0;
+    case PL_F_TO_HEX: {
+        char hex[24];
+        uint64_t v = a[0].type == SL_T_INT4 ? (uint64_t)(uint32_t)a[0].u.i4 : (uint64_t)a[0].u.i8;
+        int len = snprintf(hex, sizeof hex, "%llx", (unsigned long long)v);
+        *out = text_val(c, hex, (size_t)len);
+        return 0;
+    }
     case PL_F_EXP: {
         double r = exp(a[0].u.f8);
         if (isinf(r) && !isinf(a[0].u.f8))
@@ -610,13 +873,9 @@ int ex_call_func(const PlExpr *e, const SlValue *row, ExEvalCtx *c, SlValue *out
         else
             *out = a[0];
         return 0;
-    case PL_F_LOWER: case PL_F_UPPER: {
-        char *p = sl_strndup(c->arena, a[0].u.s.p, a[0].u.s.len);
-        for (uint32_t i = 0; i < a[0].u.s.len; i++)
-            p[i] = (char)(e->func == PL_F_LOWER ? tolower((unsigned char)p[i]) : toupper((unsigned char)p[i]));
-        *out = sl_val_text(p, a[0].u.s.len);
+    case PL_F_LOWER: case PL_F_UPPER:
+        *out = map_case(c, &a[0], e->func == PL_F_LOWER ? CASE_LOWER : CASE_UPPER);
         return 0;
-    }
     case PL_F_LENGTH:
         *out = sl_val_int4(utf8_len(a[0].u.s.p, a[0].u.s.len));
         return 0;

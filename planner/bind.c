@@ -231,6 +231,11 @@ static const FuncDef funcs[] = {
     {"to_timestamp", PL_F_TO_TIMESTAMP, 1, 1}, {"pg_typeof", PL_F_PG_TYPEOF, 1, 1},
     {"pg_sleep", PL_F_PG_SLEEP, 1, 1}, {"random", PL_F_RANDOM, 0, 0},
     {"split_part", PL_F_SPLIT_PART, 3, 3}, {"extract", PL_F_EXTRACT, 2, 2},
+    {"log", PL_F_LOG, 1, 2}, {"log10", PL_F_LOG, 1, 1}, {"pi", PL_F_PI, 0, 0}, {"cbrt", PL_F_CBRT, 1, 1},
+    {"degrees", PL_F_DEGREES, 1, 1}, {"radians", PL_F_RADIANS, 1, 1}, {"div", PL_F_DIV, 2, 2},
+    {"initcap", PL_F_INITCAP, 1, 1}, {"lpad", PL_F_LPAD, 2, 3}, {"rpad", PL_F_RPAD, 2, 3},
+    {"reverse", PL_F_REVERSE, 1, 1}, {"octet_length", PL_F_OCTET_LENGTH, 1, 1}, {"ascii", PL_F_ASCII, 1, 1},
+    {"chr", PL_F_CHR, 1, 1}, {"starts_with", PL_F_STARTS_WITH, 2, 2}, {"to_hex", PL_F_TO_HEX, 1, 1},
 };
 
 const char *pl_func_name(PlFuncId f)
@@ -540,15 +545,18 @@ static int bind_func(PlBinder *b, const PsExpr *e, PlExpr **out, SlError *err)
         rt = t;
         break;
     }
-    case PL_F_POWER: case PL_F_SQRT: case PL_F_LN: case PL_F_EXP: {
+    case PL_F_POWER: case PL_F_SQRT: case PL_F_LN: case PL_F_EXP: case PL_F_LOG: {
         /* numeric versions when an argument is numeric (and none is
-         * double precision), as PostgreSQL picks them */
-        bool num = false, flt = false;
+         * double precision), as PostgreSQL picks them; log(b, x) exists
+         * only for numeric */
+        bool num = id == PL_F_LOG && n == 2, flt = false;
         for (int i = 0; i < n; i++) {
             num |= args[i]->type == SL_T_NUMERIC;
             flt |= args[i]->type == SL_T_FLOAT8;
         }
         rt = num && !flt ? SL_T_NUMERIC : SL_T_FLOAT8;
+        if (id == PL_F_LOG && n == 2)
+            rt = SL_T_NUMERIC;
         if (coerce_all(b, args, n, rt, err) < 0)
             return coerce_failed(e, orig, n, err);
         break;
@@ -617,6 +625,40 @@ static int bind_func(PlBinder *b, const PsExpr *e, PlExpr **out, SlError *err)
         if (pl_coerce(b, &args[0], SL_T_TEXT, false, NULL, err) < 0)
             return coerce_failed(e, orig, n, err);
         rt = id == PL_F_DATE_TRUNC ? args[1]->type : id == PL_F_EXTRACT ? SL_T_NUMERIC : SL_T_FLOAT8;
+        break;
+    case PL_F_PI:
+        rt = SL_T_FLOAT8;
+        break;
+    case PL_F_CBRT: case PL_F_DEGREES: case PL_F_RADIANS:
+        if (coerce_all(b, args, n, SL_T_FLOAT8, err) < 0)
+            return coerce_failed(e, orig, n, err);
+        rt = SL_T_FLOAT8;
+        break;
+    case PL_F_DIV:
+        if (coerce_all(b, args, n, SL_T_NUMERIC, err) < 0)
+            return coerce_failed(e, orig, n, err);
+        rt = SL_T_NUMERIC;
+        break;
+    case PL_F_INITCAP: case PL_F_REVERSE: case PL_F_OCTET_LENGTH: case PL_F_ASCII: case PL_F_STARTS_WITH:
+        if (coerce_all(b, args, n, SL_T_TEXT, err) < 0)
+            return coerce_failed(e, orig, n, err);
+        rt = id == PL_F_OCTET_LENGTH || id == PL_F_ASCII ? SL_T_INT4 : id == PL_F_STARTS_WITH ? SL_T_BOOL : SL_T_TEXT;
+        break;
+    case PL_F_LPAD: case PL_F_RPAD:
+        if (pl_coerce(b, &args[0], SL_T_TEXT, false, NULL, err) < 0 ||
+            pl_coerce(b, &args[1], SL_T_INT4, false, NULL, err) < 0 ||
+            (n == 3 && pl_coerce(b, &args[2], SL_T_TEXT, false, NULL, err) < 0))
+            return coerce_failed(e, orig, n, err);
+        break;
+    case PL_F_CHR:
+        if (coerce_all(b, args, n, SL_T_INT4, err) < 0)
+            return coerce_failed(e, orig, n, err);
+        break;
+    case PL_F_TO_HEX:
+        if (t0 == SL_T_UNKNOWN) /* integer and bigint versions */
+            return not_unique(e, orig, n, err);
+        if (args[0]->type != SL_T_INT4 && args[0]->type != SL_T_INT8)
+            return no_func_types(e, orig, n, err);
         break;
     case PL_F_SPLIT_PART:
         if (coerce_all(b, args, 2, SL_T_TEXT, err) < 0 || pl_coerce(b, &args[2], SL_T_INT4, false, NULL, err) < 0)
