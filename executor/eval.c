@@ -253,7 +253,12 @@ int ex_eval(const PlExpr *e, const SlValue *row, ExEvalCtx *c, SlValue *out, SlE
             set_null(out, SL_T_BOOL);
             return 0;
         }
-        bool m = like_match(l.u.s.p, l.u.s.len, r.u.s.p, r.u.s.len, escape, e->ilike);
+        if (e->ilike) {
+            /* ILIKE: both sides lower-cased as lower() does (Unicode) */
+            l = ex_text_lower(c, &l);
+            r = ex_text_lower(c, &r);
+        }
+        bool m = like_match(l.u.s.p, l.u.s.len, r.u.s.p, r.u.s.len, escape, false);
         set_bool(out, e->negated ? !m : m);
         return 0;
     }

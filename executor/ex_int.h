@@ -24,6 +24,8 @@ int ex_eval(const PlExpr *e, const SlValue *row, ExEvalCtx *c, SlValue *out, SlE
 int ex_eval_bool(const PlExpr *e, const SlValue *row, ExEvalCtx *c, bool *pass, SlError *err);
 /* func.c: a PL_FUNC node (its arguments are evaluated here). */
 int ex_call_func(const PlExpr *e, const SlValue *row, ExEvalCtx *c, SlValue *out, SlError *err);
+/* func.c: lower(text) into c->arena (ILIKE uses it). */
+SlValue ex_text_lower(ExEvalCtx *c, const SlValue *v);
 
 /* stream.c: streams, views, the worker pool */
 typedef struct ExCatalog ExCatalog;

@@ -148,6 +148,21 @@ static SlValue map_case(ExEvalCtx *c, const SlValue *v, CaseMap how)
     return sl_val_text(out, o);
 }
 
+SlValue ex_text_lower(ExEvalCtx *c, const SlValue *v)
+{
+    /* ASCII text needs no locale */
+    bool ascii = true;
+    for (uint32_t i = 0; i < v->u.s.len && ascii; i++)
+        ascii = (unsigned char)v->u.s.p[i] < 0x80;
+    if (!ascii)
+        return map_case(c, v, CASE_LOWER);
+    char *p = sl_alloc(c->arena, v->u.s.len + 1);
+    for (uint32_t i = 0; i < v->u.s.len; i++)
+        p[i] = (char)tolower((unsigned char)v->u.s.p[i]);
+    p[v->u.s.len] = '\0';
+    return sl_val_text(p, v->u.s.len);
+}
+
 /* ------------------------------------------------------------ datetimes */
 
 #define USEC_PER_DAY 86400000000LL

@@ -464,6 +464,8 @@ static const struct {
      "text,text,text,text,numeric:NULL|NULL|NULL|NULL|NULL;"},
     {"SELECT lower('ÀBC ÉÇ ß ΣΑΣ'), upper('àbc éç ß σας'), initcap('ÉCOLE élève ǆemal'), lower('ABC'), upper('İi')",
      "text,text,text,text,text:àbc éç ß σασ|ÀBC ÉÇ ß ΣΑΣ|École Élève Ǆemal|abc|İI;"},
+    {"SELECT 'ÉCOLE' ILIKE 'école', 'ABC' ILIKE 'a%', 'abc' NOT ILIKE 'A_C', 'Σ' ILIKE 'σ', 'x' ILIKE NULL",
+     "boolean,boolean,boolean,boolean,boolean:t|t|f|t|NULL;"},
 };
 
 static void test_as_postgresql_answers(void)
