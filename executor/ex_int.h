@@ -22,6 +22,15 @@ typedef struct ExEvalCtx {
 int ex_eval(const PlExpr *e, const SlValue *row, ExEvalCtx *c, SlValue *out, SlError *err);
 /* WHERE semantics: true passes; false and NULL do not. */
 int ex_eval_bool(const PlExpr *e, const SlValue *row, ExEvalCtx *c, bool *pass, SlError *err);
+/* eval_batch.c: e over nrows row-major rows of ncols values each, out[i]
+ * for row i (text in c->arena); and WHERE over a batch: sel[0..*nsel)
+ * gets the indexes of the rows that pass (true; not false or NULL), in
+ * order. Results and errors are ex_eval's, row by row; column-constant
+ * comparisons (alone or ANDed) skip the tree walk. */
+int ex_eval_batch(const PlExpr *e, const SlValue *rows, int nrows, int ncols, ExEvalCtx *c, SlValue *out,
+                  SlError *err);
+int ex_filter_batch(const PlExpr *e, const SlValue *rows, int nrows, int ncols, ExEvalCtx *c, int *sel, int *nsel,
+                    SlError *err);
 /* func.c: a PL_FUNC node (its arguments are evaluated here). */
 int ex_call_func(const PlExpr *e, const SlValue *row, ExEvalCtx *c, SlValue *out, SlError *err);
 /* func.c: lower(text) into c->arena (ILIKE uses it). */

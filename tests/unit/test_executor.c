@@ -841,3 +841,109 @@ static const SlUnitTest agg_tests[] = {
     {"corrupt states are refused", test_agg_corrupt_state},
     {NULL, NULL}};
 SL_UNIT_SUITE("aggregates", agg_tests)
+
+/* ------------------------------------------------------- batch evaluation */
+
+/* ex_filter_batch and ex_eval_batch give what ex_eval gives row by row,
+ * NULLs included, for shapes with and without the fast path. */
+static void test_batch_matches_rows(void)
+{
+    static const PlColumn bcols[] = {{"a", SL_T_INT4}, {"b", SL_T_INT8}, {"t", SL_T_TEXT}, {"ts", SL_T_TIMESTAMP}};
+    static const PlScope bscope = {"r", NULL, bcols, 4};
+    const char *wheres[] = {"a > 10", "5 <= a", "b = 7 AND t = 'x'", "t <> 'y' AND a < 50 AND b >= 3",
+                            "ts < TIMESTAMP '2000-01-01 00:00:10'", "a + 1 > 10 OR t IS NULL", "a IN (1, 2, 3)",
+                            "NOT (a > 3)", "t LIKE 'x%'", "b > 4", "4 < b AND ts IS NOT NULL"};
+    const char *exprs[] = {"a", "t", "42", "NULL::int", "a * 2 + b", "coalesce(t, 'none')"};
+    enum { N = 500, NC = 4 };
+    static SlValue rows[N * NC];
+    static char txt[N][8];
+    uint64_t seed = 12345;
+    for (int i = 0; i < N; i++) {
+        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+        uint32_t r = (uint32_t)(seed >> 33);
+        SlValue *row = rows + i * NC;
+        row[0] = r % 11 == 0 ? sl_val_null(SL_T_INT4) : sl_val_int4((int32_t)(r % 100));
+        row[1] = r % 13 == 0 ? sl_val_null(SL_T_INT8) : sl_val_int8((int64_t)(r % 10));
+        int len = snprintf(txt[i], sizeof txt[i], "%c%d", "xyz"[r % 3], (int)(r % 5));
+        row[2] = r % 7 == 0 ? sl_val_null(SL_T_TEXT) : sl_val_text(txt[i], (size_t)(r % 2 ? 1 : len));
+        row[3] = r % 17 == 0 ? sl_val_null(SL_T_TIMESTAMP) : sl_val_timestamp((int64_t)(r % 20) * 1000000);
+    }
+    for (size_t w = 0; w < sizeof wheres / sizeof wheres[0]; w++) {
+        char sql[256];
+        snprintf(sql, sizeof sql, "SELECT 1 FROM r WHERE %s", wheres[w]);
+        SlArena *a = sl_arena_new(0);
+        PsList *st;
+        SlError err;
+        CU_ASSERT_EQUAL_FATAL(ps_parse(sql, strlen(sql), a, &st, NULL, &err), 0);
+        PlBinder b;
+        PlSelect *q;
+        pl_binder_init(&b, a, &bscope, 0, NULL);
+        CU_ASSERT_EQUAL_FATAL(pl_bind_select(&b, ((PsStmt *)st->items[0])->select, &q, &err), 0);
+        ExEvalCtx ec = {.arena = a};
+        static int sel[N];
+        int nsel = -1;
+        CU_ASSERT_EQUAL_FATAL(ex_filter_batch(q->where, rows, N, NC, &ec, sel, &nsel, &err), 0);
+        int k = 0, mism = 0;
+        for (int i = 0; i < N; i++) {
+            bool pass;
+            CU_ASSERT_EQUAL_FATAL(ex_eval_bool(q->where, rows + i * NC, &ec, &pass, &err), 0);
+            if (pass) {
+                if (k >= nsel || sel[k] != i)
+                    mism++;
+                k++;
+            }
+        }
+        if (mism || k != nsel)
+            fprintf(stderr, "\nbatch WHERE %s: %d rows pass row by row, %d in the batch, %d differ\n", wheres[w], k,
+                    nsel, mism);
+        CU_ASSERT_EQUAL(mism, 0);
+        CU_ASSERT_EQUAL(k, nsel);
+        CU_ASSERT(nsel > 0 && nsel < N); /* the data exercises both outcomes */
+        sl_arena_free(a);
+    }
+    for (size_t x = 0; x < sizeof exprs / sizeof exprs[0]; x++) {
+        char sql[256];
+        snprintf(sql, sizeof sql, "SELECT %s FROM r", exprs[x]);
+        SlArena *a = sl_arena_new(0);
+        PsList *st;
+        SlError err;
+        CU_ASSERT_EQUAL_FATAL(ps_parse(sql, strlen(sql), a, &st, NULL, &err), 0);
+        PlBinder b;
+        PlSelect *q;
+        pl_binder_init(&b, a, &bscope, 0, NULL);
+        CU_ASSERT_EQUAL_FATAL(pl_bind_select(&b, ((PsStmt *)st->items[0])->select, &q, &err), 0);
+        ExEvalCtx ec = {.arena = a};
+        static SlValue outv[N];
+        CU_ASSERT_EQUAL_FATAL(ex_eval_batch(q->targets[0], rows, N, NC, &ec, outv, &err), 0);
+        int mism = 0;
+        for (int i = 0; i < N; i++) {
+            SlValue v;
+            CU_ASSERT_EQUAL_FATAL(ex_eval(q->targets[0], rows + i * NC, &ec, &v, &err), 0);
+            if (v.isnull != outv[i].isnull || v.type != outv[i].type || (!v.isnull && sl_value_cmp(&v, &outv[i]) != 0))
+                mism++;
+        }
+        CU_ASSERT_EQUAL(mism, 0);
+        sl_arena_free(a);
+    }
+    /* an error in the batch is the row's error */
+    SlArena *a = sl_arena_new(0);
+    PsList *st;
+    SlError err;
+    const char *sql = "SELECT 1 FROM r WHERE 100 / (a - 42) > 0";
+    CU_ASSERT_EQUAL_FATAL(ps_parse(sql, strlen(sql), a, &st, NULL, &err), 0);
+    PlBinder b;
+    PlSelect *q;
+    pl_binder_init(&b, a, &bscope, 0, NULL);
+    CU_ASSERT_EQUAL_FATAL(pl_bind_select(&b, ((PsStmt *)st->items[0])->select, &q, &err), 0);
+    SlValue zrow[NC] = {sl_val_int4(42), sl_val_int8(0), sl_val_text("x", 1), sl_val_timestamp(0)};
+    ExEvalCtx ec = {.arena = a};
+    int sel[1], nsel;
+    CU_ASSERT_EQUAL(ex_filter_batch(q->where, zrow, 1, NC, &ec, sel, &nsel, &err), -1);
+    CU_ASSERT_EQUAL(err.code, SL_E_DIVISION_BY_ZERO);
+    sl_arena_free(a);
+}
+
+static const SlUnitTest batch_tests[] = {
+    {"batch filter and evaluation equal row by row", test_batch_matches_rows},
+    {NULL, NULL}};
+SL_UNIT_SUITE("batch evaluation", batch_tests)
