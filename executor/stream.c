@@ -753,6 +753,18 @@ static void view_wait_idle(ExView *v)
 static void view_free(ExView *v)
 {
     view_wait_idle(v);
+    /* a worker may still be leaving task_run after its last batch: wait
+     * until no task is scheduled before freeing them */
+    for (int t = 0; t < v->parallelism; t++) {
+        ExTask *task = &v->tasks[t];
+        pthread_mutex_lock(&task->qlock);
+        while (task->scheduled) {
+            pthread_mutex_unlock(&task->qlock);
+            usleep(200);
+            pthread_mutex_lock(&task->qlock);
+        }
+        pthread_mutex_unlock(&task->qlock);
+    }
     pthread_mutex_lock(&v->loglock);
     for (ExSubscription *sub = v->subs; sub; sub = sub->next) {
         sub->view = NULL;
