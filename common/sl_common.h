@@ -150,7 +150,8 @@ void sl_buf_set_i32(SlBuf *b, size_t at, int32_t v); /* patch a length */
     X(INVALID_ARGUMENT_FOR_POWER, "2201F")                                    \
     X(AMBIGUOUS_FUNCTION, "42725")                                            \
     X(INVALID_ROW_COUNT_IN_LIMIT, "2201W")                                    \
-    X(INVALID_ROW_COUNT_IN_OFFSET, "2201X")
+    X(INVALID_ROW_COUNT_IN_OFFSET, "2201X")                                   \
+    X(SYSTEM_ERROR, "58000")
 
 #define SL_ERRCODE_ENUM(name, code) SL_E_##name,
 typedef enum SlErrCode { SL_ERRCODES(SL_ERRCODE_ENUM) SL_E__COUNT } SlErrCode;
@@ -423,5 +424,45 @@ void sl_settings_usage(const char *progname, SlBuf *out);
 /* Parse a duration ('10s', '5 min', '1h', '250ms', '2 days', bare number
  * = ms, SQL interval strings like '1 second') into milliseconds. */
 int sl_parse_duration_ms(const char *text, int64_t *ms, SlError *err);
+
+/* ======================================================================
+ * Failpoints: named places in the code where a test injects an error, a
+ * delay or a crash (docs/failpoints.md). The names are a fixed list in
+ * failpoint.c; arming needs failpoints enabled (sluiced
+ * --enable-failpoints). All functions are thread safe.
+ * ====================================================================== */
+/* Off at start. Turning failpoints off also disarms every failpoint. */
+void sl_failpoints_enable(bool on);
+bool sl_failpoints_enabled(void);
+
+/* Arm a failpoint; spec (case-insensitive, spaces allowed around tokens):
+ *   off            disarm
+ *   error          fail every hit
+ *   error(n)       fail the next n hits, then off           (n >= 1)
+ *   error(p%)      fail each hit with probability p, 0 < p <= 100
+ *   sleep(ms)      sleep ms milliseconds at every hit       (0..3600000)
+ *   sleep(ms,n)    sleep at the next n hits, then off
+ *   abort          abort() the process at the next hit (a crash)
+ * Arming replaces the previous spec and zeroes the hit count.
+ * Errors: 42501 when failpoints are not enabled, 42704 for an unknown
+ * name, 22023 for a bad spec. */
+int sl_failpoint_arm(const char *name, const char *spec, SlError *err);
+/* Same as arming with 'off'; same errors. */
+int sl_failpoint_disarm(const char *name, SlError *err);
+
+/* The check placed in the code. Returns 0 when the failpoint is not armed
+ * (one relaxed atomic load when nothing at all is armed) or when it only
+ * slept; returns -1 with 58000 `failpoint "NAME" triggered` in err when
+ * it fires an error. Never fails for an unknown name (returns 0). */
+int sl_failpoint_hit(const char *name, SlError *err);
+
+/* Calls fn for every known failpoint, in registry order, with its current
+ * spec in canonical form ("off", "error(2)", "sleep(100)", ...) and hits,
+ * the number of times it took effect since it was last armed. Stops at
+ * and returns the first non-zero value fn returns; 0 otherwise. fn runs
+ * without any failpoint lock held. */
+int sl_failpoint_list(int (*fn)(void *ctx, const char *name, const char *spec,
+                                int64_t hits),
+                      void *ctx);
 
 #endif /* SL_COMMON_H */
