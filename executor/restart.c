@@ -433,6 +433,13 @@ static double uniform01(uint64_t *state)
     return (double)((x * UINT64_C(0x2545F4914F6CDD1D)) >> 11) * 0x1.0p-53;
 }
 
+/* a negative delay set in C (ex_restart_policy_check refuses it) must not
+ * read as "give up" */
+static int64_t delay_or_zero(int64_t ms)
+{
+    return ms > 0 ? ms : 0;
+}
+
 static int64_t decide_failure_rate(const ExRestartPolicy *p, ExRestartState *s, int64_t now)
 {
     int32_t maxf = (int32_t)(p->max_failures < 1 ? 1
@@ -454,7 +461,7 @@ static int64_t decide_failure_rate(const ExRestartPolicy *p, ExRestartState *s, 
     }
     s->ring[(s->ring_head + s->ring_len) % EX_RESTART_MAX_FAILURES] = now;
     s->ring_len++;
-    return p->restart_delay_ms;
+    return delay_or_zero(p->restart_delay_ms);
 }
 
 static int64_t decide_exponential(const ExRestartPolicy *p, ExRestartState *s, int64_t now,
@@ -492,7 +499,7 @@ int64_t ex_restart_decide(const ExRestartPolicy *p, ExRestartState *s, int64_t n
         delay = -1;
         break;
     case EX_RESTART_FIXED_DELAY:
-        delay = s->attempts < p->restart_attempts ? p->restart_delay_ms : -1;
+        delay = s->attempts < p->restart_attempts ? delay_or_zero(p->restart_delay_ms) : -1;
         break;
     case EX_RESTART_FAILURE_RATE:
         delay = decide_failure_rate(p, s, now_ms);
@@ -503,8 +510,6 @@ int64_t ex_restart_decide(const ExRestartPolicy *p, ExRestartState *s, int64_t n
     }
     if (delay >= 0)
         s->attempts++;
-    else if (p->kind != EX_RESTART_NONE && delay < -1)
-        delay = 0; /* a negative restart_delay set in C: restart at once */
     s->last_delay_ms = delay;
     return delay;
 }
