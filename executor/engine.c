@@ -68,9 +68,39 @@ ExEngine *ex_engine_new(const ExEngineConfig *cfg, SlError *err)
     ExEngine *e = sl_calloc(1, sizeof *e);
     e->settings = cfg ? cfg->settings : NULL;
     pthread_mutex_init(&e->ddl, NULL);
-    int workers = e->settings ? (int)sl_settings_get_int(e->settings, "workers") : 0;
-    int par = e->settings ? (int)sl_settings_get_int(e->settings, "default_parallelism") : 0;
-    e->catalog = ex_catalog_new(workers, par);
+    ExCatalogConfig cc = {.checkpoints_retained = 3, .checkpoint_max_failures = 10, .durability = ST_DUR_BATCH};
+    char *log_dir = NULL;
+    if (e->settings) {
+        const SlSettings *s = e->settings;
+        cc.workers = (int)sl_settings_get_int(s, "workers");
+        cc.default_parallelism = (int)sl_settings_get_int(s, "default_parallelism");
+        cc.checkpoint_interval_ms = sl_settings_get_int(s, "checkpoint_interval");
+        cc.checkpoints_retained = (int)sl_settings_get_int(s, "checkpoints_retained");
+        cc.checkpoint_max_failures = (int)sl_settings_get_int(s, "checkpoint_max_failures");
+        StDurability d;
+        if (st_durability_parse(sl_settings_get(s, "durability"), &d) == 0)
+            cc.durability = d;
+        /* streams have logs when sluiced has a data directory */
+        if (cfg->store_conninfo) {
+            const char *ld = sl_settings_get(s, "log_dir");
+            SlBuf b;
+            sl_buf_init(&b);
+            if (*ld)
+                sl_buf_puts(&b, ld);
+            else
+                sl_buf_printf(&b, "%s/log", sl_settings_get(s, "data_dir"));
+            log_dir = b.data;
+            cc.log_dir = log_dir;
+        }
+    }
+    if (cfg && cfg->store_conninfo)
+        cc.store_conninfo = cfg->store_conninfo;
+    e->catalog = ex_catalog_new(&cc, err);
+    free(log_dir);
+    if (!e->catalog) {
+        free(e);
+        return NULL;
+    }
     if (cfg && cfg->store_conninfo) {
         e->store = st_store_open(cfg->store_conninfo, err);
         if (!e->store) {
@@ -84,6 +114,7 @@ ExEngine *ex_engine_new(const ExEngineConfig *cfg, SlError *err)
             ex_engine_free(e);
             return NULL;
         }
+        ex_catalog_start_checkpoints(e->catalog);
     }
     return e;
 }
@@ -138,11 +169,11 @@ static int run_ddl(ExEngine *eng, const ExPlan *p, char tag[64], SlError *err)
     int rc;
     const PsStmt *st = p->stmt;
     if (st->kind == PS_S_CREATE_STREAM) {
-        rc = ex_create_stream(eng->catalog, st, &canon, tag, err);
+        rc = ex_create_stream(eng->catalog, st, &canon, tag, eng->replaying, err);
         if (rc == 0)
             rc = persist_created(eng, st, "stream", st->name, &canon, err);
     } else if (st->kind == PS_S_CREATE_VIEW) {
-        rc = ex_create_view(eng->catalog, st, &canon, tag, err);
+        rc = ex_create_view(eng->catalog, st, &canon, tag, eng->replaying, err);
         if (rc == 0)
             rc = persist_created(eng, st, "view", st->name, &canon, err);
     } else {
@@ -227,10 +258,16 @@ static void set_columns(ExPlan *p, const PlSelect *q, SlArena *arena)
 }
 
 /* System views, readable with SELECT: sluice.streams, sluice.views, sluice.tasks. */
-static const PlColumn sys_streams[] = {{"name", SL_T_TEXT}, {"columns", SL_T_TEXT}, {"partitions", SL_T_INT4},
-                                       {"rows", SL_T_INT8}, {"bytes", SL_T_INT8}};
-static const PlColumn sys_views[] = {{"name", SL_T_TEXT},  {"stream", SL_T_TEXT}, {"parallelism", SL_T_INT4},
-                                     {"state", SL_T_TEXT}, {"lag", SL_T_INT8},    {"definition", SL_T_TEXT}};
+static const PlColumn sys_streams[] = {{"name", SL_T_TEXT},      {"columns", SL_T_TEXT},    {"partitions", SL_T_INT4},
+                                       {"rows", SL_T_INT8},      {"bytes", SL_T_INT8},      {"log_bytes", SL_T_INT8},
+                                       {"log_segments", SL_T_INT4}, {"durability", SL_T_TEXT}};
+static const PlColumn sys_views[] = {{"name", SL_T_TEXT},       {"stream", SL_T_TEXT}, {"parallelism", SL_T_INT4},
+                                     {"state", SL_T_TEXT},      {"lag", SL_T_INT8},    {"definition", SL_T_TEXT},
+                                     {"checkpoint", SL_T_INT8}, {"log_lag", SL_T_INT8}};
+static const PlColumn sys_checkpoints[] = {{"view", SL_T_TEXT},        {"id", SL_T_INT8},
+                                           {"started_at", SL_T_TIMESTAMPTZ}, {"duration_ms", SL_T_FLOAT8},
+                                           {"bytes", SL_T_INT8},       {"key_groups", SL_T_INT4},
+                                           {"status", SL_T_TEXT},      {"error", SL_T_TEXT}};
 static const PlColumn sys_tasks[] = {{"view", SL_T_TEXT},       {"task", SL_T_INT4},         {"first_key_group", SL_T_INT4},
                                      {"last_key_group", SL_T_INT4}, {"rows_in", SL_T_INT8},  {"rows_out", SL_T_INT8},
                                      {"queued", SL_T_INT8},     {"state_bytes", SL_T_INT8}, {"state", SL_T_TEXT}};
@@ -247,13 +284,18 @@ static int system_view(const char *name, const PlColumn **cols, int *n)
     }
     if (!strcmp(name, "streams")) {
         *cols = sys_streams;
-        *n = 5;
+        *n = 8;
         return 1;
     }
     if (!strcmp(name, "views")) {
         *cols = sys_views;
-        *n = 6;
+        *n = 8;
         return 2;
+    }
+    if (!strcmp(name, "checkpoints")) {
+        *cols = sys_checkpoints;
+        *n = 8;
+        return 5;
     }
     if (!strcmp(name, "tasks")) {
         *cols = sys_tasks;
@@ -513,11 +555,18 @@ static int prepare_explain(ExEngine *eng, ExPlan *p, const PsStmt *stmt, SlArena
     return 0;
 }
 
-static const ExColumn stream_list_cols[] = {
-    {"name", SL_T_TEXT}, {"columns", SL_T_TEXT}, {"partitions", SL_T_INT4}, {"rows", SL_T_INT8}, {"bytes", SL_T_INT8}};
-static const ExColumn view_list_cols[] = {{"name", SL_T_TEXT},      {"stream", SL_T_TEXT},
+static const ExColumn stream_list_cols[] = {{"name", SL_T_TEXT},         {"columns", SL_T_TEXT},
+                                            {"partitions", SL_T_INT4},   {"rows", SL_T_INT8},
+                                            {"bytes", SL_T_INT8},        {"log_bytes", SL_T_INT8},
+                                            {"log_segments", SL_T_INT4}, {"durability", SL_T_TEXT}};
+static const ExColumn view_list_cols[] = {{"name", SL_T_TEXT},        {"stream", SL_T_TEXT},
                                           {"parallelism", SL_T_INT4}, {"state", SL_T_TEXT},
-                                          {"lag", SL_T_INT8},       {"definition", SL_T_TEXT}};
+                                          {"lag", SL_T_INT8},         {"definition", SL_T_TEXT},
+                                          {"checkpoint", SL_T_INT8},  {"log_lag", SL_T_INT8}};
+static const ExColumn checkpoint_list_cols[] = {{"view", SL_T_TEXT},   {"id", SL_T_INT8},
+                                                {"started_at", SL_T_TIMESTAMPTZ}, {"duration_ms", SL_T_FLOAT8},
+                                                {"bytes", SL_T_INT8},  {"key_groups", SL_T_INT4},
+                                                {"status", SL_T_TEXT}, {"error", SL_T_TEXT}};
 
 int ex_prepare(ExEngine *eng, const ExContext *ctx, const PsStmt *stmt, int nparams, const SlType *param_types,
                SlArena *arena, ExPlan **out, SlError *err)
@@ -545,13 +594,15 @@ int ex_prepare(ExEngine *eng, const ExContext *ctx, const PsStmt *stmt, int npar
     case PS_S_SHOW_OBJECTS:
         if (stmt->obj == PS_OBJ_STREAM) {
             p->cols = (ExColumn *)stream_list_cols;
-            p->ncols = 5;
+            p->ncols = 8;
         } else if (stmt->obj == PS_OBJ_VIEW) {
             p->cols = (ExColumn *)view_list_cols;
-            p->ncols = 6;
+            p->ncols = 8;
+        } else if (stmt->obj == PS_OBJ_CHECKPOINT) {
+            p->cols = (ExColumn *)checkpoint_list_cols;
+            p->ncols = 8;
         } else {
-            rc = sl_error(err, SL_E_FEATURE_NOT_SUPPORTED, "SHOW %s is not supported yet",
-                          stmt->obj == PS_OBJ_QUERY ? "QUERIES" : "CHECKPOINTS");
+            rc = sl_error(err, SL_E_FEATURE_NOT_SUPPORTED, "SHOW QUERIES is not supported yet");
         }
         break;
     case PS_S_COPY_TO:
@@ -748,6 +799,8 @@ static int execute_select(ExEngine *eng, const ExContext *ctx, const ExPlan *p, 
         src = ex_list_tasks(eng->catalog, fn, fctx, err);
     else if (!strcmp(p->relname, "sluice.columns"))
         src = ex_list_columns(eng->catalog, fn, fctx, err);
+    else if (!strcmp(p->relname, "sluice.checkpoints"))
+        src = ex_list_checkpoints(eng->catalog, fn, fctx, err);
     else
         src = ex_view_snapshot(eng->catalog, p->relname, arena, fn, fctx, err);
     if (src == 0 && g)
@@ -934,6 +987,8 @@ int ex_execute(ExEngine *eng, const ExContext *ctx, const ExPlan *p, const SlVal
         return 0;
     case PS_S_SHOW_OBJECTS:
         snprintf(tag, 64, "SHOW");
+        if (p->stmt->obj == PS_OBJ_CHECKPOINT)
+            return ex_list_checkpoints(eng->catalog, list_row, sink, err);
         return ex_list_objects(eng->catalog, p->stmt->obj, arena, list_row, sink, err);
     case PS_S_COPY_FROM:
         return sl_error(err, SL_E_FEATURE_NOT_SUPPORTED, "COPY FROM STDIN needs the COPY protocol");

@@ -36,16 +36,42 @@ int ex_call_func(const PlExpr *e, const SlValue *row, ExEvalCtx *c, SlValue *out
 /* func.c: lower(text) into c->arena (ILIKE uses it). */
 SlValue ex_text_lower(ExEvalCtx *c, const SlValue *v);
 
-/* stream.c: streams, views, the worker pool */
+/* codec.c: rows and values as bytes (stream log, checkpoints) */
+void ex_value_encode(SlBuf *out, const SlValue *v);
+/* copy_text false: text points into the buffer */
+int ex_value_decode(const uint8_t **p, const uint8_t *end, SlArena *arena, bool copy_text, SlValue *v,
+                    SlError *err);
+void ex_rows_encode(SlBuf *out, const SlValue *rows, int64_t nrows, int ncols);
+int ex_rows_decode(const void *data, size_t len, int ncols, SlArena *arena, bool copy_text, SlValue *rows,
+                   int64_t nrows, SlError *err);
+
+/* stream.c: streams, views, the worker pool, checkpoints */
+typedef struct ExCatalogConfig {
+    int workers;                   /* 0: the number of cores */
+    int default_parallelism;       /* 0: workers */
+    const char *log_dir;           /* stream logs; NULL: rows kept in memory */
+    const char *store_conninfo;    /* checkpoints; NULL: none */
+    int64_t checkpoint_interval_ms;/* default of views; 0: none */
+    int checkpoints_retained;
+    int checkpoint_max_failures;
+    int durability;                /* StDurability default of streams */
+} ExCatalogConfig;
 typedef struct ExCatalog ExCatalog;
-ExCatalog *ex_catalog_new(int workers, int default_parallelism);
+ExCatalog *ex_catalog_new(const ExCatalogConfig *cfg, SlError *err);
+/* Takes a final checkpoint of every view (clean shutdown), then frees. */
 void ex_catalog_free(ExCatalog *c);
+/* Starts the checkpoint coordinator (after the catalog was restored). */
+void ex_catalog_start_checkpoints(ExCatalog *c);
 int ex_kg_of_hash(uint64_t h, int max_parallelism);
 int ex_task_of_kg(int kg, int parallelism, int max_parallelism);
 /* canonical, if not NULL, gets the definition to persist (empty when the
  * object already existed under IF NOT EXISTS) */
-int ex_create_stream(ExCatalog *c, const PsStmt *st, SlBuf *canonical, char tag[64], SlError *err);
-int ex_create_view(ExCatalog *c, const PsStmt *st, SlBuf *canonical, char tag[64], SlError *err);
+int ex_create_stream(ExCatalog *c, const PsStmt *st, SlBuf *canonical, char tag[64], bool restore, SlError *err);
+/* restore: the view existed before (catalog replay at start): restore its
+ * latest checkpoint and replay the log from its offsets */
+int ex_create_view(ExCatalog *c, const PsStmt *st, SlBuf *canonical, char tag[64], bool restore, SlError *err);
+int ex_list_checkpoints(ExCatalog *c, int (*fn)(void *ctx, const SlValue *row, int n, SlError *err), void *ctx,
+                        SlError *err);
 /* dropped(ctx, name) is called for every object dropped (CASCADE too) */
 int ex_drop(ExCatalog *c, const PsStmt *st, void (*dropped)(void *ctx, const char *name), void *ctx, char tag[64],
             SlError *err);

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "ex_int.h"
+#include "sl_storage.h"
 
 /* ------------------------------------------------------------ key groups */
 
@@ -49,8 +50,11 @@ typedef struct Pool {
 } Pool;
 
 /* A batch of rows for one task: values copied into its own arena. */
+typedef struct Ckpt Ckpt;
+
 typedef struct Batch {
     struct Batch *next;
+    Ckpt *barrier;         /* a checkpoint barrier (no rows), or NULL */
     SlArena *arena;
     SlValue *rows;         /* nrows * ncols */
     int nrows, cap, ncols;
@@ -114,9 +118,51 @@ struct ExTask {
     int64_t batch_no;
     Group **touched;           /* groups touched by the current batch */
     int64_t ntouched, captouched;
+    /* checkpoints */
+    uint8_t *dirty;            /* grouped: key groups changed since the last snapshot */
+    int64_t ckpt_rows;         /* not grouped: rows[0, ckpt_rows) are in a snapshot */
 };
 
+/* One part of a checkpoint: the state of a key group (grouped views), or
+ * a chunk of output rows (views without aggregates; id >= K). */
+typedef struct CkptPart {
+    int32_t id;
+    int task;
+    int64_t row_start;         /* chunks: the task's rows this chunk starts at */
+    SlBuf data;
+} CkptPart;
+
+/* A checkpoint in flight: barriers travel through the tasks' queues; each
+ * task adds its parts when it reaches its barrier. */
+struct Ckpt {
+    struct ExView *view;
+    int64_t id;
+    int64_t started_us;
+    char *offsets;             /* JSON {"partition": offset, ...} */
+    uint64_t *offs;
+    pthread_mutex_t lock;
+    int pending;               /* tasks that have not snapshotted yet */
+    CkptPart *parts;
+    int nparts, capparts;
+    bool failed;               /* a task was failed: the checkpoint fails */
+    SlError error;
+};
+
+/* What the system view sluice.checkpoints shows. */
+typedef struct CkptRecord {
+    int64_t id;
+    int64_t started_us;
+    int64_t duration_us;
+    int64_t bytes;
+    int32_t key_groups;
+    bool complete;
+    char error[160];
+} CkptRecord;
+
+#define CKPT_HISTORY 32
+
 typedef struct ExView {
+    struct ExCatalog *cat;
     char *name;
     char *sql;
     struct ExStream *src;
@@ -138,6 +184,25 @@ typedef struct ExView {
     ExSubscription *subs;
     int nsubs;
     bool tracking;                 /* changes are logged (once anyone subscribed) */
+    /* durability: where this view is in its stream's log */
+    uint64_t *off;                 /* per partition: end of the rows routed to it */
+    /* checkpoints (see "checkpoints" below) */
+    int64_t ckpt_interval_ms;      /* 0: none */
+    int ckpt_retained;
+    int ckpt_max_failures;         /* consecutive failures that fail the job; 0: never */
+    int64_t ckpt_next_id;
+    int64_t ckpt_last_us;          /* when the last one started */
+    int64_t ckpt_complete_id;      /* last complete, 0 if none */
+    uint64_t *ckpt_complete_offs;  /* its offsets */
+    uint64_t **ret_offs;           /* offsets of the retained complete checkpoints, oldest first */
+    int nret;
+    int ckpt_failures;             /* consecutive */
+    int32_t next_chunk;
+    Ckpt *inflight;
+    CkptRecord hist[CKPT_HISTORY]; /* ring, newest at hist_n - 1 */
+    int64_t hist_n;
+    bool job_failed;               /* too many checkpoint failures */
+    SlError job_error;
 } ExView;
 
 #define CHANGE_LOG_ROWS 1000000    /* retained change rows per view */
@@ -162,6 +227,12 @@ typedef struct ExStream {
     PlColumn *cols;
     int ncols;
     int partitions;
+    /* with a log directory: one log per partition; rows are not kept */
+    StLog **logs;
+    StDurability durability;
+    uint64_t *ends;            /* per partition: the log's end offset */
+    uint64_t next_part;
+    /* without one (unit tests, no data directory): rows kept in memory */
     SlValue *rows;             /* stored rows, ncols each */
     int64_t nrows, caprows;
     ExView **views;
@@ -178,6 +249,18 @@ struct ExCatalog {
     int nviews;
     Pool pool;
     int default_parallelism;
+    ExCatalogConfig cfg;
+    char *log_dir;
+    char *conninfo;
+    /* the checkpoint coordinator and writer */
+    pthread_t ckpt_thread;
+    bool ckpt_running;
+    pthread_mutex_t ck_lock;
+    pthread_cond_t ck_cond;
+    bool ck_stop;
+    StStore *ck_store;         /* the writer's own connection */
+    pthread_mutex_t aux_lock;
+    StStore *aux_store;        /* restore and drop */
 };
 
 static Pool *the_pool;
@@ -531,6 +614,8 @@ static int task_apply(ExTask *t, Batch *b, SlArena *scratch)
                 if (ex_eval(q->group[k], row, &ec, &keys[k], &t->error) < 0)
                     return -1;
             Group *g = group_find(t, keys, q->ngroup, q->naggs);
+            if (t->dirty)
+                t->dirty[g->hash % (uint64_t)v->max_parallelism] = 1;
             if (track && g->touched != t->batch_no) {
                 /* remember the group's row before this batch */
                 g->touched = t->batch_no;
@@ -601,6 +686,8 @@ static int task_apply(ExTask *t, Batch *b, SlArena *scratch)
     return 0;
 }
 
+static void task_snapshot(ExTask *t, Ckpt *ck);
+
 static void task_run(ExTask *t)
 {
     ExView *v = t->view;
@@ -618,6 +705,13 @@ static void task_run(ExTask *t)
             t->tail = NULL;
         pthread_mutex_unlock(&t->qlock);
 
+        if (b->barrier) {
+            pthread_mutex_lock(&t->lock);
+            task_snapshot(t, b->barrier);
+            pthread_mutex_unlock(&t->lock);
+            free(b);
+            continue;
+        }
         pthread_mutex_lock(&t->lock);
         if (!t->failed && task_apply(t, b, scratch) < 0) {
             t->failed = true;
@@ -719,18 +813,693 @@ static int view_route(ExView *v, const SlValue *rows, int64_t nrows, SlError *er
     return rc;
 }
 
+/* ----------------------------------------------------------- checkpoints
+ *
+ * Every checkpoint_interval the coordinator (one thread per catalog)
+ * takes the ingestion lock, notes each view's position in its stream's
+ * log (per partition), and puts barrier n at the end of every task's
+ * queue. A task reaching its barrier has applied exactly the rows before
+ * that position; it serializes the key groups it changed since its last
+ * snapshot (views without aggregates: the output rows added since) and
+ * hands them over. When every task has, the writer (the same thread, with
+ * its own PostgreSQL connection) writes them in one transaction with the
+ * offsets: the checkpoint is complete when that commits. A key group's
+ * state in checkpoint n is its newest version written at or before n, so
+ * unchanged key groups cost nothing (storage/README.md). Each task has a
+ * single input (the stream), so barriers need no alignment.
+ */
+
+/* Raw bytes in host order (checkpoints are read back by the same build). */
+static void put_raw(SlBuf *b, const void *p, size_t n)
+{
+    sl_buf_append(b, p, n);
+}
+
+static int get_raw(const uint8_t **p, const uint8_t *end, void *out, size_t n, SlError *err)
+{
+    if ((size_t)(end - *p) < n)
+        return sl_error(err, SL_E_DATA_CORRUPTED, "checkpoint state is truncated");
+    memcpy(out, *p, n);
+    *p += n;
+    return 0;
+}
+
+/* A group: its keys, rows applied, then per aggregate count, integer sum,
+ * scale, float sum, flags, best value, and the distinct set's values. */
+static void group_encode(SlBuf *o, const PlSelect *q, const Group *g)
+{
+    for (int k = 0; k < q->ngroup; k++)
+        ex_value_encode(o, &g->keys[k]);
+    put_raw(o, &g->nrows, 8);
+    for (int a = 0; a < q->naggs; a++) {
+        const AggState *st = &g->aggs[a];
+        int32_t scale = st->scale;
+        uint8_t flags = (uint8_t)((st->has ? 1 : 0) | (st->overflow ? 2 : 0) | (st->set ? 4 : 0));
+        put_raw(o, &st->count, 8);
+        put_raw(o, &st->isum, 16);
+        put_raw(o, &scale, 4);
+        put_raw(o, &st->fsum, 8);
+        put_raw(o, &flags, 1);
+        if (st->has)
+            ex_value_encode(o, &st->best);
+        if (st->set) {
+            put_raw(o, &st->set->n, 8);
+            for (int64_t i = 0; i < st->set->cap; i++)
+                if (!(st->set->vals[i].isnull && st->set->hashes[i] == 0))
+                    ex_value_encode(o, &st->set->vals[i]);
+        }
+    }
+}
+
+static int group_decode(ExTask *t, const PlSelect *q, const uint8_t **p, const uint8_t *end, SlError *err)
+{
+    SlValue keys[64];
+    for (int k = 0; k < q->ngroup; k++)
+        if (ex_value_decode(p, end, NULL, false, &keys[k], err) < 0)
+            return -1;
+    Group *g = group_find(t, keys, q->ngroup, q->naggs);
+    if (get_raw(p, end, &g->nrows, 8, err) < 0)
+        return -1;
+    for (int a = 0; a < q->naggs; a++) {
+        AggState *st = &g->aggs[a];
+        int32_t scale = 0;
+        uint8_t flags = 0;
+        if (get_raw(p, end, &st->count, 8, err) < 0 || get_raw(p, end, &st->isum, 16, err) < 0 ||
+            get_raw(p, end, &scale, 4, err) < 0 || get_raw(p, end, &st->fsum, 8, err) < 0 ||
+            get_raw(p, end, &flags, 1, err) < 0)
+            return -1;
+        st->scale = scale;
+        st->has = flags & 1;
+        st->overflow = (flags & 2) != 0;
+        if (st->has) {
+            SlValue v;
+            if (ex_value_decode(p, end, NULL, false, &v, err) < 0)
+                return -1;
+            sl_value_copy(&v, t->arena, &st->best);
+        }
+        if (flags & 4) {
+            int64_t n = 0;
+            if (get_raw(p, end, &n, 8, err) < 0)
+                return -1;
+            st->set = sl_alloc0(t->arena, sizeof(DistinctSet));
+            for (int64_t i = 0; i < n; i++) {
+                SlValue v;
+                if (ex_value_decode(p, end, NULL, false, &v, err) < 0)
+                    return -1;
+                distinct_add(t->arena, st->set, &v);
+            }
+        }
+    }
+    return 0;
+}
+
+static void ckpt_add_part(Ckpt *ck, int32_t id, int task, int64_t row_start, SlBuf *data)
+{
+    if (ck->nparts == ck->capparts) {
+        ck->capparts = ck->capparts ? ck->capparts * 2 : 64;
+        ck->parts = sl_realloc(ck->parts, sizeof(CkptPart) * (size_t)ck->capparts);
+    }
+    CkptPart *pt = &ck->parts[ck->nparts++];
+    pt->id = id;
+    pt->task = task;
+    pt->row_start = row_start;
+    pt->data = *data;
+}
+
+static void ckpt_wake(ExCatalog *c);
+
+/* At the barrier: the task's changes since its last snapshot (caller
+ * holds the task's lock). */
+static void task_snapshot(ExTask *t, Ckpt *ck)
+{
+    ExView *v = t->view;
+    const PlSelect *q = v->q;
+    int K = v->max_parallelism;
+    if (t->failed) {
+        pthread_mutex_lock(&ck->lock);
+        ck->failed = true;
+        ck->error = t->error;
+    } else if (q->grouped) {
+        SlBuf *bufs = NULL;
+        int ndirty = 0;
+        for (int kg = 0; kg < K; kg++)
+            ndirty += t->dirty[kg];
+        if (ndirty) {
+            bufs = sl_calloc((size_t)K, sizeof(SlBuf));
+            for (int64_t i = 0; i < t->nslots; i++) {
+                Group *g = t->slots[i];
+                if (!g)
+                    continue;
+                int kg = (int)(g->hash % (uint64_t)K);
+                if (t->dirty[kg])
+                    group_encode(&bufs[kg], q, g);
+            }
+        }
+        pthread_mutex_lock(&ck->lock);
+        for (int kg = 0; kg < K && ndirty; kg++)
+            if (t->dirty[kg]) {
+                ckpt_add_part(ck, kg, t->index, 0, &bufs[kg]);
+                t->dirty[kg] = 0;
+            }
+        free(bufs);
+    } else {
+        pthread_mutex_lock(&ck->lock);
+        if (t->nrows > t->ckpt_rows) {
+            SlBuf b;
+            sl_buf_init(&b);
+            int64_t n = t->nrows - t->ckpt_rows;
+            put_raw(&b, &n, 8);
+            ex_rows_encode(&b, t->rows + (size_t)t->ckpt_rows * (size_t)q->ntargets, n, q->ntargets);
+            ckpt_add_part(ck, K + v->next_chunk++, t->index, t->ckpt_rows, &b);
+            t->ckpt_rows = t->nrows;
+        }
+    }
+    bool last = --ck->pending == 0;
+    pthread_mutex_unlock(&ck->lock);
+    if (last)
+        ckpt_wake(v->cat);
+}
+
+/* A checkpoint that failed: its parts were not stored, so what they held
+ * goes into the next one. */
+static void ckpt_redirty(ExView *v, Ckpt *ck)
+{
+    for (int i = 0; i < ck->nparts; i++) {
+        CkptPart *pt = &ck->parts[i];
+        ExTask *t = &v->tasks[pt->task];
+        pthread_mutex_lock(&t->lock);
+        if (pt->id < v->max_parallelism)
+            t->dirty[pt->id] = 1;
+        else if (pt->row_start < t->ckpt_rows)
+            t->ckpt_rows = pt->row_start;
+        pthread_mutex_unlock(&t->lock);
+    }
+}
+
+static void ckpt_free(Ckpt *ck)
+{
+    if (!ck)
+        return;
+    for (int i = 0; i < ck->nparts; i++)
+        sl_buf_free(&ck->parts[i].data);
+    free(ck->parts);
+    free(ck->offsets);
+    free(ck->offs);
+    pthread_mutex_destroy(&ck->lock);
+    free(ck);
+}
+
+static void offsets_json(SlBuf *b, const uint64_t *offs, int n)
+{
+    sl_buf_putc(b, '{');
+    for (int p = 0; p < n; p++)
+        sl_buf_printf(b, "%s\"%d\": %llu", p ? ", " : "", p, (unsigned long long)offs[p]);
+    sl_buf_putc(b, '}');
+}
+
+/* Reads {"0": 12, "1": 40} (any spacing, as jsonb prints it). */
+static int offsets_parse(const char *s, uint64_t *offs, int n, SlError *err)
+{
+    for (int p = 0; p < n; p++)
+        offs[p] = 0;
+    const char *q = s ? s : "";
+    while ((q = strchr(q, '"')) != NULL) {
+        char *e;
+        long part = strtol(q + 1, &e, 10);
+        if (*e != '"')
+            return sl_error(err, SL_E_DATA_CORRUPTED, "bad checkpoint offsets \"%s\"", s);
+        q = e + 1;
+        while (*q == ' ' || *q == ':')
+            q++;
+        unsigned long long off = strtoull(q, &e, 10);
+        if (e == q)
+            return sl_error(err, SL_E_DATA_CORRUPTED, "bad checkpoint offsets \"%s\"", s);
+        q = e;
+        if (part >= 0 && part < n)
+            offs[part] = off;
+    }
+    return 0;
+}
+
+static void hist_add(ExView *v, const CkptRecord *r)
+{
+    v->hist[v->hist_n % CKPT_HISTORY] = *r;
+    v->hist_n++;
+}
+
+/* Puts barrier n behind everything routed so far. Caller holds the
+ * catalog lock (read); takes the ingestion lock. Returns false when the
+ * view has not moved since its last complete checkpoint. */
+static bool ckpt_trigger(ExCatalog *c, ExView *v)
+{
+    ExStream *s = v->src;
+    pthread_mutex_lock(&c->ingest);
+    bool moved = false;
+    for (int p = 0; p < s->partitions; p++)
+        moved |= v->off[p] != v->ckpt_complete_offs[p];
+    if (!moved) {
+        pthread_mutex_unlock(&c->ingest);
+        return false;
+    }
+    Ckpt *ck = sl_calloc(1, sizeof *ck);
+    ck->view = v;
+    ck->id = v->ckpt_next_id++;
+    ck->started_us = sl_now_usec();
+    ck->offs = sl_malloc(sizeof(uint64_t) * (size_t)s->partitions);
+    memcpy(ck->offs, v->off, sizeof(uint64_t) * (size_t)s->partitions);
+    SlBuf j;
+    sl_buf_init(&j);
+    offsets_json(&j, ck->offs, s->partitions);
+    ck->offsets = j.data;
+    pthread_mutex_init(&ck->lock, NULL);
+    ck->pending = v->parallelism;
+    v->inflight = ck;
+    for (int t = 0; t < v->parallelism; t++) {
+        Batch *b = sl_calloc(1, sizeof *b);
+        b->barrier = ck;
+        task_push(&v->tasks[t], b);
+    }
+    pthread_mutex_unlock(&c->ingest);
+    return true;
+}
+
+static bool ckpt_ready(Ckpt *ck)
+{
+    pthread_mutex_lock(&ck->lock);
+    bool ready = ck->pending == 0;
+    pthread_mutex_unlock(&ck->lock);
+    return ready;
+}
+
+/* Segments every retained checkpoint of every view of s has passed. */
+static void stream_trim_log(ExStream *s)
+{
+    if (!s->logs || s->nviews == 0)
+        return;
+    for (int p = 0; p < s->partitions; p++) {
+        uint64_t min = UINT64_MAX;
+        for (int i = 0; i < s->nviews; i++) {
+            ExView *w = s->views[i];
+            uint64_t o = w->nret > 0 ? w->ret_offs[0][p] : 0;
+            if (o < min)
+                min = o;
+        }
+        if (min == 0 || min == UINT64_MAX)
+            continue;
+        SlError err;
+        int n = st_log_delete_before(s->logs[p], min, &err);
+        if (n < 0)
+            sl_warn("could not delete old segments of stream \"%s\": %s", s->name, err.message);
+        else if (n > 0)
+            sl_debug("stream \"%s\" partition %d: deleted %d segments below offset %llu", s->name, p, n,
+                     (unsigned long long)min);
+    }
+}
+
+/* Writes a checkpoint whose tasks have all snapshotted, in one
+ * transaction. Caller holds the catalog lock (read). */
+static void ckpt_finish(ExCatalog *c, ExView *v)
+{
+    Ckpt *ck = v->inflight;
+    ExStream *s = v->src;
+    SlError err;
+    sl_error_clear(&err);
+    int rc = 0;
+    int64_t bytes = 0;
+    if (ck->failed) {
+        err = ck->error;
+        rc = -1;
+    }
+    /* the log must hold everything the state includes, even after a
+     * machine crash, before the checkpoint names those offsets */
+    for (int p = 0; p < s->partitions && rc == 0 && s->logs; p++)
+        if (st_log_durable_offset(s->logs[p]) < ck->offs[p])
+            rc = st_log_sync(s->logs[p], &err);
+    if (rc == 0 && sl_failpoint_hit("storage.checkpoint.write", &err) < 0)
+        rc = -1;
+    if (rc == 0 && !c->ck_store) {
+        c->ck_store = st_store_open(c->conninfo, &err);
+        if (!c->ck_store)
+            rc = -1;
+    }
+    bool begun = false;
+    if (rc == 0) {
+        rc = st_ckpt_begin(c->ck_store, v->name, ck->id, &err);
+        begun = rc == 0;
+    }
+    for (int i = 0; i < ck->nparts && rc == 0; i++) {
+        rc = st_ckpt_write(c->ck_store, ck->parts[i].id, ck->parts[i].data.data, ck->parts[i].data.len, &err);
+        bytes += (int64_t)ck->parts[i].data.len;
+    }
+    if (rc == 0 && sl_failpoint_hit("storage.checkpoint.commit", &err) < 0)
+        rc = -1;
+    if (rc == 0) {
+        rc = st_ckpt_commit(c->ck_store, ck->offsets, &err);
+        begun = false;
+    }
+    if (rc < 0 && begun)
+        st_ckpt_abort(c->ck_store, err.message);
+    CkptRecord r = {.id = ck->id,
+                    .started_us = ck->started_us,
+                    .duration_us = sl_now_usec() - ck->started_us,
+                    .bytes = bytes,
+                    .key_groups = ck->nparts,
+                    .complete = rc == 0};
+    if (rc == 0) {
+        v->ckpt_complete_id = ck->id;
+        memcpy(v->ckpt_complete_offs, ck->offs, sizeof(uint64_t) * (size_t)s->partitions);
+        v->ckpt_failures = 0;
+        /* the offsets of the retained ones, oldest first */
+        if (v->nret == v->ckpt_retained) {
+            free(v->ret_offs[0]);
+            memmove(&v->ret_offs[0], &v->ret_offs[1], sizeof(uint64_t *) * (size_t)(v->nret - 1));
+            v->nret--;
+        }
+        v->ret_offs[v->nret++] = ck->offs;
+        ck->offs = NULL;
+        SlError e2;
+        if (st_ckpt_retain(c->ck_store, v->name, v->ckpt_retained, &e2) < 0)
+            sl_warn("could not delete old checkpoints of \"%s\": %s", v->name, e2.message);
+        stream_trim_log(s);
+        sl_debug("checkpoint %lld of \"%s\" complete: %d parts, %lld bytes", (long long)ck->id, v->name, ck->nparts,
+                 (long long)bytes);
+    } else {
+        snprintf(r.error, sizeof r.error, "%.159s", err.message);
+        ckpt_redirty(v, ck);
+        v->ckpt_failures++;
+        sl_warn("checkpoint %lld of \"%s\" failed (%d in a row): %s", (long long)ck->id, v->name, v->ckpt_failures,
+                err.message);
+        if (v->ckpt_max_failures > 0 && v->ckpt_failures >= v->ckpt_max_failures && !v->job_failed) {
+            v->job_failed = true;
+            sl_error(&v->job_error, SL_E_OBJECT_NOT_IN_PREREQUISITE_STATE,
+                     "%d consecutive checkpoints failed; the last: %s", v->ckpt_failures, err.message);
+            sl_warn("view \"%s\" failed: %s", v->name, v->job_error.message);
+        }
+    }
+    hist_add(v, &r);
+    v->inflight = NULL;
+    ckpt_free(ck);
+}
+
+static void ckpt_wake(ExCatalog *c)
+{
+    pthread_mutex_lock(&c->ck_lock);
+    pthread_cond_signal(&c->ck_cond);
+    pthread_mutex_unlock(&c->ck_lock);
+}
+
+static void *ckpt_main(void *arg)
+{
+    ExCatalog *c = arg;
+    pthread_mutex_lock(&c->ck_lock);
+    while (!c->ck_stop) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 100 * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&c->ck_cond, &c->ck_lock, &ts);
+        if (c->ck_stop)
+            break;
+        pthread_mutex_unlock(&c->ck_lock);
+        pthread_rwlock_rdlock(&c->lock);
+        int64_t now = sl_now_usec();
+        for (int i = 0; i < c->nviews; i++) {
+            ExView *v = c->views[i];
+            if (v->inflight) {
+                if (ckpt_ready(v->inflight))
+                    ckpt_finish(c, v);
+            } else if (v->ckpt_interval_ms > 0 && !v->job_failed &&
+                       now - v->ckpt_last_us >= v->ckpt_interval_ms * 1000) {
+                v->ckpt_last_us = now;
+                ckpt_trigger(c, v);
+            }
+        }
+        pthread_rwlock_unlock(&c->lock);
+        pthread_mutex_lock(&c->ck_lock);
+    }
+    pthread_mutex_unlock(&c->ck_lock);
+    return NULL;
+}
+
+/* Clean shutdown: the checkpoint in flight, then a last one of every
+ * view that moved since, so that a restart replays nothing. */
+static void ckpt_final(ExCatalog *c)
+{
+    if (!c->conninfo)
+        return;
+    pthread_rwlock_rdlock(&c->lock);
+    for (int pass = 0; pass < 2; pass++) {
+        for (int i = 0; i < c->nviews; i++) {
+            ExView *v = c->views[i];
+            if (!v->inflight && (pass == 0 || v->ckpt_interval_ms == 0 || v->job_failed))
+                continue;
+            if (!v->inflight && !ckpt_trigger(c, v))
+                continue;
+            while (!ckpt_ready(v->inflight))
+                usleep(1000);
+            ckpt_finish(c, v);
+            if (pass == 1)
+                sl_info("final checkpoint of \"%s\": %s", v->name,
+                        v->hist[(v->hist_n - 1) % CKPT_HISTORY].complete ? "complete" : "failed");
+        }
+    }
+    pthread_rwlock_unlock(&c->lock);
+}
+
+void ex_catalog_start_checkpoints(ExCatalog *c)
+{
+    if (!c->conninfo || c->ckpt_running)
+        return;
+    c->ckpt_running = pthread_create(&c->ckpt_thread, NULL, ckpt_main, c) == 0;
+}
+
+static void ckpt_stop_thread(ExCatalog *c)
+{
+    if (!c->ckpt_running)
+        return;
+    pthread_mutex_lock(&c->ck_lock);
+    c->ck_stop = true;
+    pthread_cond_signal(&c->ck_cond);
+    pthread_mutex_unlock(&c->ck_lock);
+    pthread_join(c->ckpt_thread, NULL);
+    c->ckpt_running = false;
+}
+
+/* ---------------------------------------------------- restore and replay */
+
+typedef struct RestoreCtx {
+    ExView *v;
+    SlError *err;
+} RestoreCtx;
+
+static int restore_part(void *ctx, int32_t id, int64_t written_by, const void *data, size_t len)
+{
+    RestoreCtx *rc = ctx;
+    ExView *v = rc->v;
+    const PlSelect *q = v->q;
+    int K = v->max_parallelism;
+    (void)written_by;
+    const uint8_t *p = data, *end = p + len;
+    if (id < K) {
+        if (!q->grouped)
+            return sl_error(rc->err, SL_E_DATA_CORRUPTED, "checkpoint of \"%s\" holds key groups of another kind",
+                            v->name);
+        ExTask *t = &v->tasks[q->ngroup == 0 ? 0 : ex_task_of_kg(id, v->parallelism, K)];
+        while (p < end)
+            if (group_decode(t, q, &p, end, rc->err) < 0)
+                return -1;
+        return 0;
+    }
+    if (q->grouped)
+        return sl_error(rc->err, SL_E_DATA_CORRUPTED, "checkpoint of \"%s\" holds rows of another kind", v->name);
+    ExTask *t = &v->tasks[(id - K) % v->parallelism];
+    int64_t n = 0;
+    if (get_raw(&p, end, &n, 8, rc->err) < 0)
+        return -1;
+    if (n < 0 || n > (int64_t)len)
+        return sl_error(rc->err, SL_E_DATA_CORRUPTED, "checkpoint state of \"%s\" is corrupt", v->name);
+    if (t->nrows + n > t->caprows) {
+        while (t->caprows < t->nrows + n)
+            t->caprows = t->caprows ? t->caprows * 2 : 256;
+        t->rows = sl_realloc(t->rows, sizeof(SlValue) * (size_t)(t->caprows * q->ntargets));
+    }
+    SlValue *dst = t->rows + (size_t)t->nrows * (size_t)q->ntargets;
+    if (ex_rows_decode(p, (size_t)(end - p), q->ntargets, t->arena, true, dst, n, rc->err) < 0)
+        return -1;
+    t->nrows += n;
+    t->rows_out += n;
+    t->ckpt_rows = t->nrows;
+    if (id - K + 1 > v->next_chunk)
+        v->next_chunk = id - K + 1;
+    return 0;
+}
+
+typedef struct ListCtx {
+    ExView *v;
+    int64_t max_id;
+    CkptRecord recs[CKPT_HISTORY];
+    int nrecs;
+    char *complete_offsets[64];
+    int ncomplete;
+} ListCtx;
+
+static int list_ckpt(void *ctx, const StCkptInfo *ci)
+{
+    ListCtx *l = ctx;
+    if (ci->id > l->max_id)
+        l->max_id = ci->id;
+    if (l->nrecs < CKPT_HISTORY) {
+        CkptRecord *r = &l->recs[l->nrecs++];
+        memset(r, 0, sizeof *r);
+        r->id = ci->id;
+        r->started_us = ci->started_at;
+        r->duration_us = ci->duration_us;
+        r->bytes = ci->bytes;
+        r->key_groups = ci->key_groups;
+        r->complete = !strcmp(ci->status, "complete");
+    }
+    if (!strcmp(ci->status, "complete") && l->ncomplete < l->v->ckpt_retained && l->ncomplete < 64)
+        l->complete_offsets[l->ncomplete++] = sl_xstrdup(ci->offsets ? ci->offsets : "");
+    return 0;
+}
+
+/* The view's latest complete checkpoint into its tasks, and its offsets
+ * into v->off. Caller holds the catalog's write lock. */
+static int view_restore(ExCatalog *c, ExView *v, SlError *err)
+{
+    if (!c->conninfo)
+        return 0;
+    int rc = 0;
+    pthread_mutex_lock(&c->aux_lock);
+    if (!c->aux_store)
+        c->aux_store = st_store_open(c->conninfo, err);
+    if (!c->aux_store) {
+        pthread_mutex_unlock(&c->aux_lock);
+        return -1;
+    }
+    ListCtx *l = sl_calloc(1, sizeof *l);
+    l->v = v;
+    rc = st_ckpt_list(c->aux_store, v->name, list_ckpt, l, err);
+    StCkptInfo info;
+    int found = rc < 0 ? -1 : st_ckpt_latest(c->aux_store, v->name, &info, err);
+    if (found < 0)
+        rc = -1;
+    if (rc == 0 && sl_failpoint_hit("executor.recovery.restore", err) < 0)
+        rc = -1;
+    if (rc == 0 && found == 1) {
+        int64_t t0 = sl_now_usec();
+        rc = offsets_parse(info.offsets, v->off, v->src->partitions, err);
+        int64_t id = info.id;
+        RestoreCtx rctx = {v, err};
+        if (rc == 0)
+            rc = st_ckpt_load(c->aux_store, v->name, id, 0, INT32_MAX, restore_part, &rctx, err);
+        if (rc == 0) {
+            v->ckpt_complete_id = id;
+            memcpy(v->ckpt_complete_offs, v->off, sizeof(uint64_t) * (size_t)v->src->partitions);
+            int64_t groups = 0, rows = 0;
+            for (int t = 0; t < v->parallelism; t++) {
+                groups += v->tasks[t].ngroups;
+                rows += v->tasks[t].nrows;
+            }
+            sl_info("view \"%s\": restored checkpoint %lld (%lld groups, %lld rows) in %.1f ms", v->name,
+                    (long long)id, (long long)groups, (long long)rows, (double)(sl_now_usec() - t0) / 1000.0);
+        }
+    }
+    if (rc == 0) {
+        v->ckpt_next_id = l->max_id + 1;
+        for (int i = l->nrecs - 1; i >= 0; i--)
+            hist_add(v, &l->recs[i]);
+        /* retained offsets, oldest first */
+        for (int i = l->ncomplete - 1; i >= 0 && v->nret < v->ckpt_retained; i--) {
+            uint64_t *o = sl_malloc(sizeof(uint64_t) * (size_t)v->src->partitions);
+            if (offsets_parse(l->complete_offsets[i], o, v->src->partitions, NULL) == 0)
+                v->ret_offs[v->nret++] = o;
+            else
+                free(o);
+        }
+    }
+    for (int i = 0; i < l->ncomplete; i++)
+        free(l->complete_offsets[i]);
+    free(l);
+    pthread_mutex_unlock(&c->aux_lock);
+    return rc;
+}
+
+/* Routes the stream's logged rows from v->off on to the view. Caller
+ * holds the ingestion lock. */
+static int view_replay(ExView *v, SlError *err)
+{
+    ExStream *s = v->src;
+    int64_t total = 0, t0 = sl_now_usec();
+    for (int p = 0; p < s->partitions; p++) {
+        if (v->off[p] < st_log_start_offset(s->logs[p]))
+            v->off[p] = st_log_start_offset(s->logs[p]);
+        StLogReader *r = st_log_reader_open(s->logs[p], v->off[p], err);
+        if (!r)
+            return -1;
+        SlArena *a = sl_arena_new(0);
+        SlValue *rows = NULL;
+        int64_t cap = 0;
+        StLogBatch b;
+        int rc;
+        while ((rc = st_log_reader_next(r, &b, err)) == 1) {
+            if (b.base_offset + b.nrows <= v->off[p])
+                continue;
+            if ((int64_t)b.nrows > cap) {
+                cap = b.nrows;
+                rows = sl_realloc(rows, sizeof(SlValue) * (size_t)(cap * s->ncols));
+            }
+            if (ex_rows_decode(b.data, b.len, s->ncols, a, false, rows, b.nrows, err) < 0) {
+                rc = -1;
+                break;
+            }
+            uint64_t skip = v->off[p] > b.base_offset ? v->off[p] - b.base_offset : 0;
+            view_route(v, rows + skip * (uint64_t)s->ncols, (int64_t)(b.nrows - skip), err);
+            v->off[p] = b.base_offset + b.nrows;
+            total += (int64_t)(b.nrows - skip);
+            sl_arena_reset(a);
+        }
+        free(rows);
+        sl_arena_free(a);
+        st_log_reader_close(r);
+        if (rc < 0)
+            return -1;
+    }
+    if (total)
+        sl_info("view \"%s\": replayed %lld rows of \"%s\" from its log in %.1f ms", v->name, (long long)total, s->name,
+                (double)(sl_now_usec() - t0) / 1000.0);
+    return 0;
+}
+
 /* --------------------------------------------------------------- catalog */
 
-ExCatalog *ex_catalog_new(int workers, int default_parallelism)
+ExCatalog *ex_catalog_new(const ExCatalogConfig *cfg, SlError *err)
 {
     ExCatalog *c = sl_calloc(1, sizeof *c);
+    if (cfg)
+        c->cfg = *cfg;
+    if (c->cfg.log_dir && *c->cfg.log_dir) {
+        c->log_dir = sl_xstrdup(c->cfg.log_dir);
+    }
+    (void)err;
+    if (c->cfg.store_conninfo)
+        c->conninfo = sl_xstrdup(c->cfg.store_conninfo);
+    if (c->cfg.checkpoints_retained <= 0)
+        c->cfg.checkpoints_retained = 3;
     pthread_rwlock_init(&c->lock, NULL);
     pthread_mutex_init(&c->ingest, NULL);
+    pthread_mutex_init(&c->ck_lock, NULL);
+    pthread_cond_init(&c->ck_cond, NULL);
+    pthread_mutex_init(&c->aux_lock, NULL);
+    int workers = c->cfg.workers;
     if (workers <= 0) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         workers = n > 0 ? (int)n : 2;
     }
-    c->default_parallelism = default_parallelism > 0 ? default_parallelism : workers;
+    c->default_parallelism = c->cfg.default_parallelism > 0 ? c->cfg.default_parallelism : workers;
     Pool *p = &c->pool;
     pthread_mutex_init(&p->lock, NULL);
     pthread_cond_init(&p->cond, NULL);
@@ -774,8 +1543,16 @@ static void view_free(ExView *v)
     log_clear(v);
     pthread_mutex_unlock(&v->loglock);
     pthread_mutex_destroy(&v->loglock);
+    ckpt_free(v->inflight);
+    v->inflight = NULL;
+    for (int i = 0; i < v->nret; i++)
+        free(v->ret_offs[i]);
+    free(v->ret_offs);
+    free(v->off);
+    free(v->ckpt_complete_offs);
     for (int t = 0; t < v->parallelism; t++) {
         ExTask *task = &v->tasks[t];
+        free(task->dirty);
         free(task->slots);
         free(task->rows);
         free(task->touched);
@@ -792,6 +1569,10 @@ static void view_free(ExView *v)
 
 static void stream_free(ExStream *s)
 {
+    for (int p = 0; s->logs && p < s->partitions; p++)
+        st_log_close(s->logs[p]);
+    free(s->logs);
+    free(s->ends);
     free(s->rows);
     free(s->views);
     sl_arena_free(s->arena);
@@ -802,6 +1583,8 @@ void ex_catalog_free(ExCatalog *c)
 {
     if (!c)
         return;
+    ckpt_stop_thread(c);
+    ckpt_final(c);
     for (int i = 0; i < c->nviews; i++)
         view_free(c->views[i]);
     for (int i = 0; i < c->nstreams; i++)
@@ -821,6 +1604,13 @@ void ex_catalog_free(ExCatalog *c)
         the_pool = NULL;
     pthread_rwlock_destroy(&c->lock);
     pthread_mutex_destroy(&c->ingest);
+    pthread_mutex_destroy(&c->ck_lock);
+    pthread_cond_destroy(&c->ck_cond);
+    pthread_mutex_destroy(&c->aux_lock);
+    st_store_close(c->ck_store);
+    st_store_close(c->aux_store);
+    free(c->log_dir);
+    free(c->conninfo);
     free(c);
 }
 
@@ -853,16 +1643,54 @@ static int int_option(const PsOption *o, int lo, int hi, int *out, SlError *err)
     return 0;
 }
 
-int ex_create_stream(ExCatalog *c, const PsStmt *st, SlBuf *canonical, char tag[64], SlError *err)
+static int string_option(const PsOption *o, const char **out, SlError *err)
+{
+    const PsExpr *v = o->value;
+    if (!v || v->kind != PS_E_CONST || v->value.isnull || v->value.type != SL_T_TEXT)
+        return sl_error_at(err, SL_E_INVALID_PARAMETER_VALUE, o->location + 1, "option \"%s\" needs a string",
+                           o->name);
+    *out = v->value.u.s.p;
+    return 0;
+}
+
+/* A duration: an interval string ('1 s', '500ms', '2 minutes') or an
+ * integer of milliseconds. */
+static int duration_option(const PsOption *o, SlArena *a, int64_t *ms, SlError *err)
+{
+    const PsExpr *v = o->value;
+    if (v && v->kind == PS_E_CONST && !v->value.isnull && v->value.type == SL_T_INT4 && v->value.u.i4 >= 0) {
+        *ms = v->value.u.i4;
+        return 0;
+    }
+    const char *text = NULL;
+    if (string_option(o, &text, err) < 0)
+        return -1;
+    char *z = sl_strndup(a, text, v->value.u.s.len);
+    SlError e2;
+    if (sl_parse_duration_ms(z, ms, &e2) < 0 || *ms < 0)
+        return sl_error_at(err, SL_E_INVALID_PARAMETER_VALUE, o->location + 1,
+                           "invalid value for option \"%s\": \"%s\"", o->name, z);
+    return 0;
+}
+
+int ex_create_stream(ExCatalog *c, const PsStmt *st, SlBuf *canonical, char tag[64], bool restore, SlError *err)
 {
     int partitions = 1;
+    StDurability durability = (StDurability)c->cfg.durability;
     for (int i = 0; i < PS_LIST_LEN(st->options); i++) {
         const PsOption *o = st->options->items[i];
         if (!strcmp(o->name, "partitions")) {
             if (int_option(o, 1, 1024, &partitions, err) < 0)
                 return -1;
         } else if (!strcmp(o->name, "durability")) {
-            /* accepted; the durable log arrives with the checkpoint work */
+            const char *d = NULL;
+            char name[16];
+            if (string_option(o, &d, err) < 0)
+                return -1;
+            snprintf(name, sizeof name, "%.*s", (int)o->value->value.u.s.len, d);
+            if (st_durability_parse(name, &durability) < 0)
+                return sl_error_at(err, SL_E_INVALID_PARAMETER_VALUE, o->location + 1,
+                                   "invalid value for option \"durability\": \"%s\"", name);
         } else {
             return sl_error_at(err, SL_E_INVALID_PARAMETER_VALUE, o->location + 1,
                                "unrecognized stream option \"%s\"", o->name);
@@ -900,20 +1728,44 @@ int ex_create_stream(ExCatalog *c, const PsStmt *st, SlBuf *canonical, char tag[
         s->cols[i].name = sl_strdup(s->arena, cd->name);
         s->cols[i].type = cd->type->type;
     }
+    s->durability = durability;
+    s->ends = sl_calloc((size_t)partitions, sizeof(uint64_t));
+    if (c->log_dir) {
+        /* a new stream starts with an empty log (a dropped stream of the
+         * same name may have left one); a restored one reopens its own,
+         * cutting a torn tail */
+        if (!restore && st_log_drop_stream(c->log_dir, s->name, err) < 0) {
+            pthread_rwlock_unlock(&c->lock);
+            stream_free(s);
+            return -1;
+        }
+        StLogOptions lo = {.durability = durability};
+        s->logs = sl_calloc((size_t)partitions, sizeof(StLog *));
+        for (int p = 0; p < partitions; p++) {
+            s->logs[p] = st_log_open_partition(c->log_dir, s->name, p, &lo, err);
+            if (!s->logs[p]) {
+                pthread_rwlock_unlock(&c->lock);
+                stream_free(s);
+                return -1;
+            }
+            s->ends[p] = st_log_end_offset(s->logs[p]);
+        }
+    }
     c->streams = sl_realloc(c->streams, sizeof(ExStream *) * (size_t)(c->nstreams + 1));
     c->streams[c->nstreams++] = s;
     if (canonical) {
         sl_buf_printf(canonical, "CREATE STREAM \"%s\" (", s->name);
         for (int i = 0; i < s->ncols; i++)
             sl_buf_printf(canonical, "%s\"%s\" %s", i ? ", " : "", s->cols[i].name, sl_type_name(s->cols[i].type));
-        sl_buf_printf(canonical, ") WITH (partitions = %d)", s->partitions);
+        sl_buf_printf(canonical, ") WITH (partitions = %d, durability = '%s')", s->partitions,
+                      st_durability_name(s->durability));
     }
     pthread_rwlock_unlock(&c->lock);
     snprintf(tag, 64, "CREATE STREAM");
     return 0;
 }
 
-int ex_create_view(ExCatalog *c, const PsStmt *st, SlBuf *canonical, char tag[64], SlError *err)
+int ex_create_view(ExCatalog *c, const PsStmt *st, SlBuf *canonical, char tag[64], bool restore, SlError *err)
 {
     const PsSelect *sel = st->select;
     if (PS_LIST_LEN(sel->from) != 1)
@@ -925,19 +1777,33 @@ int ex_create_view(ExCatalog *c, const PsStmt *st, SlBuf *canonical, char tag[64
         return sl_error(err, SL_E_FEATURE_NOT_SUPPORTED,
                         "ORDER BY, LIMIT, OFFSET and DISTINCT are not supported in a materialized view; use them when reading it");
     int parallelism = c->default_parallelism, maxp = 128;
+    int64_t interval_ms = c->cfg.checkpoint_interval_ms;
+    int retained = c->cfg.checkpoints_retained, max_failures = c->cfg.checkpoint_max_failures;
+    SlArena *oa = sl_arena_new(0);
     for (int i = 0; i < PS_LIST_LEN(st->options); i++) {
         const PsOption *o = st->options->items[i];
+        int orc = 0;
         if (!strcmp(o->name, "parallelism")) {
-            if (int_option(o, 1, 1024, &parallelism, err) < 0)
-                return -1;
+            orc = int_option(o, 1, 1024, &parallelism, err);
         } else if (!strcmp(o->name, "max_parallelism")) {
-            if (int_option(o, 1, 32768, &maxp, err) < 0)
-                return -1;
+            orc = int_option(o, 1, 32768, &maxp, err);
+        } else if (!strcmp(o->name, "checkpoint_interval")) {
+            orc = duration_option(o, oa, &interval_ms, err);
+        } else if (!strcmp(o->name, "checkpoints_retained")) {
+            orc = int_option(o, 1, 100, &retained, err);
+        } else if (!strcmp(o->name, "checkpoint_max_failures")) {
+            orc = int_option(o, 0, 1000000, &max_failures, err);
         } else {
+            sl_arena_free(oa);
             return sl_error_at(err, SL_E_INVALID_PARAMETER_VALUE, o->location + 1,
                                "unrecognized materialized view option \"%s\"", o->name);
         }
+        if (orc < 0) {
+            sl_arena_free(oa);
+            return -1;
+        }
     }
+    sl_arena_free(oa);
     if (parallelism > maxp)
         return sl_error(err, SL_E_INVALID_PARAMETER_VALUE, "parallelism (%d) cannot exceed max_parallelism (%d)",
                         parallelism, maxp);
@@ -960,6 +1826,15 @@ int ex_create_view(ExCatalog *c, const PsStmt *st, SlBuf *canonical, char tag[64
         goto out;
     }
     v = sl_calloc(1, sizeof *v);
+    v->cat = c;
+    v->ckpt_interval_ms = c->conninfo ? interval_ms : 0;
+    v->ckpt_retained = retained;
+    v->ckpt_max_failures = max_failures;
+    v->ckpt_next_id = 1;
+    v->ckpt_last_us = sl_now_usec();
+    v->off = sl_calloc((size_t)s->partitions, sizeof(uint64_t));
+    v->ckpt_complete_offs = sl_calloc((size_t)s->partitions, sizeof(uint64_t));
+    v->ret_offs = sl_calloc((size_t)retained + 1, sizeof(uint64_t *));
     v->arena = sl_arena_new(0);
     v->name = sl_strdup(v->arena, st->name);
     v->sql = sl_strdup(v->arena, st->query_text ? st->query_text : "");
@@ -1021,17 +1896,45 @@ int ex_create_view(ExCatalog *c, const PsStmt *st, SlBuf *canonical, char tag[64
         task->arena = sl_arena_new(64 * 1024);
         pthread_mutex_init(&task->lock, NULL);
         pthread_mutex_init(&task->qlock, NULL);
+        if (c->conninfo && v->q->grouped)
+            task->dirty = sl_calloc((size_t)maxp, 1);
     }
-    /* start from the stream's beginning */
-    if (s->nrows)
+    if (s->logs) {
+        /* a restored view continues from its latest checkpoint; a new one
+         * (or one without a checkpoint) starts from the stream's oldest
+         * retained row. A new view's name may have left checkpoints. */
+        if (restore) {
+            if (view_restore(c, v, err) < 0) {
+                sl_error_context(err, "restoring materialized view \"%s\"", v->name);
+                goto out;
+            }
+        } else if (c->conninfo) {
+            pthread_mutex_lock(&c->aux_lock);
+            if (!c->aux_store)
+                c->aux_store = st_store_open(c->conninfo, err);
+            int drc = c->aux_store ? st_ckpt_drop_job(c->aux_store, v->name, err) : -1;
+            pthread_mutex_unlock(&c->aux_lock);
+            if (drc < 0)
+                goto out;
+        }
+        if (view_replay(v, err) < 0) {
+            sl_error_context(err, "replaying stream \"%s\" into materialized view \"%s\"", s->name, v->name);
+            goto out;
+        }
+    } else if (s->nrows) {
+        /* start from the stream's beginning */
         view_route(v, s->rows, s->nrows, err);
+    }
     s->views = sl_realloc(s->views, sizeof(ExView *) * (size_t)(s->nviews + 1));
     s->views[s->nviews++] = v;
     c->views = sl_realloc(c->views, sizeof(ExView *) * (size_t)(c->nviews + 1));
     c->views[c->nviews++] = v;
     if (canonical)
-        sl_buf_printf(canonical, "CREATE MATERIALIZED VIEW \"%s\" WITH (parallelism = %d, max_parallelism = %d) AS %s",
-                      v->name, v->parallelism, v->max_parallelism, v->sql);
+        sl_buf_printf(canonical,
+                      "CREATE MATERIALIZED VIEW \"%s\" WITH (parallelism = %d, max_parallelism = %d, "
+                      "checkpoint_interval = '%lld ms', checkpoints_retained = %d, checkpoint_max_failures = %d) AS %s",
+                      v->name, v->parallelism, v->max_parallelism, (long long)interval_ms, v->ckpt_retained,
+                      v->ckpt_max_failures, v->sql);
     v = NULL;
     snprintf(tag, 64, "CREATE MATERIALIZED VIEW");
     rc = 0;
@@ -1068,7 +1971,19 @@ static void drop_view_locked(ExCatalog *c, ExView *v, void (*dropped)(void *ctx,
         }
     if (dropped)
         dropped(ctx, v->name);
+    ExCatalog *cat = v->cat;
+    char *name = sl_xstrdup(v->name);
     view_free(v);
+    if (cat->conninfo) {
+        SlError err;
+        pthread_mutex_lock(&cat->aux_lock);
+        if (!cat->aux_store)
+            cat->aux_store = st_store_open(cat->conninfo, &err);
+        if (!cat->aux_store || st_ckpt_drop_job(cat->aux_store, name, &err) < 0)
+            sl_warn("could not delete the checkpoints of \"%s\": %s", name, err.message);
+        pthread_mutex_unlock(&cat->aux_lock);
+    }
+    free(name);
 }
 
 int ex_drop(ExCatalog *c, const PsStmt *st, void (*dropped)(void *ctx, const char *name), void *ctx, char tag[64],
@@ -1106,7 +2021,13 @@ int ex_drop(ExCatalog *c, const PsStmt *st, void (*dropped)(void *ctx, const cha
                 }
             if (dropped)
                 dropped(ctx, s->name);
+            char *name = sl_xstrdup(s->name);
+            bool logged = s->logs != NULL;
             stream_free(s);
+            SlError e2;
+            if (logged && st_log_drop_stream(c->log_dir, name, &e2) < 0)
+                sl_warn("could not delete the log of stream \"%s\": %s", name, e2.message);
+            free(name);
         }
         snprintf(tag, 64, "DROP STREAM");
     }
@@ -1133,6 +2054,44 @@ int ex_stream_columns(ExCatalog *c, const char *name, const PlColumn **cols, int
     return 0;
 }
 
+#define LOG_BATCH_BYTES (64u << 20)   /* one log batch per ingestion up to this size */
+
+/* Appends rows to the stream's log (one batch, so a crash keeps all of
+ * an ingestion or none of it, up to LOG_BATCH_BYTES) and routes them to
+ * the views. Caller holds the ingestion lock. */
+static int ingest_logged(ExStream *s, const SlValue *rows, int64_t nrows, int *part, uint64_t *ticket, SlError *err)
+{
+    SlBuf enc;
+    sl_buf_init(&enc);
+    int rc = 0;
+    int p = (int)(s->next_part++ % (uint64_t)s->partitions);
+    *part = p;
+    for (int64_t done = 0; done < nrows && rc == 0;) {
+        int64_t n = 0;
+        sl_buf_reset(&enc);
+        while (done + n < nrows && enc.len < LOG_BATCH_BYTES) {
+            int64_t step = nrows - done - n < 4096 ? nrows - done - n : 4096;
+            ex_rows_encode(&enc, rows + (size_t)(done + n) * (size_t)s->ncols, step, s->ncols);
+            n += step;
+        }
+        uint64_t first;
+        if (sl_failpoint_hit("storage.log.append", err) < 0 ||
+            st_log_append(s->logs[p], enc.data, enc.len, (uint32_t)n, &first, ticket, err) < 0) {
+            rc = -1;
+            break;
+        }
+        s->ends[p] = first + (uint64_t)n;
+        for (int i = 0; i < s->nviews; i++) {
+            ExView *v = s->views[i];
+            view_route(v, rows + (size_t)done * (size_t)s->ncols, n, err);
+            v->off[p] = s->ends[p];
+        }
+        done += n;
+    }
+    sl_buf_free(&enc);
+    return rc;
+}
+
 int ex_ingest(ExCatalog *c, const char *name, const SlValue *rows, int64_t nrows, SlError *err)
 {
     pthread_rwlock_rdlock(&c->lock);
@@ -1141,7 +2100,22 @@ int ex_ingest(ExCatalog *c, const char *name, const SlValue *rows, int64_t nrows
         pthread_rwlock_unlock(&c->lock);
         return sl_error(err, SL_E_UNDEFINED_TABLE, "stream \"%s\" does not exist", name);
     }
+    if (nrows == 0) {
+        pthread_rwlock_unlock(&c->lock);
+        return 0;
+    }
     pthread_mutex_lock(&c->ingest);
+    if (s->logs) {
+        int part;
+        uint64_t ticket = 0;
+        int rc = ingest_logged(s, rows, nrows, &part, &ticket, err);
+        pthread_mutex_unlock(&c->ingest);
+        /* acknowledged once durable by the stream's durability */
+        if (rc == 0)
+            rc = st_log_wait(s->logs[part], ticket, err);
+        pthread_rwlock_unlock(&c->lock);
+        return rc;
+    }
     /* keep the rows for views created later */
     if (s->nrows + nrows > s->caprows) {
         int64_t cap = s->caprows ? s->caprows : 1024;
@@ -1261,10 +2235,26 @@ int ex_list_objects(ExCatalog *c, int obj, SlArena *a,
             sl_buf_init(&b);
             for (int k = 0; k < s->ncols; k++)
                 sl_buf_printf(&b, "%s%s %s", k ? ", " : "", s->cols[k].name, sl_type_name(s->cols[k].type));
-            SlValue row[5] = {sl_val_text(s->name, strlen(s->name)),
+            int64_t rows = s->nrows, bytes = s->bytes;
+            int segments = 0;
+            SlValue logb = sl_val_null(SL_T_INT8), logs = sl_val_null(SL_T_INT4);
+            if (s->logs) {
+                rows = 0;
+                bytes = 0;
+                for (int p = 0; p < s->partitions; p++) {
+                    rows += (int64_t)(st_log_end_offset(s->logs[p]) - st_log_start_offset(s->logs[p]));
+                    bytes += (int64_t)st_log_size_bytes(s->logs[p]);
+                    segments += st_log_segment_count(s->logs[p]);
+                }
+                logb = sl_val_int8(bytes);
+                logs = sl_val_int4(segments);
+            }
+            const char *dur = s->logs ? st_durability_name(s->durability) : "memory";
+            SlValue row[8] = {sl_val_text(s->name, strlen(s->name)),
                               sl_val_text(sl_strndup(a, b.data ? b.data : "", b.len), b.len),
-                              sl_val_int4(s->partitions), sl_val_int8(s->nrows), sl_val_int8(s->bytes)};
-            rc = fn(ctx, row, 5, err);
+                              sl_val_int4(s->partitions), sl_val_int8(rows), sl_val_int8(bytes), logb, logs,
+                              sl_val_text(dur, strlen(dur))};
+            rc = fn(ctx, row, 8, err);
             sl_buf_free(&b);
         }
     } else {
@@ -1273,14 +2263,48 @@ int ex_list_objects(ExCatalog *c, int obj, SlArena *a,
             pthread_mutex_lock(&v->plock);
             int64_t lag = v->enqueued - v->processed;
             pthread_mutex_unlock(&v->plock);
-            bool failed = false;
+            bool failed = v->job_failed;
             for (int t = 0; t < v->parallelism; t++)
                 failed |= v->tasks[t].failed;
             const char *state = failed ? "FAILED" : "RUNNING";
-            SlValue row[6] = {sl_val_text(v->name, strlen(v->name)), sl_val_text(v->src->name, strlen(v->src->name)),
+            /* rows of the log not yet in the view's state */
+            int64_t log_lag = lag;
+            for (int p = 0; v->src->logs && p < v->src->partitions; p++)
+                log_lag += (int64_t)(st_log_end_offset(v->src->logs[p]) - v->off[p]);
+            SlValue ck = v->ckpt_complete_id ? sl_val_int8(v->ckpt_complete_id) : sl_val_null(SL_T_INT8);
+            SlValue row[8] = {sl_val_text(v->name, strlen(v->name)), sl_val_text(v->src->name, strlen(v->src->name)),
                               sl_val_int4(v->parallelism), sl_val_text(state, strlen(state)), sl_val_int8(lag),
-                              sl_val_text(v->sql, strlen(v->sql))};
-            rc = fn(ctx, row, 6, err);
+                              sl_val_text(v->sql, strlen(v->sql)), ck, sl_val_int8(log_lag)};
+            rc = fn(ctx, row, 8, err);
+        }
+    }
+    pthread_rwlock_unlock(&c->lock);
+    return rc;
+}
+
+/* sluice.checkpoints and SHOW CHECKPOINTS: the recent checkpoints of
+ * every view, newest first (kept in memory, so they show while the
+ * PostgreSQL holding them is down). */
+int ex_list_checkpoints(ExCatalog *c, int (*fn)(void *ctx, const SlValue *row, int n, SlError *err), void *ctx,
+                        SlError *err)
+{
+    pthread_rwlock_rdlock(&c->lock);
+    int rc = 0;
+    for (int i = 0; i < c->nviews && rc == 0; i++) {
+        ExView *v = c->views[i];
+        int64_t lo = v->hist_n > CKPT_HISTORY ? v->hist_n - CKPT_HISTORY : 0;
+        for (int64_t k = v->hist_n - 1; k >= lo && rc == 0; k--) {
+            const CkptRecord *r = &v->hist[k % CKPT_HISTORY];
+            const char *status = r->complete ? "complete" : "failed";
+            SlValue row[8] = {sl_val_text(v->name, strlen(v->name)),
+                              sl_val_int8(r->id),
+                              sl_val_timestamptz(r->started_us),
+                              sl_val_float8((double)r->duration_us / 1000.0),
+                              sl_val_int8(r->bytes),
+                              sl_val_int4(r->key_groups),
+                              sl_val_text(status, strlen(status)),
+                              r->error[0] ? sl_val_text(r->error, strlen(r->error)) : sl_val_null(SL_T_TEXT)};
+            rc = fn(ctx, row, 8, err);
         }
     }
     pthread_rwlock_unlock(&c->lock);

@@ -455,9 +455,9 @@ fail:
 
 /* Stream names may hold any character: keep [A-Za-z0-9_-], escape the
  * rest as %XX so the name is one safe path component. */
-static void stream_dir(const char *data_dir, const char *stream, SlBuf *out)
+static void stream_dir(const char *log_dir, const char *stream, SlBuf *out)
 {
-    sl_buf_printf(out, "%s/log/", data_dir);
+    sl_buf_printf(out, "%s/", log_dir);
     for (const unsigned char *s = (const unsigned char *)stream; *s; s++) {
         if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '_' ||
             *s == '-')
@@ -467,19 +467,19 @@ static void stream_dir(const char *data_dir, const char *stream, SlBuf *out)
     }
 }
 
-StLog *st_log_open_partition(const char *data_dir, const char *stream, int partition, const StLogOptions *opt,
+StLog *st_log_open_partition(const char *log_dir, const char *stream, int partition, const StLogOptions *opt,
                              SlError *err)
 {
     SlBuf p;
     sl_buf_init(&p);
-    sl_buf_printf(&p, "%s/log", data_dir);
+    sl_buf_puts(&p, log_dir);
     if (mkdir(p.data, 0755) < 0 && errno != EEXIST) {
         st_io_error(err, errno, "create directory", p.data);
         sl_buf_free(&p);
         return NULL;
     }
     sl_buf_reset(&p);
-    stream_dir(data_dir, stream, &p);
+    stream_dir(log_dir, stream, &p);
     if (mkdir(p.data, 0755) < 0 && errno != EEXIST) {
         st_io_error(err, errno, "create directory", p.data);
         sl_buf_free(&p);
@@ -499,11 +499,11 @@ static int rm_entry(const char *path, const struct stat *sb, int flag, struct FT
     return remove(path) < 0 && errno != ENOENT ? -1 : 0;
 }
 
-int st_log_drop_stream(const char *data_dir, const char *stream, SlError *err)
+int st_log_drop_stream(const char *log_dir, const char *stream, SlError *err)
 {
     SlBuf p;
     sl_buf_init(&p);
-    stream_dir(data_dir, stream, &p);
+    stream_dir(log_dir, stream, &p);
     int rc = 0;
     if (access(p.data, F_OK) == 0 && nftw(p.data, rm_entry, 16, FTW_DEPTH | FTW_PHYS) != 0)
         rc = st_io_error(err, errno, "remove stream log directory", p.data);

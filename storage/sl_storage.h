@@ -141,7 +141,7 @@ int st_ckpt_drop_job(StStore *st, const char *job, SlError *err);
 
 /* ======================================================================
  * 3. The stream log
- * One StLog is one stream partition: DATA/log/<stream>/<partition>/ holds
+ * One StLog is one stream partition: LOG_DIR/<stream>/<partition>/ holds
  * segment files <first-offset>.seg (20 digits), rolled at segment_bytes.
  * Offsets count rows: a batch of n rows appended at offset b covers
  * [b, b+n). Payloads are opaque bytes (the engine serializes rows).
@@ -173,13 +173,14 @@ typedef struct StLog StLog;
  * scanned and its checksums verified; the log is cut at the first torn or
  * corrupt batch (logged as a warning), nothing before it is lost. */
 StLog *st_log_open(const char *dir, const StLogOptions *opt, SlError *err);
-/* Same for DATA/log/<stream>/<partition> (the name escaped for the file
- * system), creating the directories. */
-StLog *st_log_open_partition(const char *data_dir, const char *stream, int partition, const StLogOptions *opt,
+/* Same for LOG_DIR/<stream>/<partition> (the name escaped for the file
+ * system; LOG_DIR is sluiced's log_dir, by default DATA/log), creating
+ * the directories (LOG_DIR's parent must exist). */
+StLog *st_log_open_partition(const char *log_dir, const char *stream, int partition, const StLogOptions *opt,
                              SlError *err);
-/* Removes DATA/log/<stream> and everything under it (DROP STREAM); the
+/* Removes LOG_DIR/<stream> and everything under it (DROP STREAM); the
  * stream's logs must be closed. Absent is not an error. */
-int st_log_drop_stream(const char *data_dir, const char *stream, SlError *err);
+int st_log_drop_stream(const char *log_dir, const char *stream, SlError *err);
 /* Syncs (unless durability none) and closes; stops the flusher. */
 void st_log_close(StLog *log);
 

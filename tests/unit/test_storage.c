@@ -587,18 +587,20 @@ static void test_partition_dirs(void)
     mk_tmp();
     SlError err;
     StLogOptions o = {.durability = ST_DUR_NONE};
-    StLog *log = st_log_open_partition(tmpdir, "we/ird name", 3, &o, &err);
+    char logdir[600];
+    snprintf(logdir, sizeof logdir, "%s/log", tmpdir);
+    StLog *log = st_log_open_partition(logdir, "we/ird name", 3, &o, &err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(log);
     CU_ASSERT_EQUAL(st_log_append(log, "abc", 3, 1, NULL, NULL, &err), 0);
     st_log_close(log);
     char p[600];
     snprintf(p, sizeof p, "%s/log/we%%2Fird%%20name/3/%020d.seg", tmpdir, 0);
     CU_ASSERT_EQUAL(file_size(p), 24 + 3);
-    CU_ASSERT_EQUAL(st_log_drop_stream(tmpdir, "we/ird name", &err), 0);
+    CU_ASSERT_EQUAL(st_log_drop_stream(logdir, "we/ird name", &err), 0);
     snprintf(p, sizeof p, "%s/log/we%%2Fird%%20name", tmpdir);
     CU_ASSERT_EQUAL(access(p, F_OK), -1);
     /* absent is fine */
-    CU_ASSERT_EQUAL(st_log_drop_stream(tmpdir, "nothing", &err), 0);
+    CU_ASSERT_EQUAL(st_log_drop_stream(logdir, "nothing", &err), 0);
     rm_tmp();
 }
 
