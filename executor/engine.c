@@ -119,6 +119,11 @@ ExEngine *ex_engine_new(const ExEngineConfig *cfg, SlError *err)
     return e;
 }
 
+ExCatalog *ex_engine_catalog(ExEngine *eng)
+{
+    return eng->catalog;
+}
+
 void ex_engine_free(ExEngine *eng)
 {
     if (!eng)

@@ -70,6 +70,12 @@ int ex_create_stream(ExCatalog *c, const PsStmt *st, SlBuf *canonical, char tag[
 /* restore: the view existed before (catalog replay at start): restore its
  * latest checkpoint and replay the log from its offsets */
 int ex_create_view(ExCatalog *c, const PsStmt *st, SlBuf *canonical, char tag[64], bool restore, SlError *err);
+/* tests: a view's whole state as checkpoint parts, and loading one */
+int ex_view_state_parts(ExCatalog *c, const char *name, int (*fn)(void *ctx, int32_t id, const void *data, size_t len),
+                        void *ctx, SlError *err);
+int ex_view_state_load(ExCatalog *c, const char *name, int32_t id, const void *data, size_t len, SlError *err);
+/* engine.c: the engine's catalog (tests) */
+ExCatalog *ex_engine_catalog(ExEngine *eng);
 int ex_list_checkpoints(ExCatalog *c, int (*fn)(void *ctx, const SlValue *row, int n, SlError *err), void *ctx,
                         SlError *err);
 /* dropped(ctx, name) is called for every object dropped (CASCADE too) */

@@ -687,6 +687,8 @@ static int task_apply(ExTask *t, Batch *b, SlArena *scratch)
 }
 
 static void task_snapshot(ExTask *t, Ckpt *ck);
+static void view_wait_idle(ExView *v);
+static ExView *find_view(ExCatalog *c, const char *name);
 
 static void task_run(ExTask *t)
 {
@@ -1288,12 +1290,62 @@ static void ckpt_stop_thread(ExCatalog *c)
     c->ckpt_running = false;
 }
 
-/* ---------------------------------------------------- restore and replay */
+/* Tests: the whole state of a view as checkpoint parts (every key group
+ * that has state, every output row), and loading such a part. */
+int ex_view_state_parts(ExCatalog *c, const char *name, int (*fn)(void *ctx, int32_t id, const void *data, size_t len),
+                        void *ctx, SlError *err)
+{
+    pthread_rwlock_rdlock(&c->lock);
+    ExView *v = find_view(c, name);
+    if (!v) {
+        pthread_rwlock_unlock(&c->lock);
+        return sl_error(err, SL_E_UNDEFINED_TABLE, "materialized view \"%s\" does not exist", name);
+    }
+    view_wait_idle(v);
+    Ckpt *ck = sl_calloc(1, sizeof *ck);
+    pthread_mutex_init(&ck->lock, NULL);
+    for (int t = 0; t < v->parallelism; t++) {
+        ExTask *task = &v->tasks[t];
+        pthread_mutex_lock(&task->lock);
+        if (task->dirty)
+            memset(task->dirty, 1, (size_t)v->max_parallelism);
+        task->ckpt_rows = 0;
+        ck->pending = 1;
+        task_snapshot(task, ck);
+        pthread_mutex_unlock(&task->lock);
+    }
+    int rc = ck->failed ? (*err = ck->error, -1) : 0;
+    for (int i = 0; i < ck->nparts && rc == 0; i++)
+        rc = fn(ctx, ck->parts[i].id, ck->parts[i].data.data, ck->parts[i].data.len);
+    ckpt_free(ck);
+    pthread_rwlock_unlock(&c->lock);
+    return rc;
+}
 
 typedef struct RestoreCtx {
     ExView *v;
     SlError *err;
 } RestoreCtx;
+
+static int restore_part(void *ctx, int32_t id, int64_t written_by, const void *data, size_t len);
+
+int ex_view_state_load(ExCatalog *c, const char *name, int32_t id, const void *data, size_t len, SlError *err)
+{
+    pthread_rwlock_wrlock(&c->lock);
+    ExView *v = find_view(c, name);
+    int rc;
+    if (!v) {
+        rc = sl_error(err, SL_E_UNDEFINED_TABLE, "materialized view \"%s\" does not exist", name);
+    } else {
+        view_wait_idle(v);
+        RestoreCtx rctx = {v, err};
+        rc = restore_part(&rctx, id, 0, data, len);
+    }
+    pthread_rwlock_unlock(&c->lock);
+    return rc;
+}
+
+/* ---------------------------------------------------- restore and replay */
 
 static int restore_part(void *ctx, int32_t id, int64_t written_by, const void *data, size_t len)
 {
@@ -1896,7 +1948,7 @@ int ex_create_view(ExCatalog *c, const PsStmt *st, SlBuf *canonical, char tag[64
         task->arena = sl_arena_new(64 * 1024);
         pthread_mutex_init(&task->lock, NULL);
         pthread_mutex_init(&task->qlock, NULL);
-        if (c->conninfo && v->q->grouped)
+        if (v->q->grouped)
             task->dirty = sl_calloc((size_t)maxp, 1);
     }
     if (s->logs) {
