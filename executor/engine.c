@@ -181,6 +181,10 @@ static int run_ddl(ExEngine *eng, const ExPlan *p, char tag[64], SlError *err)
         rc = ex_create_view(eng->catalog, st, &canon, tag, eng->replaying, err);
         if (rc == 0)
             rc = persist_created(eng, st, "view", st->name, &canon, err);
+    } else if (st->kind == PS_S_ALTER_VIEW) {
+        rc = ex_alter_view(eng->catalog, st, &canon, tag, err);
+        if (rc == 0 && canon.len && eng->store && st_catalog_put(eng->store, "view", st->name, canon.data, err) < 0)
+            rc = -1;
     } else {
         DropCtx d = {eng, err, 0};
         rc = ex_drop(eng->catalog, st, on_dropped, &d, tag, err);
@@ -268,7 +272,13 @@ static const PlColumn sys_streams[] = {{"name", SL_T_TEXT},      {"columns", SL_
                                        {"log_segments", SL_T_INT4}, {"durability", SL_T_TEXT}};
 static const PlColumn sys_views[] = {{"name", SL_T_TEXT},       {"stream", SL_T_TEXT}, {"parallelism", SL_T_INT4},
                                      {"state", SL_T_TEXT},      {"lag", SL_T_INT8},    {"definition", SL_T_TEXT},
-                                     {"checkpoint", SL_T_INT8}, {"log_lag", SL_T_INT8}};
+                                     {"checkpoint", SL_T_INT8}, {"log_lag", SL_T_INT8}, {"state_since", SL_T_TIMESTAMPTZ},
+                                     {"restarts", SL_T_INT8},   {"skipped_rows", SL_T_INT8},
+                                     {"last_sqlstate", SL_T_TEXT}, {"last_error", SL_T_TEXT}};
+static const PlColumn sys_failures[] = {{"view", SL_T_TEXT},     {"failed_at", SL_T_TIMESTAMPTZ},
+                                        {"sqlstate", SL_T_TEXT}, {"message", SL_T_TEXT},
+                                        {"action", SL_T_TEXT},   {"restart_delay_ms", SL_T_INT8},
+                                        {"attempt", SL_T_INT8}};
 static const PlColumn sys_checkpoints[] = {{"view", SL_T_TEXT},        {"id", SL_T_INT8},
                                            {"started_at", SL_T_TIMESTAMPTZ}, {"duration_ms", SL_T_FLOAT8},
                                            {"bytes", SL_T_INT8},       {"key_groups", SL_T_INT4},
@@ -294,8 +304,13 @@ static int system_view(const char *name, const PlColumn **cols, int *n)
     }
     if (!strcmp(name, "views")) {
         *cols = sys_views;
-        *n = 8;
+        *n = 13;
         return 2;
+    }
+    if (!strcmp(name, "failures")) {
+        *cols = sys_failures;
+        *n = 7;
+        return 6;
     }
     if (!strcmp(name, "checkpoints")) {
         *cols = sys_checkpoints;
@@ -567,7 +582,14 @@ static const ExColumn stream_list_cols[] = {{"name", SL_T_TEXT},         {"colum
 static const ExColumn view_list_cols[] = {{"name", SL_T_TEXT},        {"stream", SL_T_TEXT},
                                           {"parallelism", SL_T_INT4}, {"state", SL_T_TEXT},
                                           {"lag", SL_T_INT8},         {"definition", SL_T_TEXT},
-                                          {"checkpoint", SL_T_INT8},  {"log_lag", SL_T_INT8}};
+                                          {"checkpoint", SL_T_INT8},  {"log_lag", SL_T_INT8},
+                                          {"state_since", SL_T_TIMESTAMPTZ}, {"restarts", SL_T_INT8},
+                                          {"skipped_rows", SL_T_INT8}, {"last_sqlstate", SL_T_TEXT},
+                                          {"last_error", SL_T_TEXT}};
+static const ExColumn query_list_cols[] = {{"name", SL_T_TEXT},         {"state", SL_T_TEXT},
+                                           {"state_since", SL_T_TIMESTAMPTZ}, {"restarts", SL_T_INT8},
+                                           {"skipped_rows", SL_T_INT8}, {"last_sqlstate", SL_T_TEXT},
+                                           {"last_error", SL_T_TEXT}};
 static const ExColumn checkpoint_list_cols[] = {{"view", SL_T_TEXT},   {"id", SL_T_INT8},
                                                 {"started_at", SL_T_TIMESTAMPTZ}, {"duration_ms", SL_T_FLOAT8},
                                                 {"bytes", SL_T_INT8},  {"key_groups", SL_T_INT4},
@@ -591,6 +613,7 @@ int ex_prepare(ExEngine *eng, const ExContext *ctx, const PsStmt *stmt, int npar
         break;
     case PS_S_CREATE_STREAM:
     case PS_S_CREATE_VIEW:
+    case PS_S_ALTER_VIEW:
     case PS_S_DROP:
         break;
     case PS_S_EXPLAIN:
@@ -602,12 +625,13 @@ int ex_prepare(ExEngine *eng, const ExContext *ctx, const PsStmt *stmt, int npar
             p->ncols = 8;
         } else if (stmt->obj == PS_OBJ_VIEW) {
             p->cols = (ExColumn *)view_list_cols;
-            p->ncols = 8;
+            p->ncols = 13;
         } else if (stmt->obj == PS_OBJ_CHECKPOINT) {
             p->cols = (ExColumn *)checkpoint_list_cols;
             p->ncols = 8;
         } else {
-            rc = sl_error(err, SL_E_FEATURE_NOT_SUPPORTED, "SHOW QUERIES is not supported yet");
+            p->cols = (ExColumn *)query_list_cols;
+            p->ncols = 7;
         }
         break;
     case PS_S_COPY_TO:
@@ -806,6 +830,8 @@ static int execute_select(ExEngine *eng, const ExContext *ctx, const ExPlan *p, 
         src = ex_list_columns(eng->catalog, fn, fctx, err);
     else if (!strcmp(p->relname, "sluice.checkpoints"))
         src = ex_list_checkpoints(eng->catalog, fn, fctx, err);
+    else if (!strcmp(p->relname, "sluice.failures"))
+        src = ex_list_failures(eng->catalog, fn, fctx, err);
     else
         src = ex_view_snapshot(eng->catalog, p->relname, arena, fn, fctx, err);
     if (src == 0 && g)
@@ -982,6 +1008,7 @@ int ex_execute(ExEngine *eng, const ExContext *ctx, const ExPlan *p, const SlVal
         return execute_insert(eng, ctx, p, params, arena, tag, err);
     case PS_S_CREATE_STREAM:
     case PS_S_CREATE_VIEW:
+    case PS_S_ALTER_VIEW:
     case PS_S_DROP:
         return run_ddl(eng, p, tag, err);
     case PS_S_EXPLAIN:

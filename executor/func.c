@@ -586,6 +586,16 @@ int ex_call_func(const PlExpr *e, const SlValue *row, ExEvalCtx *c, SlValue *out
     case PL_F_CURRENT_SCHEMA:
         *out = text_cstr(c, "public");
         return 0;
+    case PL_F_FAILPOINT: {
+        /* sluice_failpoint(name, spec): arms (or with 'off' disarms) a
+         * failpoint; only when sluiced runs with --enable-failpoints */
+        char *name = sl_strndup(c->arena, a[0].u.s.p, a[0].u.s.len);
+        char *spec = sl_strndup(c->arena, a[1].u.s.p, a[1].u.s.len);
+        if (sl_failpoint_arm(name, spec, err) < 0)
+            return -1;
+        *out = text_cstr(c, spec);
+        return 0;
+    }
     case PL_F_CURRENT_SETTING: {
         if (a[0].isnull) {
             *out = sl_val_null(SL_T_TEXT);

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "ex_int.h"
+#include "ex_restart.h"
 #include "sl_storage.h"
 
 /* ------------------------------------------------------------ key groups */
@@ -119,6 +120,9 @@ struct ExTask {
     Group **touched;           /* groups touched by the current batch */
     int64_t ntouched, captouched;
     /* checkpoints */
+    SlValue *argv;             /* a row's aggregate arguments */
+    int capargs;
+    int64_t skipped;           /* rows skipped by on_error = 'skip' */
     uint8_t *dirty;            /* grouped: key groups changed since the last snapshot */
     int64_t ckpt_rows;         /* not grouped: rows[0, ckpt_rows) are in a snapshot */
 };
@@ -161,6 +165,23 @@ typedef struct CkptRecord {
 
 #define CKPT_HISTORY 32
 
+/* A job's life: RUNNING; on a failure RESTARTING (after its strategy's
+ * delay it is rebuilt from its last checkpoint and the log) or FAILED
+ * (its strategy gave up; readable as of its last checkpoint until
+ * ALTER MATERIALIZED VIEW ... RESUME). */
+enum { JOB_RUNNING = 0, JOB_RESTARTING, JOB_FAILED };
+static const char *const job_state_names[] = {"RUNNING", "RESTARTING", "FAILED"};
+
+typedef struct FailRecord {
+    int64_t at_us;
+    char sqlstate[6];
+    char message[200];
+    int64_t delay_ms;              /* restart after; -1: gave up */
+    int64_t attempt;
+} FailRecord;
+
+#define FAIL_HISTORY 32
+
 typedef struct ExView {
     struct ExCatalog *cat;
     char *name;
@@ -188,6 +209,7 @@ typedef struct ExView {
     uint64_t *off;                 /* per partition: end of the rows routed to it */
     /* checkpoints (see "checkpoints" below) */
     int64_t ckpt_interval_ms;      /* 0: none */
+    int64_t ckpt_interval_cfg;     /* as given (kept when there is no store) */
     int ckpt_retained;
     int ckpt_max_failures;         /* consecutive failures that fail the job; 0: never */
     int64_t ckpt_next_id;
@@ -201,8 +223,22 @@ typedef struct ExView {
     Ckpt *inflight;
     CkptRecord hist[CKPT_HISTORY]; /* ring, newest at hist_n - 1 */
     int64_t hist_n;
-    bool job_failed;               /* too many checkpoint failures */
+    bool job_failed;               /* too many checkpoint failures: the job fails */
     SlError job_error;
+    /* the job's life (see "jobs" below) */
+    bool skip_errors;              /* on_error = 'skip' */
+    int64_t state_memory_limit;    /* bytes; 0 = none */
+    ExRestartPolicy policy;
+    ExRestartState *rstate;
+    uint64_t rng;
+    int state;                     /* JOB_* */
+    int64_t state_since_us, running_since_us, restart_at_us;
+    int64_t restarts;
+    SlError last_error;
+    bool has_error;
+    bool settle;                   /* FAILED: bring back the last checkpoint for reads */
+    FailRecord fails[FAIL_HISTORY];
+    int64_t fails_n;
 } ExView;
 
 #define CHANGE_LOG_ROWS 1000000    /* retained change rows per view */
@@ -219,6 +255,7 @@ struct ExSubscription {
     void (*notify)(void *arg);
     void *arg;
     bool json;                     /* LISTEN: one JSON object per line */
+    bool restarted;                /* the view was restarted: subscribe again */
 };
 
 typedef struct ExStream {
@@ -583,13 +620,18 @@ static void log_append(ExView *v, ChangeBatch *cb)
     pthread_mutex_unlock(&v->loglock);
 }
 
-/* Applies one batch to the task's state. */
+/* Applies one batch to the task's state. A runtime error in a row's
+ * expressions fails the task, or with on_error = 'skip' skips the row
+ * (counted); everything of a row is evaluated before any state changes,
+ * so a skipped row leaves no trace. */
 static int task_apply(ExTask *t, Batch *b, SlArena *scratch)
 {
     ExView *v = t->view;
     const PlSelect *q = v->q;
     ExEvalCtx ec = {.arena = scratch, .stmt_time = sl_now_usec()};
     SlValue keys[64];
+    if (sl_failpoint_hit(q->grouped ? "executor.aggregate.update" : "executor.project.update", &t->error) < 0)
+        return -1;
     pthread_mutex_lock(&v->loglock);
     bool track = v->tracking;
     pthread_mutex_unlock(&v->loglock);
@@ -599,20 +641,31 @@ static int task_apply(ExTask *t, Batch *b, SlArena *scratch)
         cb->arena = sl_arena_new(0);
         cb->ncols = q->ntargets;
     }
+    if (q->naggs > t->capargs) {
+        t->capargs = q->naggs;
+        t->argv = sl_realloc(t->argv, sizeof(SlValue) * (size_t)t->capargs);
+    }
     t->batch_no++;
     t->ntouched = 0;
     for (int r = 0; r < b->nrows; r++) {
         const SlValue *row = b->rows + (size_t)r * (size_t)b->ncols;
         bool pass = true;
         t->rows_in++;
+        if ((r & 255) == 255)
+            sl_arena_reset(scratch);
         if (q->where && ex_eval_bool(q->where, row, &ec, &pass, &t->error) < 0)
-            return -1;
+            goto row_error;
         if (!pass)
             continue;
         if (q->grouped) {
             for (int k = 0; k < q->ngroup; k++)
                 if (ex_eval(q->group[k], row, &ec, &keys[k], &t->error) < 0)
-                    return -1;
+                    goto row_error;
+            for (int a = 0; a < q->naggs; a++) {
+                t->argv[a] = sl_val_null(SL_T_UNKNOWN);
+                if (q->aggs[a].arg && ex_eval(q->aggs[a].arg, row, &ec, &t->argv[a], &t->error) < 0)
+                    goto row_error;
+            }
             Group *g = group_find(t, keys, q->ngroup, q->naggs);
             if (t->dirty)
                 t->dirty[g->hash % (uint64_t)v->max_parallelism] = 1;
@@ -625,7 +678,7 @@ static int task_apply(ExTask *t, Batch *b, SlArena *scratch)
                 if (had) {
                     SlValue *old = sl_alloc(cb->arena, sizeof(SlValue) * (size_t)(q->ntargets ? q->ntargets : 1));
                     if (group_output(q, g, cb->arena, old, &present, &t->error) < 0)
-                        return -1;
+                        goto fail;
                     if (present)
                         g->old_row = old;
                 }
@@ -636,12 +689,8 @@ static int task_apply(ExTask *t, Batch *b, SlArena *scratch)
                 t->touched[t->ntouched++] = g;
             }
             g->nrows++;
-            for (int a = 0; a < q->naggs; a++) {
-                SlValue val = sl_val_null(SL_T_UNKNOWN);
-                if (q->aggs[a].arg && ex_eval(q->aggs[a].arg, row, &ec, &val, &t->error) < 0)
-                    return -1;
-                agg_update(t, &q->aggs[a], &g->aggs[a], &val);
-            }
+            for (int a = 0; a < q->naggs; a++)
+                agg_update(t, &q->aggs[a], &g->aggs[a], &t->argv[a]);
         } else {
             if (t->nrows == t->caprows) {
                 t->caprows = t->caprows ? t->caprows * 2 : 256;
@@ -651,7 +700,7 @@ static int task_apply(ExTask *t, Batch *b, SlArena *scratch)
             for (int c = 0; c < q->ntargets; c++) {
                 SlValue val;
                 if (ex_eval(q->targets[c], row, &ec, &val, &t->error) < 0)
-                    return -1;
+                    goto row_error;
                 sl_value_copy(&val, t->arena, &out[c]);
             }
             if (cb)
@@ -659,8 +708,12 @@ static int task_apply(ExTask *t, Batch *b, SlArena *scratch)
             t->nrows++;
             t->rows_out++;
         }
-        if ((r & 255) == 255)
-            sl_arena_reset(scratch);
+        continue;
+    row_error:
+        if (!v->skip_errors)
+            goto fail;
+        t->skipped++;
+        sl_error_clear(&t->error);
     }
     if (cb) {
         SlValue *now = sl_alloc(cb->arena, sizeof(SlValue) * (size_t)(q->ntargets ? q->ntargets : 1));
@@ -668,7 +721,7 @@ static int task_apply(ExTask *t, Batch *b, SlArena *scratch)
             Group *g = t->touched[i];
             bool present;
             if (group_output(q, g, cb->arena, now, &present, &t->error) < 0)
-                return -1;
+                goto fail;
             if (g->old_row && present && rows_equal(g->old_row, now, q->ntargets))
                 continue;
             if (g->old_row)
@@ -683,7 +736,25 @@ static int task_apply(ExTask *t, Batch *b, SlArena *scratch)
             free(cb);
         }
     }
+    if (v->state_memory_limit > 0) {
+        int64_t used = (int64_t)sl_arena_used(t->arena) + t->nslots * (int64_t)sizeof(Group *) +
+                       t->caprows * q->ntargets * (int64_t)sizeof(SlValue);
+        if (used * v->parallelism > v->state_memory_limit) {
+            sl_error(&t->error, SL_E_OUT_OF_MEMORY,
+                     "materialized view \"%s\" needs more state memory than its state_memory_limit (%lld bytes)",
+                     v->name, (long long)v->state_memory_limit);
+            sl_error_hint(&t->error, "Raise it with ALTER MATERIALIZED VIEW %s SET (state_memory_limit = ...).",
+                          v->name);
+            return -1;
+        }
+    }
     return 0;
+fail:
+    if (cb) {
+        sl_arena_free(cb->arena);
+        free(cb);
+    }
+    return -1;
 }
 
 static void task_snapshot(ExTask *t, Ckpt *ck);
@@ -998,6 +1069,8 @@ static void ckpt_redirty(ExView *v, Ckpt *ck)
     }
 }
 
+static void subs_end(ExView *v, bool restarted);
+
 static void ckpt_free(Ckpt *ck)
 {
     if (!ck)
@@ -1210,6 +1283,9 @@ static void ckpt_wake(ExCatalog *c)
     pthread_mutex_unlock(&c->ck_lock);
 }
 
+static bool job_check(ExView *v, int64_t now_us);
+static void jobs_restart_due(ExCatalog *c);
+
 static void *ckpt_main(void *arg)
 {
     ExCatalog *c = arg;
@@ -1228,18 +1304,22 @@ static void *ckpt_main(void *arg)
         pthread_mutex_unlock(&c->ck_lock);
         pthread_rwlock_rdlock(&c->lock);
         int64_t now = sl_now_usec();
+        bool due = false;
         for (int i = 0; i < c->nviews; i++) {
             ExView *v = c->views[i];
             if (v->inflight) {
                 if (ckpt_ready(v->inflight))
                     ckpt_finish(c, v);
-            } else if (v->ckpt_interval_ms > 0 && !v->job_failed &&
+            } else if (v->ckpt_interval_ms > 0 && v->state == JOB_RUNNING && !v->job_failed &&
                        now - v->ckpt_last_us >= v->ckpt_interval_ms * 1000) {
                 v->ckpt_last_us = now;
                 ckpt_trigger(c, v);
             }
+            due |= job_check(v, now);
         }
         pthread_rwlock_unlock(&c->lock);
+        if (due)
+            jobs_restart_due(c);
         pthread_mutex_lock(&c->ck_lock);
     }
     pthread_mutex_unlock(&c->ck_lock);
@@ -1256,7 +1336,7 @@ static void ckpt_final(ExCatalog *c)
     for (int pass = 0; pass < 2; pass++) {
         for (int i = 0; i < c->nviews; i++) {
             ExView *v = c->views[i];
-            if (!v->inflight && (pass == 0 || v->ckpt_interval_ms == 0 || v->job_failed))
+            if (!v->inflight && (pass == 0 || v->ckpt_interval_ms == 0 || v->job_failed || v->state != JOB_RUNNING))
                 continue;
             if (!v->inflight && !ckpt_trigger(c, v))
                 continue;
@@ -1420,7 +1500,7 @@ static int list_ckpt(void *ctx, const StCkptInfo *ci)
 
 /* The view's latest complete checkpoint into its tasks, and its offsets
  * into v->off. Caller holds the catalog's write lock. */
-static int view_restore(ExCatalog *c, ExView *v, SlError *err)
+static int view_restore(ExCatalog *c, ExView *v, bool seed, SlError *err)
 {
     if (!c->conninfo)
         return 0;
@@ -1460,7 +1540,7 @@ static int view_restore(ExCatalog *c, ExView *v, SlError *err)
                     (long long)id, (long long)groups, (long long)rows, (double)(sl_now_usec() - t0) / 1000.0);
         }
     }
-    if (rc == 0) {
+    if (rc == 0 && seed) {
         v->ckpt_next_id = l->max_id + 1;
         for (int i = l->nrecs - 1; i >= 0; i--)
             hist_add(v, &l->recs[i]);
@@ -1526,6 +1606,209 @@ static int view_replay(ExView *v, SlError *err)
     return 0;
 }
 
+
+/* ------------------------------------------------------------------ jobs
+ *
+ * The checkpoint thread also watches the jobs: a failed task (a runtime
+ * error, the state memory limit, a failpoint) or too many failed
+ * checkpoints is a failure of the whole job. Its restart strategy answers
+ * with a delay or gives up. A restart rebuilds the job from its latest
+ * complete checkpoint and replays the log after it, so results stay
+ * exactly-once; subscriptions to it end with 55000 (their client
+ * subscribes again for a new snapshot). Nothing else is touched.
+ */
+
+static void job_set_state(ExView *v, int state)
+{
+    v->state = state;
+    v->state_since_us = sl_now_usec();
+}
+
+/* A failure of v: ask its strategy. Caller holds the catalog lock. */
+static void job_fail(ExView *v, const SlError *e, int64_t now_us)
+{
+    v->last_error = *e;
+    v->has_error = true;
+    int64_t delay = ex_restart_decide(&v->policy, v->rstate, now_us / 1000, v->running_since_us / 1000, &v->rng);
+    FailRecord *r = &v->fails[v->fails_n % FAIL_HISTORY];
+    memset(r, 0, sizeof *r);
+    r->at_us = now_us;
+    snprintf(r->sqlstate, sizeof r->sqlstate, "%s", sl_errcode_sqlstate(e->code));
+    snprintf(r->message, sizeof r->message, "%.199s", e->message);
+    r->delay_ms = delay;
+    r->attempt = v->rstate->attempts;
+    v->fails_n++;
+    if (delay < 0) {
+        job_set_state(v, JOB_FAILED);
+        v->settle = true;
+        sl_warn("view \"%s\" failed (%s: %s); its restart strategy gave up", v->name, r->sqlstate, e->message);
+    } else {
+        job_set_state(v, JOB_RESTARTING);
+        v->restart_at_us = now_us + delay * 1000;
+        sl_warn("view \"%s\" failed (%s: %s); restarting in %lld ms", v->name, r->sqlstate, e->message,
+                (long long)delay);
+    }
+}
+
+/* Checks a running job; true when v is due for a restart (or, FAILED,
+ * for bringing back its last checkpoint). Caller holds the catalog lock. */
+static bool job_check(ExView *v, int64_t now_us)
+{
+    if (v->state == JOB_RUNNING) {
+        SlError e;
+        bool failed = false;
+        for (int t = 0; t < v->parallelism && !failed; t++) {
+            ExTask *task = &v->tasks[t];
+            pthread_mutex_lock(&task->lock);
+            if (task->failed) {
+                e = task->error;
+                failed = true;
+            }
+            pthread_mutex_unlock(&task->lock);
+        }
+        if (!failed && v->job_failed) {
+            e = v->job_error;
+            failed = true;
+        }
+        if (failed)
+            job_fail(v, &e, now_us);
+    }
+    if (v->state == JOB_RESTARTING)
+        return now_us >= v->restart_at_us;
+    return v->state == JOB_FAILED && v->settle;
+}
+
+/* Ends every subscription of v (caller holds loglock). */
+static void subs_end(ExView *v, bool restarted)
+{
+    for (ExSubscription *sub = v->subs; sub; sub = sub->next) {
+        sub->view = NULL;
+        sub->restarted = restarted;
+        sub->notify(sub->arg);
+    }
+    v->subs = NULL;
+    v->nsubs = 0;
+}
+
+/* Empties every task: the state, the failure, the counters of changes. */
+static void tasks_reset(ExView *v)
+{
+    for (int t = 0; t < v->parallelism; t++) {
+        ExTask *task = &v->tasks[t];
+        pthread_mutex_lock(&task->lock);
+        free(task->slots);
+        task->slots = NULL;
+        task->nslots = task->ngroups = 0;
+        free(task->rows);
+        task->rows = NULL;
+        task->nrows = task->caprows = 0;
+        task->rows_in = task->rows_out = 0;
+        task->ntouched = 0;
+        task->ckpt_rows = 0;
+        if (task->dirty)
+            memset(task->dirty, 0, (size_t)v->max_parallelism);
+        sl_arena_free(task->arena);
+        task->arena = sl_arena_new(64 * 1024);
+        task->failed = false;
+        sl_error_clear(&task->error);
+        pthread_mutex_unlock(&task->lock);
+    }
+}
+
+static void view_quiesce(ExView *v);
+
+/* Rebuilds v from its latest complete checkpoint; with replay, then
+ * replays the log after it and runs again. Caller holds the catalog's
+ * write lock. */
+static int job_rebuild(ExCatalog *c, ExView *v, bool replay, SlError *err)
+{
+    pthread_mutex_lock(&c->ingest);
+    view_quiesce(v);
+    if (v->inflight) {
+        CkptRecord r = {.id = v->inflight->id, .started_us = v->inflight->started_us,
+                        .duration_us = sl_now_usec() - v->inflight->started_us};
+        snprintf(r.error, sizeof r.error, "the view failed before the checkpoint completed");
+        hist_add(v, &r);
+        ckpt_free(v->inflight);
+        v->inflight = NULL;
+    }
+    pthread_mutex_lock(&v->loglock);
+    subs_end(v, true);
+    log_clear(v);
+    v->tracking = false;
+    pthread_mutex_unlock(&v->loglock);
+    tasks_reset(v);
+    memset(v->off, 0, sizeof(uint64_t) * (size_t)v->src->partitions);
+    int rc = view_restore(c, v, false, err);
+    if (rc == 0 && replay) {
+        if (sl_failpoint_hit("stream.source.read", err) < 0)
+            rc = -1;
+        else if (v->src->logs)
+            rc = view_replay(v, err);
+        else if (v->src->nrows)
+            view_route(v, v->src->rows, v->src->nrows, err);
+    }
+    pthread_mutex_unlock(&c->ingest);
+    return rc;
+}
+
+/* Restarts (or settles) the jobs that are due. Takes the catalog's write
+ * lock. */
+static void jobs_restart_due(ExCatalog *c)
+{
+    pthread_rwlock_wrlock(&c->lock);
+    int64_t now = sl_now_usec();
+    for (int i = 0; i < c->nviews; i++) {
+        ExView *v = c->views[i];
+        SlError err;
+        sl_error_clear(&err);
+        if (v->state == JOB_FAILED && v->settle) {
+            v->settle = false;
+            /* readable as of its last checkpoint (without one: as it was) */
+            if (v->ckpt_complete_id > 0 && job_rebuild(c, v, false, &err) < 0)
+                sl_warn("view \"%s\": could not bring back its last checkpoint: %s", v->name, err.message);
+            continue;
+        }
+        if (v->state != JOB_RESTARTING || now < v->restart_at_us)
+            continue;
+        int64_t t0 = sl_now_usec();
+        if (job_rebuild(c, v, true, &err) < 0) {
+            job_fail(v, &err, sl_now_usec());
+            continue;
+        }
+        v->restarts++;
+        v->job_failed = false;
+        v->ckpt_failures = 0;
+        v->running_since_us = sl_now_usec();
+        job_set_state(v, JOB_RUNNING);
+        sl_info("view \"%s\" restarted (restart %lld) from checkpoint %lld in %.1f ms", v->name,
+                (long long)v->restarts, (long long)v->ckpt_complete_id, (double)(sl_now_usec() - t0) / 1000.0);
+    }
+    pthread_rwlock_unlock(&c->lock);
+}
+
+/* ALTER MATERIALIZED VIEW v RESUME: a FAILED (or restarting) job runs
+ * again now, from its last checkpoint, with its strategy's memory of
+ * failures cleared. */
+static int job_resume(ExCatalog *c, ExView *v, SlError *err)
+{
+    if (v->state == JOB_RUNNING)
+        return 0;
+    ex_restart_state_reset(v->rstate);
+    if (job_rebuild(c, v, true, err) < 0) {
+        job_fail(v, err, sl_now_usec());
+        return -1;
+    }
+    v->settle = false;
+    v->restarts++;
+    v->job_failed = false;
+    v->ckpt_failures = 0;
+    v->running_since_us = sl_now_usec();
+    job_set_state(v, JOB_RUNNING);
+    sl_info("view \"%s\" resumed from checkpoint %lld", v->name, (long long)v->ckpt_complete_id);
+    return 0;
+}
+
 /* --------------------------------------------------------------- catalog */
 
 ExCatalog *ex_catalog_new(const ExCatalogConfig *cfg, SlError *err)
@@ -1571,11 +1854,12 @@ static void view_wait_idle(ExView *v)
     pthread_mutex_unlock(&v->plock);
 }
 
-static void view_free(ExView *v)
+/* Waits until no batch is queued and no worker is inside v's tasks. */
+static void view_quiesce(ExView *v)
 {
     view_wait_idle(v);
-    /* a worker may still be leaving task_run after its last batch: wait
-     * until no task is scheduled before freeing them */
+    /* a worker may still be leaving task_run after its last batch (or a
+     * barrier): wait until no task is scheduled */
     for (int t = 0; t < v->parallelism; t++) {
         ExTask *task = &v->tasks[t];
         pthread_mutex_lock(&task->qlock);
@@ -1586,12 +1870,13 @@ static void view_free(ExView *v)
         }
         pthread_mutex_unlock(&task->qlock);
     }
+}
+
+static void view_free(ExView *v)
+{
+    view_quiesce(v);
     pthread_mutex_lock(&v->loglock);
-    for (ExSubscription *sub = v->subs; sub; sub = sub->next) {
-        sub->view = NULL;
-        sub->notify(sub->arg);
-    }
-    v->subs = NULL;
+    subs_end(v, false);
     log_clear(v);
     pthread_mutex_unlock(&v->loglock);
     pthread_mutex_destroy(&v->loglock);
@@ -1602,6 +1887,7 @@ static void view_free(ExView *v)
     free(v->ret_offs);
     free(v->off);
     free(v->ckpt_complete_offs);
+    free(v->rstate);
     for (int t = 0; t < v->parallelism; t++) {
         ExTask *task = &v->tasks[t];
         free(task->dirty);
@@ -1817,6 +2103,168 @@ int ex_create_stream(ExCatalog *c, const PsStmt *st, SlBuf *canonical, char tag[
     return 0;
 }
 
+/* A view's WITH options: CREATE takes them all, ALTER ... SET those that
+ * can change while it runs. */
+typedef struct ViewOpts {
+    int parallelism, maxp;
+    int64_t interval_ms;
+    int retained, max_failures;
+    bool skip_errors;
+    int64_t mem_limit;
+    ExRestartPolicy policy;
+} ViewOpts;
+
+static void view_opts_default(ExCatalog *c, ViewOpts *vo)
+{
+    memset(vo, 0, sizeof *vo);
+    vo->parallelism = c->default_parallelism;
+    vo->maxp = 128;
+    vo->interval_ms = c->cfg.checkpoint_interval_ms;
+    vo->retained = c->cfg.checkpoints_retained;
+    vo->max_failures = c->cfg.checkpoint_max_failures;
+    ex_restart_policy_default(&vo->policy);
+}
+
+static void view_opts_of(const ExView *v, ViewOpts *vo)
+{
+    memset(vo, 0, sizeof *vo);
+    vo->parallelism = v->parallelism;
+    vo->maxp = v->max_parallelism;
+    vo->interval_ms = v->ckpt_interval_cfg;
+    vo->retained = v->ckpt_retained;
+    vo->max_failures = v->ckpt_max_failures;
+    vo->skip_errors = v->skip_errors;
+    vo->mem_limit = v->state_memory_limit;
+    vo->policy = v->policy;
+}
+
+static void view_opts_apply(ExCatalog *c, ExView *v, const ViewOpts *vo)
+{
+    v->ckpt_interval_cfg = vo->interval_ms;
+    v->ckpt_interval_ms = c->conninfo ? vo->interval_ms : 0;
+    v->ckpt_retained = vo->retained;
+    v->ckpt_max_failures = vo->max_failures;
+    v->skip_errors = vo->skip_errors;
+    v->state_memory_limit = vo->mem_limit;
+    v->policy = vo->policy;
+}
+
+/* An option's value as text: strings as they are, numbers printed. */
+static const char *option_text(const PsOption *o, SlArena *a)
+{
+    const PsExpr *v = o->value;
+    if (!v || v->kind != PS_E_CONST || v->value.isnull)
+        return NULL;
+    if (v->value.type == SL_T_TEXT)
+        return sl_strndup(a, v->value.u.s.p, v->value.u.s.len);
+    SlBuf b;
+    sl_buf_init(&b);
+    sl_value_out(&v->value, &b);
+    char *t = sl_strndup(a, b.data ? b.data : "", b.len);
+    sl_buf_free(&b);
+    return t;
+}
+
+/* '100MB', '1 GB', '512kB' or a number of bytes. */
+static int size_option(const PsOption *o, SlArena *a, int64_t *bytes, SlError *err)
+{
+    const char *t = option_text(o, a);
+    char *end = NULL;
+    double n = t ? strtod(t, &end) : -1;
+    if (!t || end == t || n < 0)
+        goto bad;
+    while (*end == ' ')
+        end++;
+    double mult = 1;
+    if (!strcasecmp(end, "kb") || !strcasecmp(end, "k"))
+        mult = 1024;
+    else if (!strcasecmp(end, "mb") || !strcasecmp(end, "m"))
+        mult = 1024.0 * 1024;
+    else if (!strcasecmp(end, "gb") || !strcasecmp(end, "g"))
+        mult = 1024.0 * 1024 * 1024;
+    else if (*end && strcasecmp(end, "b") && strcasecmp(end, "bytes"))
+        goto bad;
+    *bytes = (int64_t)(n * mult);
+    return 0;
+bad:
+    sl_error_at(err, SL_E_INVALID_PARAMETER_VALUE, o->location + 1, "invalid value for option \"%s\": \"%s\"",
+                o->name, t ? t : "NULL");
+    sl_error_hint(err, "A size is a number of bytes, or a number with kB, MB or GB.");
+    return -1;
+}
+
+static int view_opts_parse(ViewOpts *vo, const PsList *options, bool alter, SlError *err)
+{
+    SlArena *oa = sl_arena_new(0);
+    int rc = 0;
+    bool restart_set = false;
+    for (int i = 0; i < PS_LIST_LEN(options) && rc == 0; i++) {
+        const PsOption *o = options->items[i];
+        if (!strcmp(o->name, "parallelism") || !strcmp(o->name, "max_parallelism")) {
+            if (alter)
+                rc = sl_error_at(err, SL_E_FEATURE_NOT_SUPPORTED, o->location + 1,
+                                 "option \"%s\" cannot be changed after CREATE", o->name);
+            else if (!strcmp(o->name, "parallelism"))
+                rc = int_option(o, 1, 1024, &vo->parallelism, err);
+            else
+                rc = int_option(o, 1, 32768, &vo->maxp, err);
+        } else if (!strcmp(o->name, "checkpoint_interval")) {
+            rc = duration_option(o, oa, &vo->interval_ms, err);
+        } else if (!strcmp(o->name, "checkpoints_retained")) {
+            rc = int_option(o, 1, 100, &vo->retained, err);
+        } else if (!strcmp(o->name, "checkpoint_max_failures")) {
+            rc = int_option(o, 0, 1000000, &vo->max_failures, err);
+        } else if (!strcmp(o->name, "on_error")) {
+            const char *t = option_text(o, oa);
+            if (t && !strcasecmp(t, "fail"))
+                vo->skip_errors = false;
+            else if (t && !strcasecmp(t, "skip"))
+                vo->skip_errors = true;
+            else
+                rc = sl_error_at(err, SL_E_INVALID_PARAMETER_VALUE, o->location + 1,
+                                 "invalid value for option \"on_error\": \"%s\" (fail or skip)", t ? t : "NULL");
+        } else if (!strcmp(o->name, "state_memory_limit")) {
+            rc = size_option(o, oa, &vo->mem_limit, err);
+        } else {
+            const char *t = option_text(o, oa);
+            if (!strcmp(o->name, "restart_strategy") && !restart_set) {
+                /* a new strategy starts from its own defaults */
+                ex_restart_policy_default(&vo->policy);
+            }
+            int r = ex_restart_policy_set(&vo->policy, o->name, t ? t : "", err);
+            if (r == 1)
+                rc = sl_error_at(err, SL_E_INVALID_PARAMETER_VALUE, o->location + 1,
+                                 "unrecognized materialized view option \"%s\"", o->name);
+            else if (r < 0)
+                rc = -1;
+            else
+                restart_set = true;
+            if (rc < 0 && err && err->position == 0)
+                err->position = o->location + 1;
+        }
+    }
+    if (rc == 0 && restart_set)
+        rc = ex_restart_policy_check(&vo->policy, err);
+    sl_arena_free(oa);
+    if (rc == 0 && vo->parallelism > vo->maxp)
+        rc = sl_error(err, SL_E_INVALID_PARAMETER_VALUE, "parallelism (%d) cannot exceed max_parallelism (%d)",
+                      vo->parallelism, vo->maxp);
+    return rc;
+}
+
+/* The CREATE statement the catalog keeps: every option spelled out. */
+static void view_canonical(const ExView *v, SlBuf *out)
+{
+    sl_buf_printf(out,
+                  "CREATE MATERIALIZED VIEW \"%s\" WITH (parallelism = %d, max_parallelism = %d, "
+                  "checkpoint_interval = '%lld ms', checkpoints_retained = %d, checkpoint_max_failures = %d, "
+                  "on_error = '%s', state_memory_limit = %lld, ",
+                  v->name, v->parallelism, v->max_parallelism, (long long)v->ckpt_interval_cfg, v->ckpt_retained,
+                  v->ckpt_max_failures, v->skip_errors ? "skip" : "fail", (long long)v->state_memory_limit);
+    ex_restart_policy_describe(&v->policy, out);
+    sl_buf_printf(out, ") AS %s", v->sql);
+}
+
 int ex_create_view(ExCatalog *c, const PsStmt *st, SlBuf *canonical, char tag[64], bool restore, SlError *err)
 {
     const PsSelect *sel = st->select;
@@ -1828,34 +2276,11 @@ int ex_create_view(ExCatalog *c, const PsStmt *st, SlBuf *canonical, char tag[64
     if (sel->order_by || sel->limit || sel->offset || sel->distinct)
         return sl_error(err, SL_E_FEATURE_NOT_SUPPORTED,
                         "ORDER BY, LIMIT, OFFSET and DISTINCT are not supported in a materialized view; use them when reading it");
-    int parallelism = c->default_parallelism, maxp = 128;
-    int64_t interval_ms = c->cfg.checkpoint_interval_ms;
-    int retained = c->cfg.checkpoints_retained, max_failures = c->cfg.checkpoint_max_failures;
-    SlArena *oa = sl_arena_new(0);
-    for (int i = 0; i < PS_LIST_LEN(st->options); i++) {
-        const PsOption *o = st->options->items[i];
-        int orc = 0;
-        if (!strcmp(o->name, "parallelism")) {
-            orc = int_option(o, 1, 1024, &parallelism, err);
-        } else if (!strcmp(o->name, "max_parallelism")) {
-            orc = int_option(o, 1, 32768, &maxp, err);
-        } else if (!strcmp(o->name, "checkpoint_interval")) {
-            orc = duration_option(o, oa, &interval_ms, err);
-        } else if (!strcmp(o->name, "checkpoints_retained")) {
-            orc = int_option(o, 1, 100, &retained, err);
-        } else if (!strcmp(o->name, "checkpoint_max_failures")) {
-            orc = int_option(o, 0, 1000000, &max_failures, err);
-        } else {
-            sl_arena_free(oa);
-            return sl_error_at(err, SL_E_INVALID_PARAMETER_VALUE, o->location + 1,
-                               "unrecognized materialized view option \"%s\"", o->name);
-        }
-        if (orc < 0) {
-            sl_arena_free(oa);
-            return -1;
-        }
-    }
-    sl_arena_free(oa);
+    ViewOpts vo;
+    view_opts_default(c, &vo);
+    if (view_opts_parse(&vo, st->options, false, err) < 0)
+        return -1;
+    int parallelism = vo.parallelism, maxp = vo.maxp;
     if (parallelism > maxp)
         return sl_error(err, SL_E_INVALID_PARAMETER_VALUE, "parallelism (%d) cannot exceed max_parallelism (%d)",
                         parallelism, maxp);
@@ -1879,14 +2304,16 @@ int ex_create_view(ExCatalog *c, const PsStmt *st, SlBuf *canonical, char tag[64
     }
     v = sl_calloc(1, sizeof *v);
     v->cat = c;
-    v->ckpt_interval_ms = c->conninfo ? interval_ms : 0;
-    v->ckpt_retained = retained;
-    v->ckpt_max_failures = max_failures;
+    view_opts_apply(c, v, &vo);
+    v->rstate = sl_calloc(1, sizeof(ExRestartState));
+    v->rng = (uint64_t)sl_now_usec() ^ (uint64_t)(uintptr_t)v;
+    v->running_since_us = v->state_since_us = sl_now_usec();
+    v->state = JOB_RUNNING;
     v->ckpt_next_id = 1;
     v->ckpt_last_us = sl_now_usec();
     v->off = sl_calloc((size_t)s->partitions, sizeof(uint64_t));
     v->ckpt_complete_offs = sl_calloc((size_t)s->partitions, sizeof(uint64_t));
-    v->ret_offs = sl_calloc((size_t)retained + 1, sizeof(uint64_t *));
+    v->ret_offs = sl_calloc(101, sizeof(uint64_t *));
     v->arena = sl_arena_new(0);
     v->name = sl_strdup(v->arena, st->name);
     v->sql = sl_strdup(v->arena, st->query_text ? st->query_text : "");
@@ -1956,7 +2383,7 @@ int ex_create_view(ExCatalog *c, const PsStmt *st, SlBuf *canonical, char tag[64
          * (or one without a checkpoint) starts from the stream's oldest
          * retained row. A new view's name may have left checkpoints. */
         if (restore) {
-            if (view_restore(c, v, err) < 0) {
+            if (view_restore(c, v, true, err) < 0) {
                 sl_error_context(err, "restoring materialized view \"%s\"", v->name);
                 goto out;
             }
@@ -1982,11 +2409,7 @@ int ex_create_view(ExCatalog *c, const PsStmt *st, SlBuf *canonical, char tag[64
     c->views = sl_realloc(c->views, sizeof(ExView *) * (size_t)(c->nviews + 1));
     c->views[c->nviews++] = v;
     if (canonical)
-        sl_buf_printf(canonical,
-                      "CREATE MATERIALIZED VIEW \"%s\" WITH (parallelism = %d, max_parallelism = %d, "
-                      "checkpoint_interval = '%lld ms', checkpoints_retained = %d, checkpoint_max_failures = %d) AS %s",
-                      v->name, v->parallelism, v->max_parallelism, (long long)interval_ms, v->ckpt_retained,
-                      v->ckpt_max_failures, v->sql);
+        view_canonical(v, canonical);
     v = NULL;
     snprintf(tag, 64, "CREATE MATERIALIZED VIEW");
     rc = 0;
@@ -2001,6 +2424,33 @@ out:
             free(v);
         }
     }
+    return rc;
+}
+
+/* ALTER MATERIALIZED VIEW name SET (options) | RESUME. canonical gets the
+ * definition to persist. */
+int ex_alter_view(ExCatalog *c, const PsStmt *st, SlBuf *canonical, char tag[64], SlError *err)
+{
+    snprintf(tag, 64, "ALTER MATERIALIZED VIEW");
+    pthread_rwlock_wrlock(&c->lock);
+    ExView *v = find_view(c, st->name);
+    int rc = 0;
+    if (!v) {
+        rc = sl_error(err, find_stream(c, st->name) ? SL_E_WRONG_OBJECT_TYPE : SL_E_UNDEFINED_TABLE,
+                      "materialized view \"%s\" does not exist", st->name);
+    } else if (st->resume) {
+        rc = job_resume(c, v, err);
+    } else {
+        ViewOpts vo;
+        view_opts_of(v, &vo);
+        rc = view_opts_parse(&vo, st->options, true, err);
+        if (rc == 0) {
+            view_opts_apply(c, v, &vo);
+            if (canonical)
+                view_canonical(v, canonical);
+        }
+    }
+    pthread_rwlock_unlock(&c->lock);
     return rc;
 }
 
@@ -2315,19 +2765,63 @@ int ex_list_objects(ExCatalog *c, int obj, SlArena *a,
             pthread_mutex_lock(&v->plock);
             int64_t lag = v->enqueued - v->processed;
             pthread_mutex_unlock(&v->plock);
-            bool failed = v->job_failed;
-            for (int t = 0; t < v->parallelism; t++)
+            bool failed = false;
+            int64_t skipped = 0;
+            for (int t = 0; t < v->parallelism; t++) {
                 failed |= v->tasks[t].failed;
-            const char *state = failed ? "FAILED" : "RUNNING";
+                skipped += v->tasks[t].skipped;
+            }
+            /* without a supervisor (no store) a failed task is a failed job */
+            const char *state = job_state_names[v->state];
+            if (v->state == JOB_RUNNING && failed && !c->ckpt_running)
+                state = "FAILED";
+            SlValue since = sl_val_timestamptz(v->state_since_us);
+            SlValue lcode = v->has_error ? sl_val_text(sl_errcode_sqlstate(v->last_error.code), 5) : sl_val_null(SL_T_TEXT);
+            SlValue lmsg = v->has_error ? sl_val_text(v->last_error.message, strlen(v->last_error.message))
+                                        : sl_val_null(SL_T_TEXT);
+            if (obj == PS_OBJ_QUERY) {
+                SlValue row[7] = {sl_val_text(v->name, strlen(v->name)), sl_val_text(state, strlen(state)), since,
+                                  sl_val_int8(v->restarts), sl_val_int8(skipped), lcode, lmsg};
+                rc = fn(ctx, row, 7, err);
+                continue;
+            }
             /* rows of the log not yet in the view's state */
             int64_t log_lag = lag;
             for (int p = 0; v->src->logs && p < v->src->partitions; p++)
                 log_lag += (int64_t)(st_log_end_offset(v->src->logs[p]) - v->off[p]);
             SlValue ck = v->ckpt_complete_id ? sl_val_int8(v->ckpt_complete_id) : sl_val_null(SL_T_INT8);
-            SlValue row[8] = {sl_val_text(v->name, strlen(v->name)), sl_val_text(v->src->name, strlen(v->src->name)),
-                              sl_val_int4(v->parallelism), sl_val_text(state, strlen(state)), sl_val_int8(lag),
-                              sl_val_text(v->sql, strlen(v->sql)), ck, sl_val_int8(log_lag)};
-            rc = fn(ctx, row, 8, err);
+            SlValue row[13] = {sl_val_text(v->name, strlen(v->name)), sl_val_text(v->src->name, strlen(v->src->name)),
+                               sl_val_int4(v->parallelism), sl_val_text(state, strlen(state)), sl_val_int8(lag),
+                               sl_val_text(v->sql, strlen(v->sql)), ck, sl_val_int8(log_lag), since,
+                               sl_val_int8(v->restarts), sl_val_int8(skipped), lcode, lmsg};
+            rc = fn(ctx, row, 13, err);
+        }
+    }
+    pthread_rwlock_unlock(&c->lock);
+    return rc;
+}
+
+/* sluice.failures: every view's recent failures, newest first, with what
+ * its restart strategy decided. */
+int ex_list_failures(ExCatalog *c, int (*fn)(void *ctx, const SlValue *row, int n, SlError *err), void *ctx,
+                     SlError *err)
+{
+    pthread_rwlock_rdlock(&c->lock);
+    int rc = 0;
+    for (int i = 0; i < c->nviews && rc == 0; i++) {
+        ExView *v = c->views[i];
+        int64_t lo = v->fails_n > FAIL_HISTORY ? v->fails_n - FAIL_HISTORY : 0;
+        for (int64_t k = v->fails_n - 1; k >= lo && rc == 0; k--) {
+            const FailRecord *r = &v->fails[k % FAIL_HISTORY];
+            const char *action = r->delay_ms < 0 ? "failed" : "restart";
+            SlValue row[7] = {sl_val_text(v->name, strlen(v->name)),
+                              sl_val_timestamptz(r->at_us),
+                              sl_val_text(r->sqlstate, strlen(r->sqlstate)),
+                              sl_val_text(r->message, strlen(r->message)),
+                              sl_val_text(action, strlen(action)),
+                              r->delay_ms < 0 ? sl_val_null(SL_T_INT8) : sl_val_int8(r->delay_ms),
+                              sl_val_int8(r->attempt)};
+            rc = fn(ctx, row, 7, err);
         }
     }
     pthread_rwlock_unlock(&c->lock);
@@ -2579,6 +3073,12 @@ int ex_subscription_poll(ExSubscription *sub, SlBuf *out, size_t max_bytes, SlEr
     ExView *v = sub->view;
     if (!v) {
         pthread_rwlock_unlock(&sub->cat->lock);
+        if (sub->restarted) {
+            sl_error(err, SL_E_OBJECT_NOT_IN_PREREQUISITE_STATE,
+                     "the subscribed materialized view was restarted after a failure");
+            sl_error_hint(err, "Subscribe again to start from a new snapshot.");
+            return -1;
+        }
         return sl_error(err, SL_E_UNDEFINED_TABLE, "the subscribed materialized view was dropped");
     }
     pthread_mutex_lock(&v->loglock);

@@ -211,6 +211,7 @@ static const FuncDef funcs[] = {
     {"current_user", PL_F_CURRENT_USER, 0, 0}, {"session_user", PL_F_CURRENT_USER, 0, 0},
     {"user", PL_F_CURRENT_USER, 0, 0}, {"current_schema", PL_F_CURRENT_SCHEMA, 0, 0},
     {"current_setting", PL_F_CURRENT_SETTING, 1, 2}, {"pg_backend_pid", PL_F_BACKEND_PID, 0, 0},
+    {"sluice_failpoint", PL_F_FAILPOINT, 2, 2},
     {"now", PL_F_NOW, 0, 0}, {"transaction_timestamp", PL_F_NOW, 0, 0},
     {"statement_timestamp", PL_F_NOW, 0, 0}, {"clock_timestamp", PL_F_CLOCK_TIMESTAMP, 0, 0},
     {"localtimestamp", PL_F_LOCALTIMESTAMP, 0, 0},
@@ -493,6 +494,10 @@ static int bind_func(PlBinder *b, const PsExpr *e, PlExpr **out, SlError *err)
         if (coerce_all(b, args, 1, SL_T_TEXT, err) < 0)
             return -1;
         if (n == 2 && pl_coerce(b, &args[1], SL_T_BOOL, false, NULL, err) < 0)
+            return -1;
+        break;
+    case PL_F_FAILPOINT:
+        if (coerce_all(b, args, 2, SL_T_TEXT, err) < 0)
             return -1;
         break;
     case PL_F_BACKEND_PID: rt = SL_T_INT4; break;

@@ -165,6 +165,7 @@ int main(int argc, char **argv)
         sl_settings_free(srv.settings);
         return 2;
     }
+    sl_failpoints_enable(sl_settings_get_bool(srv.settings, "enable_failpoints"));
     srv.max_connections = (int)sl_settings_get_int(srv.settings, "max_connections");
     atomic_init(&srv.nconnections, 0);
     atomic_init(&srv.next_pid, 1000 + (int)(getpid() % 1000) * 1000);
