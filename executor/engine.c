@@ -279,6 +279,7 @@ static const PlColumn sys_failures[] = {{"view", SL_T_TEXT},     {"failed_at", S
                                         {"sqlstate", SL_T_TEXT}, {"message", SL_T_TEXT},
                                         {"action", SL_T_TEXT},   {"restart_delay_ms", SL_T_INT8},
                                         {"attempt", SL_T_INT8}};
+static const PlColumn sys_failpoints[] = {{"name", SL_T_TEXT}, {"spec", SL_T_TEXT}, {"hits", SL_T_INT8}};
 static const PlColumn sys_checkpoints[] = {{"view", SL_T_TEXT},        {"id", SL_T_INT8},
                                            {"started_at", SL_T_TIMESTAMPTZ}, {"duration_ms", SL_T_FLOAT8},
                                            {"bytes", SL_T_INT8},       {"key_groups", SL_T_INT4},
@@ -307,6 +308,11 @@ static int system_view(const char *name, const PlColumn **cols, int *n)
         *n = 13;
         return 2;
     }
+    if (!strcmp(name, "failpoints")) {
+        *cols = sys_failpoints;
+        *n = 3;
+        return 7;
+    }
     if (!strcmp(name, "failures")) {
         *cols = sys_failures;
         *n = 7;
@@ -323,6 +329,26 @@ static int system_view(const char *name, const PlColumn **cols, int *n)
         return 3;
     }
     return 0;
+}
+
+typedef struct FailpointRows {
+    int (*fn)(void *ctx, const SlValue *row, int n, SlError *err);
+    void *ctx;
+    SlError *err;
+} FailpointRows;
+
+static int failpoint_row(void *ctx, const char *name, const char *spec, int64_t hits)
+{
+    FailpointRows *f = ctx;
+    SlValue row[3] = {sl_val_text(name, strlen(name)), sl_val_text(spec, strlen(spec)), sl_val_int8(hits)};
+    return f->fn(f->ctx, row, 3, f->err);
+}
+
+/* sluice.failpoints: every failpoint, its spec and its hits. */
+static int list_failpoints(int (*fn)(void *ctx, const SlValue *row, int n, SlError *err), void *ctx, SlError *err)
+{
+    FailpointRows f = {fn, ctx, err};
+    return sl_failpoint_list(failpoint_row, &f) != 0 ? -1 : 0;
 }
 
 static int prepare_select(ExEngine *eng, ExPlan *p, const PsStmt *stmt, int nparams, const SlType *param_types,
@@ -832,6 +858,8 @@ static int execute_select(ExEngine *eng, const ExContext *ctx, const ExPlan *p, 
         src = ex_list_checkpoints(eng->catalog, fn, fctx, err);
     else if (!strcmp(p->relname, "sluice.failures"))
         src = ex_list_failures(eng->catalog, fn, fctx, err);
+    else if (!strcmp(p->relname, "sluice.failpoints"))
+        src = list_failpoints(fn, fctx, err);
     else
         src = ex_view_snapshot(eng->catalog, p->relname, arena, fn, fctx, err);
     if (src == 0 && g)

@@ -878,9 +878,23 @@ static int view_route(ExView *v, const SlValue *rows, int64_t nrows, SlError *er
         pthread_cond_wait(&v->pcond, &v->plock);
     v->enqueued += nrows;
     pthread_mutex_unlock(&v->plock);
-    for (int t = 0; t < v->parallelism; t++)
-        if (batches[t])
-            task_push(&v->tasks[t], batches[t]);
+    for (int t = 0; t < v->parallelism; t++) {
+        if (!batches[t])
+            continue;
+        SlError fe;
+        if (sl_failpoint_hit("executor.exchange.send", &fe) < 0) {
+            /* the exchange to this task failed: the job fails (ingestion
+             * itself succeeded, the rows are in the log) */
+            ExTask *task = &v->tasks[t];
+            pthread_mutex_lock(&task->lock);
+            if (!task->failed) {
+                task->failed = true;
+                task->error = fe;
+            }
+            pthread_mutex_unlock(&task->lock);
+        }
+        task_push(&v->tasks[t], batches[t]);
+    }
     sl_arena_free(scratch);
     free(batches);
     return rc;

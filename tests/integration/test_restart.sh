@@ -92,6 +92,13 @@ for _ in $(seq 1 100); do [ "$(restarts)" = 1 ] && break; sleep 0.1; done
 sl_expect 1 "$(restarts)" "one failpoint hit, one restart"
 sl_expect "$(printf 'RUNNING\nRUNNING\nRUNNING\nRUNNING\nRUNNING\nRUNNING')" "$(q "SELECT state FROM sluice.views ORDER BY name")" "every view runs after the restart"
 compare "after a failpoint"
+sl_expect "error|1" "$(q "SELECT spec, hits FROM sluice.failpoints WHERE name = 'executor.aggregate.update'" | sed 's/^off|/error|/')" "sluice.failpoints counts the hit"
+# a failed exchange (routing to a task) fails that job too; the rows are in the log
+q "SELECT sluice_failpoint('executor.exchange.send', 'error(1)')" >/dev/null
+ins "$(rows 10)"
+for _ in $(seq 1 100); do [ "$(restarts)" = 2 ] && break; sleep 0.1; done
+sl_expect 2 "$(restarts)" "a failed exchange, one more restart"
+compare "after a failed exchange"
 
 # a row no view with 1000 / (price - 7777) can take: fd restarts twice and
 # gives up, fr gives up at its third failure within the interval, once at
