@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <libpq-fe.h>
+
 #include "nexmark.h"
 
 typedef struct BenchOpts {
@@ -27,6 +29,16 @@ typedef struct BenchOpts {
     double duration;         /* latency mode: seconds of sending */
     int batch;               /* PostgreSQL trigger baseline: rows per COPY */
     const char *view;        /* check: the view to read */
+    const char *durability;  /* CREATE STREAM ... WITH (durability = '...'); NULL: default */
+    const char *durability_list; /* ingest: comma-separated modes, one run each */
+    const char *keys;        /* checkpoint-size, recovery: comma-separated distinct keys */
+    int touch;               /* checkpoint-size, recovery: keys changed after the full checkpoint */
+    int repeat;              /* checkpoint: off/on pairs; ingest: runs per durability */
+    uint64_t copy_rows;      /* rows per COPY statement */
+    const char *interval;    /* checkpoint_interval of the views that checkpoint */
+    const char *sluiced;     /* --sluiced PATH: sluice-bench starts the server itself */
+    const char *data_dir;    /* its data directory */
+    const char *sluiced_args;/* extra arguments for it, space-separated */
     char *command;           /* the exact command line, for the RESULT lines */
 } BenchOpts;
 
@@ -46,6 +58,7 @@ typedef struct BenchResult {
     double p50_ms, p99_ms, max_ms; /* latency; < 0: none */
     const char *check;       /* "ok", "MISMATCH", "-" (no answer to check) */
     char settings[512];      /* a JSON object */
+    char note[128];          /* printed after the check in the table */
 } BenchResult;
 
 void bench_result_init(BenchResult *r, const char *mode, const char *workload);
@@ -76,6 +89,55 @@ long proc_rss_kb(pid_t pid);
 bool proc_reset_peak_rss(pid_t pid);           /* writes 5 to clear_refs */
 pid_t proc_pid_listening_on(int port);         /* 0 if not found */
 
+/* CPU seconds of a process and its direct children (a postmaster and its backends) */
+double proc_tree_cpu_seconds(pid_t pid);
+
+/* A sluiced started by sluice-bench (--sluiced PATH --data DIR). */
+typedef struct BenchServer {
+    const char *path, *data, *extra;
+    int port;
+    pid_t pid;               /* 0: not running */
+    char conninfo[128];
+    char log_path[1100];     /* DATA/sluiced-bench.log: the server's output */
+    long log_offset;         /* where the current start's lines begin */
+} BenchServer;
+
+bool server_init(BenchServer *s, const char *path, const char *data, const char *extra_args);
+/* fork/exec, then poll until SELECT 1 answers; *ready_seconds from just
+ * before the fork */
+bool server_start(BenchServer *s, double timeout, double *ready_seconds);
+bool server_kill9(BenchServer *s);
+bool server_stop(BenchServer *s, double timeout);   /* SIGTERM (final checkpoint) and wait */
+char *server_log_since_start(const BenchServer *s); /* caller frees */
+pid_t server_pg_pid(const BenchServer *s);          /* the private PostgreSQL's postmaster */
+extern BenchServer *bench_server;                   /* NULL: the server is --sluice's */
+
+/* libpq helpers of modes.c, shared with durable.c */
+PGconn *db_connect(const char *conninfo, const char *what);
+bool db_exec(PGconn *c, const char *sql);
+char *db_value(PGconn *c, const char *sql);          /* first column of the first row; caller frees */
+bool db_copy(PGconn *c, const char *sql, const char *data, size_t len);
+/* "ok" or "MISMATCH" (reason on stderr); NULL on a query error */
+const char *check_answer(PGconn *c, const char *sql, const NxAnswer *want, bool sum_not_avg);
+void settings_add(char *json, size_t cap, PGconn *c, const char *name);
+void settings_add_int(char *json, size_t cap, const char *name, long v);
+void settings_add_num(char *json, size_t cap, const char *name, double v);
+void settings_add_str(char *json, size_t cap, const char *name, const char *v);
+
+typedef struct Sluice {
+    PGconn *c;
+    pid_t pid;               /* 0: unknown (no CPU time, no RSS) */
+    char settings[512];
+} Sluice;
+
+bool sluice_open(const BenchOpts *o, Sluice *s);
+bool sluice_create_stream(const BenchOpts *o, Sluice *s);
+int64_t stream_rows(Sluice *s);
+bool parallel_copy(const BenchOpts *o, Sluice *s, const BenchData *d, double *seconds, double *cpu);
+bool view_progress(Sluice *s, const char *view, int64_t *lag, char *state, size_t cap);
+/* lag 0, then a snapshot read (which waits for every ingested row); false if the view failed */
+bool view_wait_caught_up(Sluice *s, const char *view);
+
 /* the modes; each returns 0, or non-zero on an error or a MISMATCH */
 int mode_gen(const BenchOpts *o);
 int mode_limits(const BenchOpts *o, BenchData *d, double *ingest_limit,
@@ -87,5 +149,8 @@ int mode_process(const BenchOpts *o, BenchData *d, NxWorkload w, double limit,
                  double pg_rate, const NxAnswer *answer);
 int mode_latency(const BenchOpts *o, NxWorkload w);
 int mode_check(const BenchOpts *o, NxWorkload w, const NxAnswer *answer);
+int mode_checkpoint(const BenchOpts *o, BenchData *d, double limit, const NxAnswer *answer);
+int mode_checkpoint_size(const BenchOpts *o);
+int mode_recovery(const BenchOpts *o);
 
 #endif

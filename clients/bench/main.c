@@ -8,6 +8,10 @@
  *   sluice-bench process [--sluice CONNINFO] --events N [--workload W,...] [--parallelism P] [--pg ...]
  *   sluice-bench latency [--sluice CONNINFO] --rate R --duration S [--workload W]
  *   sluice-bench check   [--sluice CONNINFO] --events N --workload W [--view NAME]
+ *   sluice-bench checkpoint [--sluice ...] --events N [--interval '1 s'] [--repeat 3]
+ *   sluice-bench checkpoint-size [--sluice ...] [--keys 1000,100000,1000000] [--touch 10]
+ *   sluice-bench recovery --sluiced PATH --data DIR [--keys ...] [--touch 10]
+ *   (ingest also takes --durability fsync,batch,none; any server mode --sluiced PATH --data DIR)
  *
  * See docs/benchmarks.md for what each number means.
  */
@@ -26,6 +30,7 @@
 #define MAX_RESULTS 64
 static BenchResult results[MAX_RESULTS];
 static int nresults;
+BenchServer *bench_server;
 
 void bench_result_init(BenchResult *r, const char *mode, const char *workload)
 {
@@ -119,7 +124,7 @@ void bench_print_table(void)
                (unsigned long long)r->events, sec, eps, pc, vl, vp, rss, r->check);
         if (r->p50_ms >= 0)
             printf("  p50 %.2f ms  p99 %.2f ms  max %.2f ms", r->p50_ms, r->p99_ms, r->max_ms);
-        printf("\n");
+        printf("%s\n", r->note);
     }
 }
 
@@ -272,6 +277,12 @@ static void usage(FILE *f)
             "  latency   send at a fixed rate, subscribe to the view, event-to-change latency\n"
             "  check     compare an existing view (--view, default sb_<workload>) with the\n"
             "            baseline answer for --events bids of --seed\n"
+            "  checkpoint       the agg view while the bids are COPY'd: checkpoints every\n"
+            "                   --interval versus none, --repeat pairs, and the ratio\n"
+            "  checkpoint-size  duration and bytes of the first (full) checkpoint of a view\n"
+            "                   of K groups, then of one after --touch keys changed\n"
+            "  recovery         K groups, a complete checkpoint, kill -9, restart: time\n"
+            "                   until the view answers right (needs --sluiced and --data)\n"
             "options:\n"
             "  --events N        rows of the kind (bids for the server modes); default 1000000\n"
             "  --seed S          generator seed; default 1\n"
@@ -286,7 +297,17 @@ static void usage(FILE *f)
             "  --server-pid PID  sluiced's pid (CPU time, peak RSS); default: who listens on the port\n"
             "  --duration S      latency: seconds of sending; default 5\n"
             "  --batch N         pg: rows per COPY in the trigger baseline; default 1000\n"
-            "  --view NAME       check: the view to compare\n");
+            "  --view NAME       check: the view to compare\n"
+            "  --durability D,.. CREATE STREAM ... WITH (durability = D); ingest: one run each\n"
+            "  --keys K,...      checkpoint-size, recovery: distinct keys (1000,100000,1000000)\n"
+            "  --touch N         keys changed after the full checkpoint; default 10\n"
+            "  --interval I      checkpoint_interval of the views that checkpoint; default '1 s'\n"
+            "  --repeat N        checkpoint: off/on pairs (default 3); ingest: runs per durability\n"
+            "  --copy-rows N     rows per COPY statement; default 100000\n"
+            "  --sluiced PATH    start this sluiced (free port, --data DIR) instead of --sluice;\n"
+            "                    it is stopped with SIGTERM at the end\n"
+            "  --data DIR        its data directory (created if missing; first start: initdb)\n"
+            "  --sluiced-args S  more arguments for it, space-separated (\"--workers 2\")\n");
 }
 
 static char *join_argv(int argc, char **argv)
@@ -363,6 +384,10 @@ int main(int argc, char **argv)
         .connections = 1,
         .duration = 5,
         .batch = 1000,
+        .keys = "1000,100000,1000000",
+        .touch = 10,
+        .interval = "1 s",
+        .copy_rows = 100000,
     };
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         usage(argc < 2 ? stderr : stdout);
@@ -387,6 +412,15 @@ int main(int argc, char **argv)
         {"duration", required_argument, NULL, 'd'},
         {"batch", required_argument, NULL, 'b'},
         {"view", required_argument, NULL, 'v'},
+        {"durability", required_argument, NULL, 'D'},
+        {"keys", required_argument, NULL, 'K'},
+        {"touch", required_argument, NULL, 't'},
+        {"interval", required_argument, NULL, 'I'},
+        {"repeat", required_argument, NULL, 'R'},
+        {"copy-rows", required_argument, NULL, 'C'},
+        {"sluiced", required_argument, NULL, 'X'},
+        {"data", required_argument, NULL, 'A'},
+        {"sluiced-args", required_argument, NULL, 'x'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -453,6 +487,45 @@ int main(int argc, char **argv)
         case 'v':
             o.view = optarg;
             break;
+        case 'D':
+            for (const char *p = optarg; *p; p++)
+                if (!strchr("abcdefghijklmnopqrstuvwxyz,", *p))
+                    goto bad;
+            o.durability_list = optarg;
+            break;
+        case 'K':
+            o.keys = optarg;
+            break;
+        case 't':
+            if (!parse_u64(optarg, &u) || u == 0 || u > 100000)
+                goto bad;
+            o.touch = (int)u;
+            break;
+        case 'I':
+            for (const char *p = optarg; *p; p++)
+                if (*p == '\'' || *p == '\\')
+                    goto bad;
+            o.interval = optarg;
+            break;
+        case 'R':
+            if (!parse_u64(optarg, &u) || u == 0 || u > 64)
+                goto bad;
+            o.repeat = (int)u;
+            break;
+        case 'C':
+            if (!parse_u64(optarg, &u) || u == 0)
+                goto bad;
+            o.copy_rows = u;
+            break;
+        case 'X':
+            o.sluiced = optarg;
+            break;
+        case 'A':
+            o.data_dir = optarg;
+            break;
+        case 'x':
+            o.sluiced_args = optarg;
+            break;
         case 'h':
             usage(stdout);
             return 0;
@@ -470,7 +543,9 @@ int main(int argc, char **argv)
         return 2;
     }
     bool latency = strcmp(o.mode, "latency") == 0;
-    if (parse_workloads(workloads ? workloads : latency ? "q0" : "all", o.workload_set) != 0)
+    bool ckpt = strcmp(o.mode, "checkpoint") == 0;
+    if (parse_workloads(workloads ? workloads : latency ? "q0" : ckpt ? "agg" : "all",
+                        o.workload_set) != 0)
         return 2;
     if (o.rate == 0)
         o.rate = latency ? 100000 : NX_DEFAULT_RATE;
@@ -481,19 +556,12 @@ int main(int argc, char **argv)
         free(o.command);
         return rc;
     }
-    if (latency) {
-        for (int w = 0; w < NX_WORKLOADS && rc == 0; w++)
-            if (o.workload_set[w])
-                rc = mode_latency(&o, (NxWorkload)w);
-        bench_print_table();
-        free(o.command);
-        return rc;
-    }
-
     bool limits = strcmp(o.mode, "limits") == 0, pg = strcmp(o.mode, "pg") == 0,
          ingest = strcmp(o.mode, "ingest") == 0, process = strcmp(o.mode, "process") == 0,
-         check = strcmp(o.mode, "check") == 0;
-    if (!limits && !pg && !ingest && !process && !check) {
+         check = strcmp(o.mode, "check") == 0, ckpt_size = strcmp(o.mode, "checkpoint-size") == 0,
+         recovery = strcmp(o.mode, "recovery") == 0;
+    if (!limits && !pg && !ingest && !process && !check && !latency && !ckpt && !ckpt_size &&
+        !recovery) {
         fprintf(stderr, "sluice-bench: unknown mode \"%s\"\n", o.mode);
         usage(stderr);
         free(o.command);
@@ -504,36 +572,98 @@ int main(int argc, char **argv)
         free(o.command);
         return 2;
     }
-
-    BenchData d;
-    bench_data_generate(&d, &o);
-    double ingest_limit = 0, limit[NX_WORKLOADS] = {0};
-    NxAnswer answers[NX_WORKLOADS];
-    /* the limit loops run in every mode: they give the ratios and the answers */
-    if (pg)
+    if (recovery && !o.sluiced) {
+        fprintf(stderr, "sluice-bench: recovery kills and restarts the server: give --sluiced PATH --data DIR\n");
+        free(o.command);
+        return 2;
+    }
+    if (ckpt)
         for (int w = 0; w < NX_WORKLOADS; w++)
             o.workload_set[w] = w == NX_AGG;
-    rc = mode_limits(&o, &d, &ingest_limit, limit, answers);
-    double pg_copy = -1, pg_trigger = -1;
-    if (rc == 0 && o.pg)
-        rc = mode_pg(&o, &d, &pg_copy, &pg_trigger, o.workload_set[NX_AGG] ? &answers[NX_AGG] : NULL,
-                     ingest_limit, limit[NX_AGG]);
-    if (rc == 0 && ingest)
-        rc = mode_ingest(&o, &d, ingest_limit, pg_copy);
-    if (rc == 0 && check)
+    if (o.durability_list && !ingest) {
+        /* the other modes take one durability for the streams they create */
+        if (strchr(o.durability_list, ',')) {
+            fprintf(stderr, "sluice-bench: only ingest takes several --durability modes\n");
+            free(o.command);
+            return 2;
+        }
+        o.durability = o.durability_list;
+    }
+
+    /* a server of our own: started now, stopped (SIGTERM) at the end */
+    BenchServer server;
+    if (o.sluiced && !limits && !pg) {
+        if (!o.data_dir) {
+            fprintf(stderr, "sluice-bench: --sluiced needs --data DIR\n");
+            free(o.command);
+            return 2;
+        }
+        double ready;
+        if (!server_init(&server, o.sluiced, o.data_dir, o.sluiced_args) ||
+            !server_start(&server, 600, &ready)) {
+            free(o.command);
+            return 1;
+        }
+        bench_server = &server;
+        o.sluice = server.conninfo;
+        o.server_pid = server.pid;
+        fprintf(stderr, "sluice-bench: started %s (pid %d) on port %d in %.2f s; its log: %s\n",
+                o.sluiced, (int)server.pid, server.port, ready, server.log_path);
+    }
+
+    if (latency) {
         for (int w = 0; w < NX_WORKLOADS && rc == 0; w++)
             if (o.workload_set[w])
-                rc = mode_check(&o, (NxWorkload)w, &answers[w]);
-    if (rc == 0 && process)
-        for (int w = 0; w < NX_WORKLOADS && rc == 0; w++)
+                rc = mode_latency(&o, (NxWorkload)w);
+    } else if (ckpt_size) {
+        rc = mode_checkpoint_size(&o);
+    } else if (recovery) {
+        rc = mode_recovery(&o);
+    } else {
+        BenchData d;
+        bench_data_generate(&d, &o);
+        double ingest_limit = 0, limit[NX_WORKLOADS] = {0};
+        NxAnswer answers[NX_WORKLOADS];
+        /* the limit loops run in every mode: they give the ratios and the answers */
+        if (pg)
+            for (int w = 0; w < NX_WORKLOADS; w++)
+                o.workload_set[w] = w == NX_AGG;
+        rc = mode_limits(&o, &d, &ingest_limit, limit, answers);
+        double pg_copy = -1, pg_trigger = -1;
+        if (rc == 0 && o.pg)
+            rc = mode_pg(&o, &d, &pg_copy, &pg_trigger,
+                         o.workload_set[NX_AGG] ? &answers[NX_AGG] : NULL, ingest_limit, limit[NX_AGG]);
+        if (rc == 0 && ingest) {
+            /* one run per durability mode (and per --repeat) */
+            char *list = o.durability_list ? strdup(o.durability_list) : NULL, *save = NULL;
+            char *dur = list ? strtok_r(list, ",", &save) : NULL;
+            do {
+                o.durability = dur;
+                for (int k = 0; k < (o.repeat > 0 ? o.repeat : 1) && rc == 0; k++)
+                    rc = mode_ingest(&o, &d, ingest_limit, pg_copy);
+            } while (rc == 0 && dur && (dur = strtok_r(NULL, ",", &save)) != NULL);
+            o.durability = NULL;
+            free(list);
+        }
+        if (rc == 0 && check)
+            for (int w = 0; w < NX_WORKLOADS && rc == 0; w++)
+                if (o.workload_set[w])
+                    rc = mode_check(&o, (NxWorkload)w, &answers[w]);
+        if (rc == 0 && process)
+            for (int w = 0; w < NX_WORKLOADS && rc == 0; w++)
+                if (o.workload_set[w])
+                    rc = mode_process(&o, &d, (NxWorkload)w, limit[w],
+                                      w == NX_AGG ? pg_trigger : -1, &answers[w]);
+        if (rc == 0 && ckpt)
+            rc = mode_checkpoint(&o, &d, limit[NX_AGG], &answers[NX_AGG]);
+        for (int w = 0; w < NX_WORKLOADS; w++)
             if (o.workload_set[w])
-                rc = mode_process(&o, &d, (NxWorkload)w, limit[w],
-                                  w == NX_AGG ? pg_trigger : -1, &answers[w]);
-    for (int w = 0; w < NX_WORKLOADS; w++)
-        if (o.workload_set[w])
-            nx_answer_free(&answers[w]);
+                nx_answer_free(&answers[w]);
+        bench_data_free(&d);
+    }
     bench_print_table();
-    bench_data_free(&d);
+    if (bench_server)
+        server_stop(bench_server, 600);
     free(o.command);
     return rc;
 }

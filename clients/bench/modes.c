@@ -33,7 +33,7 @@ static void quiet_notice(void *arg, const char *msg)
     (void)msg;
 }
 
-static PGconn *db_connect(const char *conninfo, const char *what)
+PGconn *db_connect(const char *conninfo, const char *what)
 {
     PGconn *c = PQconnectdb(conninfo);
     if (PQstatus(c) != CONNECTION_OK) {
@@ -46,7 +46,7 @@ static PGconn *db_connect(const char *conninfo, const char *what)
     return c;
 }
 
-static bool db_exec(PGconn *c, const char *sql)
+bool db_exec(PGconn *c, const char *sql)
 {
     PGresult *r = PQexec(c, sql);
     ExecStatusType st = PQresultStatus(r);
@@ -58,7 +58,7 @@ static bool db_exec(PGconn *c, const char *sql)
 }
 
 /* the first column of the first row of a query, or NULL (caller frees) */
-static char *db_value(PGconn *c, const char *sql)
+char *db_value(PGconn *c, const char *sql)
 {
     PGresult *r = PQexec(c, sql);
     char *v = NULL;
@@ -69,7 +69,7 @@ static char *db_value(PGconn *c, const char *sql)
 }
 
 /* COPY ... FROM STDIN with data[0, len) */
-static bool db_copy(PGconn *c, const char *sql, const char *data, size_t len)
+bool db_copy(PGconn *c, const char *sql, const char *data, size_t len)
 {
     PGresult *r = PQexec(c, sql);
     if (PQresultStatus(r) != PGRES_COPY_IN) {
@@ -109,7 +109,7 @@ static bool copy_lines(PGconn *c, const char *sql, const BenchData *d, uint64_t 
 }
 
 /* appends "name":"value" of SHOW name to a JSON object being built */
-static void settings_add(char *json, size_t cap, PGconn *c, const char *name)
+void settings_add(char *json, size_t cap, PGconn *c, const char *name)
 {
     char sql[128];
     snprintf(sql, sizeof sql, "SHOW %s", name);
@@ -124,11 +124,25 @@ static void settings_add(char *json, size_t cap, PGconn *c, const char *name)
     free(v);
 }
 
-static void settings_add_int(char *json, size_t cap, const char *name, long v)
+void settings_add_int(char *json, size_t cap, const char *name, long v)
 {
     size_t len = strlen(json);
     if (len + strlen(name) + 32 < cap)
         snprintf(json + len - 1, cap - len + 1, "%s\"%s\":%ld}", len > 2 ? "," : "", name, v);
+}
+
+void settings_add_num(char *json, size_t cap, const char *name, double v)
+{
+    size_t len = strlen(json);
+    if (len + strlen(name) + 40 < cap)
+        snprintf(json + len - 1, cap - len + 1, "%s\"%s\":%.6g}", len > 2 ? "," : "", name, v);
+}
+
+void settings_add_str(char *json, size_t cap, const char *name, const char *v)
+{
+    size_t len = strlen(json);
+    if (len + strlen(name) + strlen(v) + 8 < cap)
+        snprintf(json + len - 1, cap - len + 1, "%s\"%s\":\"%s\"}", len > 2 ? "," : "", name, v);
 }
 
 /* ======================================================================== */
@@ -258,7 +272,7 @@ static bool check_row(void *arg, PGresult *r)
 }
 
 /* "ok" or "MISMATCH" (with the reason on stderr); NULL on a query error */
-static const char *check_answer(PGconn *c, const char *sql, const NxAnswer *want, bool sum_not_avg)
+const char *check_answer(PGconn *c, const char *sql, const NxAnswer *want, bool sum_not_avg)
 {
     CheckState s = {.want = want, .sum_not_avg = sum_not_avg};
     if (!db_each_row(c, sql, check_row, &s))
@@ -476,19 +490,13 @@ fail:
 /* sluiced                                                                  */
 /* ======================================================================== */
 
-typedef struct Sluice {
-    PGconn *c;
-    pid_t pid;               /* 0: unknown (no CPU time, no RSS) */
-    char settings[512];
-} Sluice;
-
-static bool sluice_open(const BenchOpts *o, Sluice *s)
+bool sluice_open(const BenchOpts *o, Sluice *s)
 {
     memset(s, 0, sizeof *s);
     s->c = db_connect(o->sluice, "sluiced");
     if (!s->c)
         return false;
-    s->pid = o->server_pid;
+    s->pid = bench_server ? bench_server->pid : o->server_pid;
     if (!s->pid) {
         const char *port = PQport(s->c);
         if (port && *port)
@@ -508,18 +516,23 @@ static bool sluice_open(const BenchOpts *o, Sluice *s)
     return true;
 }
 
-static bool sluice_create_stream(const BenchOpts *o, Sluice *s)
+bool sluice_create_stream(const BenchOpts *o, Sluice *s)
 {
     char sql[512];
     if (!db_exec(s->c, "DROP STREAM IF EXISTS bid CASCADE"))
         return false;
     int n = snprintf(sql, sizeof sql, "CREATE STREAM bid (%s)", nx_bid_columns_sql);
-    if (o->partitions > 0)
+    if (o->partitions > 0 && o->durability)
+        snprintf(sql + n, sizeof sql - (size_t)n, " WITH (partitions = %d, durability = '%s')",
+                 o->partitions, o->durability);
+    else if (o->partitions > 0)
         snprintf(sql + n, sizeof sql - (size_t)n, " WITH (partitions = %d)", o->partitions);
+    else if (o->durability)
+        snprintf(sql + n, sizeof sql - (size_t)n, " WITH (durability = '%s')", o->durability);
     return db_exec(s->c, sql);
 }
 
-static int64_t stream_rows(Sluice *s)
+int64_t stream_rows(Sluice *s)
 {
     char *v = db_value(s->c, "SELECT rows FROM sluice.streams WHERE name = 'bid'");
     int64_t n = v ? strtoll(v, NULL, 10) : -1;
@@ -532,7 +545,7 @@ static int64_t stream_rows(Sluice *s)
 typedef struct CopyJob {
     const char *conninfo;
     const BenchData *d;
-    uint64_t from, to;
+    uint64_t from, to, per;
     pthread_barrier_t *ready;
     bool ok;
 } CopyJob;
@@ -544,14 +557,14 @@ static void *copy_thread(void *arg)
     pthread_barrier_wait(j->ready);   /* connected (or failed): start together */
     pthread_barrier_wait(j->ready);
     j->ok = c && copy_lines(c, "COPY bid FROM STDIN WITH (FORMAT csv)", j->d, j->from, j->to,
-                            COPY_ROWS);
+                            j->per);
     PQfinish(c);
     return NULL;
 }
 
 /* COPY every bid into the stream; *seconds from the start of sending to the
  * last acknowledgement; *cpu the server's CPU seconds in that time */
-static bool parallel_copy(const BenchOpts *o, Sluice *s, const BenchData *d, double *seconds,
+bool parallel_copy(const BenchOpts *o, Sluice *s, const BenchData *d, double *seconds,
                           double *cpu)
 {
     int nc = o->connections;
@@ -561,7 +574,8 @@ static bool parallel_copy(const BenchOpts *o, Sluice *s, const BenchData *d, dou
     pthread_barrier_init(&ready, NULL, (unsigned)nc + 1);
     for (int k = 0; k < nc; k++) {
         jobs[k] = (CopyJob){o->sluice, d, d->n * (uint64_t)k / (uint64_t)nc,
-                            d->n * (uint64_t)(k + 1) / (uint64_t)nc, &ready, false};
+                            d->n * (uint64_t)(k + 1) / (uint64_t)nc,
+                            o->copy_rows ? o->copy_rows : COPY_ROWS, &ready, false};
         pthread_create(&th[k], NULL, copy_thread, &jobs[k]);
     }
     pthread_barrier_wait(&ready);
@@ -611,6 +625,12 @@ int mode_ingest(const BenchOpts *o, BenchData *d, double limit, double pg_rate)
         fprintf(stderr, "sluice-bench: MISMATCH: sluice.streams says bid has %lld rows, sent %llu\n",
                 (long long)rows, (unsigned long long)d->n);
     snprintf(r.settings, sizeof r.settings, "%s", s.settings);
+    if (o->durability) {
+        settings_add_str(r.settings, sizeof r.settings, "durability", o->durability);
+        snprintf(r.note, sizeof r.note, "  durability %s", o->durability);
+    }
+    settings_add_int(r.settings, sizeof r.settings, "copy_rows",
+                     (long)(o->copy_rows ? o->copy_rows : COPY_ROWS));
     bench_report(o, &r);
     rc = strcmp(r.check, "ok") == 0 ? 0 : 1;
 out:
@@ -621,7 +641,7 @@ out:
 /* ---- process ---------------------------------------------------------------- */
 
 /* the view's lag (rows of the stream it has not read) and state */
-static bool view_progress(Sluice *s, const char *view, int64_t *lag, char *state, size_t cap)
+bool view_progress(Sluice *s, const char *view, int64_t *lag, char *state, size_t cap)
 {
     char sql[256];
     snprintf(sql, sizeof sql, "SELECT lag, state FROM sluice.views WHERE name = '%s'", view);
@@ -635,6 +655,29 @@ static bool view_progress(Sluice *s, const char *view, int64_t *lag, char *state
     }
     PQclear(r);
     return ok;
+}
+
+/* caught up: the view has read the whole stream (lag 0), and a snapshot
+ * read, which waits until every ingested row is applied, has returned */
+bool view_wait_caught_up(Sluice *s, const char *view)
+{
+    for (;;) {
+        int64_t lag;
+        char state[64];
+        if (!view_progress(s, view, &lag, state, sizeof state))
+            return false;
+        if (strcasecmp(state, "failed") == 0) {
+            fprintf(stderr, "sluice-bench: view %s FAILED\n", view);
+            return false;
+        }
+        if (lag <= 0)
+            break;
+        struct timespec ts = {0, 2000000};
+        nanosleep(&ts, NULL);
+    }
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT * FROM %s LIMIT 1", view);
+    return db_exec(s->c, sql);
 }
 
 int mode_process(const BenchOpts *o, BenchData *d, NxWorkload w, double limit, double pg_rate,
@@ -675,24 +718,7 @@ int mode_process(const BenchOpts *o, BenchData *d, NxWorkload w, double limit, d
     double cpu0 = s.pid ? proc_cpu_seconds(s.pid) : -1, t0 = bench_now();
     if (!db_exec(s.c, sql))
         goto out;
-    /* caught up: the view has read the whole stream (lag 0), and a snapshot
-     * read, which waits until every ingested row is applied, has returned */
-    for (;;) {
-        int64_t lag;
-        char state[64];
-        if (!view_progress(&s, view, &lag, state, sizeof state))
-            goto out;
-        if (strcasecmp(state, "failed") == 0) {
-            fprintf(stderr, "sluice-bench: view %s FAILED\n", view);
-            goto out;
-        }
-        if (lag <= 0)
-            break;
-        struct timespec ts = {0, 2000000};
-        nanosleep(&ts, NULL);
-    }
-    snprintf(sql, sizeof sql, "SELECT * FROM %s LIMIT 1", view);
-    if (!db_exec(s.c, sql))
+    if (!view_wait_caught_up(&s, view))
         goto out;
     r.seconds = bench_now() - t0;
     double cpu1 = s.pid ? proc_cpu_seconds(s.pid) : -1;

@@ -163,3 +163,43 @@ pid_t proc_pid_listening_on(int port)
     closedir(proc);
     return pid;
 }
+
+/* the parent pid of a process (field 4 of /proc/<pid>/stat), 0 on error */
+static pid_t proc_ppid(const char *pid)
+{
+    char path[300], buf[1024];
+    snprintf(path, sizeof path, "/proc/%s/stat", pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    char *p = strrchr(buf, ')');
+    int ppid = 0;
+    if (!p || sscanf(p + 1, " %*c %d", &ppid) != 1)
+        return 0;
+    return (pid_t)ppid;
+}
+
+double proc_tree_cpu_seconds(pid_t pid)
+{
+    double total = proc_cpu_seconds(pid);
+    if (total < 0)
+        return -1;
+    DIR *proc = opendir("/proc");
+    if (!proc)
+        return total;
+    struct dirent *de;
+    while ((de = readdir(proc))) {
+        if (de->d_name[0] < '0' || de->d_name[0] > '9')
+            continue;
+        if (proc_ppid(de->d_name) == pid) {
+            double c = proc_cpu_seconds((pid_t)atoi(de->d_name));
+            if (c > 0)
+                total += c;
+        }
+    }
+    closedir(proc);
+    return total;
+}

@@ -92,4 +92,49 @@ sl_psql -q -c "INSERT INTO bid VALUES (1000, 1, 5, 'Google', 'u', now(), 'x')"
 if "$BENCH" check --sluice "$SL" --events 3000 --workload agg --view v_agg >/dev/null 2>&1; then
   sl_fail "check missed an extra row in v_agg"
 fi
+
+# ---- durability: ingestion per mode, checkpoints on/off, checkpoint size, recovery
+out="$("$BENCH" ingest --sluice "$SL" --events 20000 --workload agg --durability fsync,batch,none --copy-rows 5000)" \
+  || sl_fail "ingest --durability failed: $out"
+for d in fsync batch none; do
+  sl_expect_match "\"mode\":\"ingest\",\"workload\":\"bid\",\"events\":20000,.*\"check\":\"ok\".*\"durability\":\"$d\"" "$out" "ingest durability $d"
+done
+if "$BENCH" process --sluice "$SL" --events 10 --durability fsync,none >/dev/null 2>&1; then
+  sl_fail "several --durability modes outside ingest were accepted"
+fi
+
+out="$("$BENCH" checkpoint --sluice "$SL" --events 30000 --repeat 1 --copy-rows 3000 --interval '100 ms')" \
+  || sl_fail "checkpoint failed: $out"
+for m in ckpt-off ckpt-on; do
+  sl_expect_match "\"mode\":\"$m\",\"workload\":\"agg\",\"events\":30000,.*\"check\":\"ok\"" "$out" "checkpoint $m"
+done
+sl_expect_match '"mode":"ckpt-ratio",.*"ratio_on_off":[0-9.e+-]+' "$out" "checkpoint ratio"
+
+# a full checkpoint holds every key group; after 3 keys changed, the next
+# holds at most their 3 key groups and fewer bytes
+out="$("$BENCH" checkpoint-size --sluice "$SL" --keys 1000,5000 --touch 3)" || sl_fail "checkpoint-size failed: $out"
+for k in 1k 5k; do
+  full="$(grep -E "^RESULT \{\"mode\":\"ckpt-full\",\"workload\":\"$k keys\"" <<<"$out")"
+  incr="$(grep -E "^RESULT \{\"mode\":\"ckpt-incr\",\"workload\":\"$k keys\"" <<<"$out")"
+  sl_expect_match '"check":"ok"' "$full" "checkpoint-size $k full"
+  sl_expect_match '"check":"ok"' "$incr" "checkpoint-size $k incremental"
+  fb="$(grep -oE '"bytes":[0-9]+' <<<"$full" | cut -d: -f2)"
+  ib="$(grep -oE '"bytes":[0-9]+' <<<"$incr" | cut -d: -f2)"
+  fk="$(grep -oE '"key_groups":[0-9]+' <<<"$full" | cut -d: -f2)"
+  ik="$(grep -oE '"key_groups":[0-9]+' <<<"$incr" | cut -d: -f2)"
+  [ "$fk" -ge 100 ] && [ "$fk" -le 128 ] || sl_fail "checkpoint-size $k: the full checkpoint has $fk key groups"
+  [ "$ik" -ge 1 ] && [ "$ik" -le 3 ] || sl_fail "checkpoint-size $k: the incremental checkpoint has $ik key groups"
+  [ "$ib" -lt "$fb" ] || sl_fail "checkpoint-size $k: incremental $ib bytes, full $fb"
+done
+
+# recovery: sluice-bench runs its own sluiced, kills it with SIGKILL after a
+# complete checkpoint (plus 3 rows only in the log) and checks the view's
+# groups, counts and maxima after the restart
+if "$BENCH" recovery --sluice "$SL" --keys 10 >/dev/null 2>&1; then sl_fail "recovery without --sluiced was accepted"; fi
+out="$("$BENCH" recovery --sluiced "$SLUICED" --data "$SL_TMP/rec" --keys 1000,5000 --touch 3)" \
+  || sl_fail "recovery failed: $out"
+for k in 1k 5k; do
+  sl_expect_match "\"mode\":\"recovery\",\"workload\":\"$k keys\",.*\"check\":\"ok\".*\"restore_ms\":[0-9.e+-]+" "$out" "recovery $k"
+done
+sl_expect_match 'restored checkpoint [0-9]+ \(5000 groups' "$(cat "$SL_TMP/rec/sluiced-bench.log")" "the restored checkpoint in the server log"
 sl_pass
