@@ -21,7 +21,7 @@ GEN_PY="$SL_TOP_SRCDIR/tests/integration/ingest_acked.py"
 GEN="$SL_TMP/gen"
 SEED="${SL_RECOVERY_SEED:-$$}"
 RANDOM=$SEED
-echo "seed $SEED (SL_RECOVERY_SEED=$SEED reproduces the kill times)"
+echo "seed $SEED (SL_RECOVERY_SEED=$SEED repeats the random waits)"
 
 STREAMS=(rc_fsync rc_batch rc_none)
 STREAMS_CSV="rc_fsync,rc_batch,rc_none"
