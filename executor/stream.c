@@ -1905,6 +1905,7 @@ static void view_free(ExView *v)
     for (int t = 0; t < v->parallelism; t++) {
         ExTask *task = &v->tasks[t];
         free(task->dirty);
+        free(task->argv);
         free(task->slots);
         free(task->rows);
         free(task->touched);
