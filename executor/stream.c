@@ -267,6 +267,7 @@ typedef struct ExStream {
     /* with a log directory: one log per partition; rows are not kept */
     StLog **logs;
     StDurability durability;
+    bool retain_all;           /* retention = 'all': never trim the log */
     uint64_t *ends;            /* per partition: the log's end offset */
     uint64_t next_part;
     /* without one (unit tests, no data directory): rows kept in memory */
@@ -1183,7 +1184,7 @@ static bool ckpt_ready(Ckpt *ck)
 /* Segments every retained checkpoint of every view of s has passed. */
 static void stream_trim_log(ExStream *s)
 {
-    if (!s->logs || s->nviews == 0)
+    if (!s->logs || s->nviews == 0 || s->retain_all)
         return;
     for (int p = 0; p < s->partitions; p++) {
         uint64_t min = UINT64_MAX;
@@ -2029,6 +2030,7 @@ static int duration_option(const PsOption *o, SlArena *a, int64_t *ms, SlError *
 int ex_create_stream(ExCatalog *c, const PsStmt *st, SlBuf *canonical, char tag[64], bool restore, SlError *err)
 {
     int partitions = 1;
+    bool retain_all = false;
     StDurability durability = (StDurability)c->cfg.durability;
     for (int i = 0; i < PS_LIST_LEN(st->options); i++) {
         const PsOption *o = st->options->items[i];
@@ -2044,6 +2046,19 @@ int ex_create_stream(ExCatalog *c, const PsStmt *st, SlBuf *canonical, char tag[
             if (st_durability_parse(name, &durability) < 0)
                 return sl_error_at(err, SL_E_INVALID_PARAMETER_VALUE, o->location + 1,
                                    "invalid value for option \"durability\": \"%s\"", name);
+        } else if (!strcmp(o->name, "retention")) {
+            const char *d = NULL;
+            if (string_option(o, &d, err) < 0)
+                return -1;
+            size_t n = o->value->value.u.s.len;
+            if (n == 3 && !strncasecmp(d, "all", 3))
+                retain_all = true;
+            else if (n == 12 && !strncasecmp(d, "checkpointed", 12))
+                retain_all = false;
+            else
+                return sl_error_at(err, SL_E_INVALID_PARAMETER_VALUE, o->location + 1,
+                                   "invalid value for option \"retention\": \"%.*s\" (all or checkpointed)",
+                                   (int)n, d);
         } else {
             return sl_error_at(err, SL_E_INVALID_PARAMETER_VALUE, o->location + 1,
                                "unrecognized stream option \"%s\"", o->name);
@@ -2082,6 +2097,7 @@ int ex_create_stream(ExCatalog *c, const PsStmt *st, SlBuf *canonical, char tag[
         s->cols[i].type = cd->type->type;
     }
     s->durability = durability;
+    s->retain_all = retain_all;
     s->ends = sl_calloc((size_t)partitions, sizeof(uint64_t));
     if (c->log_dir) {
         /* a new stream starts with an empty log (a dropped stream of the
@@ -2110,8 +2126,8 @@ int ex_create_stream(ExCatalog *c, const PsStmt *st, SlBuf *canonical, char tag[
         sl_buf_printf(canonical, "CREATE STREAM \"%s\" (", s->name);
         for (int i = 0; i < s->ncols; i++)
             sl_buf_printf(canonical, "%s\"%s\" %s", i ? ", " : "", s->cols[i].name, sl_type_name(s->cols[i].type));
-        sl_buf_printf(canonical, ") WITH (partitions = %d, durability = '%s')", s->partitions,
-                      st_durability_name(s->durability));
+        sl_buf_printf(canonical, ") WITH (partitions = %d, durability = '%s', retention = '%s')", s->partitions,
+                      st_durability_name(s->durability), s->retain_all ? "all" : "checkpointed");
     }
     pthread_rwlock_unlock(&c->lock);
     snprintf(tag, 64, "CREATE STREAM");

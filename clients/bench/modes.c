@@ -521,14 +521,14 @@ bool sluice_create_stream(const BenchOpts *o, Sluice *s)
     char sql[512];
     if (!db_exec(s->c, "DROP STREAM IF EXISTS bid CASCADE"))
         return false;
-    int n = snprintf(sql, sizeof sql, "CREATE STREAM bid (%s)", nx_bid_columns_sql);
-    if (o->partitions > 0 && o->durability)
-        snprintf(sql + n, sizeof sql - (size_t)n, " WITH (partitions = %d, durability = '%s')",
-                 o->partitions, o->durability);
-    else if (o->partitions > 0)
-        snprintf(sql + n, sizeof sql - (size_t)n, " WITH (partitions = %d)", o->partitions);
-    else if (o->durability)
-        snprintf(sql + n, sizeof sql - (size_t)n, " WITH (durability = '%s')", o->durability);
+    /* retention 'all': the workloads' views are created one after another
+     * over the same preloaded rows, so checkpoints must not trim the log */
+    int n = snprintf(sql, sizeof sql, "CREATE STREAM bid (%s) WITH (retention = 'all'", nx_bid_columns_sql);
+    if (o->partitions > 0)
+        n += snprintf(sql + n, sizeof sql - (size_t)n, ", partitions = %d", o->partitions);
+    if (o->durability)
+        n += snprintf(sql + n, sizeof sql - (size_t)n, ", durability = '%s'", o->durability);
+    snprintf(sql + n, sizeof sql - (size_t)n, ")");
     return db_exec(s->c, sql);
 }
 
