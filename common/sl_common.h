@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define SL_VERSION_STRING "0.1.0"
 /* What drivers see as server_version: they parse the leading numbers. */
@@ -258,17 +259,86 @@ typedef struct SlValue {
     } u;
 } SlValue;
 
-/* Constructors (no allocation; sl_val_text borrows the bytes). */
-SlValue sl_val_null(SlType t);
-SlValue sl_val_bool(bool b);
-SlValue sl_val_int4(int32_t v);
-SlValue sl_val_int8(int64_t v);
-SlValue sl_val_float8(double v);
-SlValue sl_val_numeric(__int128 v, int scale);
-SlValue sl_val_text(const char *p, size_t len);
-SlValue sl_val_timestamp(int64_t usec);
-SlValue sl_val_timestamptz(int64_t usec);
-SlValue sl_val_interval(int32_t months, int32_t days, int64_t usec);
+/* Constructors (no allocation; sl_val_text borrows the bytes). Inline:
+ * they run once per value on every hot path (COPY, evaluation). */
+#define SL_VAL_INIT(v, T)            \
+    SlValue v;                       \
+    memset(&v, 0, sizeof v);         \
+    v.type = (uint8_t)(T)
+
+static inline SlValue sl_val_null(SlType t)
+{
+    SL_VAL_INIT(v, t);
+    v.isnull = 1;
+    return v;
+}
+
+static inline SlValue sl_val_bool(bool b)
+{
+    SL_VAL_INIT(v, SL_T_BOOL);
+    v.u.b = b;
+    return v;
+}
+
+static inline SlValue sl_val_int4(int32_t x)
+{
+    SL_VAL_INIT(v, SL_T_INT4);
+    v.u.i4 = x;
+    return v;
+}
+
+static inline SlValue sl_val_int8(int64_t x)
+{
+    SL_VAL_INIT(v, SL_T_INT8);
+    v.u.i8 = x;
+    return v;
+}
+
+static inline SlValue sl_val_float8(double x)
+{
+    SL_VAL_INIT(v, SL_T_FLOAT8);
+    v.u.f8 = x;
+    return v;
+}
+
+static inline SlValue sl_val_numeric(__int128 x, int scale)
+{
+    SL_VAL_INIT(v, SL_T_NUMERIC);
+    v.u.num = x;
+    v.scale = (int16_t)scale;
+    return v;
+}
+
+static inline SlValue sl_val_text(const char *p, size_t len)
+{
+    SL_VAL_INIT(v, SL_T_TEXT);
+    v.u.s.p = p;
+    v.u.s.len = (uint32_t)len;
+    return v;
+}
+
+static inline SlValue sl_val_timestamp(int64_t usec)
+{
+    SL_VAL_INIT(v, SL_T_TIMESTAMP);
+    v.u.ts = usec;
+    return v;
+}
+
+static inline SlValue sl_val_timestamptz(int64_t usec)
+{
+    SL_VAL_INIT(v, SL_T_TIMESTAMPTZ);
+    v.u.ts = usec;
+    return v;
+}
+
+static inline SlValue sl_val_interval(int32_t months, int32_t days, int64_t usec)
+{
+    SL_VAL_INIT(v, SL_T_INTERVAL);
+    v.u.iv.months = months;
+    v.u.iv.days = days;
+    v.u.iv.usec = usec;
+    return v;
+}
 
 const char *sl_type_name(SlType t);                /* "bigint", "text", ... */
 uint32_t sl_type_oid(SlType t);                    /* 20, 25, ...; 705 unknown */

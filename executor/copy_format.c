@@ -1,12 +1,20 @@
 /*
  * copy_format.c — COPY FROM STDIN text and CSV formats (see ex_copy.h).
  *
- * Bytes arrive in chunks of any size. They are appended to `pending`; the
- * scanner finds complete records (a newline outside CSV quotes, not
- * escaped by a backslash in text format), converts each record's fields
- * with sl_value_in, and keeps the incomplete tail for the next chunk. The
- * scan position survives between chunks, so a long record that arrives
- * in many pieces is scanned once.
+ * Bytes arrive in chunks of any size. Complete records (ending at a
+ * newline outside CSV quotes, not escaped by a backslash in text format)
+ * are read where they lie in the chunk; only the incomplete tail is kept
+ * in `pending`, and completed from the next chunk up to its newline.
+ *
+ * The hot path is a record with nothing to unescape (no backslash in
+ * text format, no quote in CSV), found with two memchr calls: its fields
+ * are the slices between delimiters, text values borrow them, and plain
+ * integers are read in place. Any other record goes through the general
+ * scanner (split_text / split_csv), any other value through sl_value_in;
+ * both paths give the same rows and errors (tests/unit/test_copy.c
+ * compares them). Like PostgreSQL, a record's fields are split first
+ * (too many is an error before any value is read), then converted in
+ * column order.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -164,6 +172,28 @@ int ex_copy_format_parse(const PsList *options, SlArena *arena,
 
 /* -------------------------------------------------------------- parser */
 
+/* Per-column conversion: text is borrowed from the record, integers of
+ * plain digits are read in place; everything else (and every integer
+ * that is not plain: spaces, '+', too many digits) goes to sl_value_in,
+ * which gives the same value or PostgreSQL's error. */
+enum { CONV_OTHER, CONV_TEXT, CONV_INT8, CONV_INT4 };
+
+static void set_conversions(ExCopyParser *p)
+{
+    for (int i = 0; i < p->ncols; i++) {
+        uint8_t c = CONV_OTHER;
+        if (!p->general_only) {
+            if (p->types[i] == SL_T_TEXT)
+                c = CONV_TEXT;
+            else if (p->types[i] == SL_T_INT8)
+                c = CONV_INT8;
+            else if (p->types[i] == SL_T_INT4)
+                c = CONV_INT4;
+        }
+        p->conv[i] = c;
+    }
+}
+
 void ex_copy_parser_init(ExCopyParser *p, const ExCopyFormat *fmt, int ncols,
                          const SlType *types, const char *const *colnames,
                          const char *relname, ExCopyRowFn fn, void *ctx)
@@ -179,8 +209,20 @@ void ex_copy_parser_init(ExCopyParser *p, const ExCopyFormat *fmt, int ncols,
     sl_buf_init(&p->pending);
     sl_buf_init(&p->field);
     p->row_arena = sl_arena_new(0);
-    p->values = sl_calloc((size_t)(ncols > 0 ? ncols : 1), sizeof(SlValue));
+    size_t nc = (size_t)(ncols > 0 ? ncols : 1);
+    p->values = sl_calloc(nc, sizeof(SlValue));
+    p->conv = sl_calloc(nc, 1);
+    p->fields_cap = (int)nc + 1;
+    p->fields = sl_calloc((size_t)p->fields_cap, sizeof(ExCopyField));
+    p->null_len = strlen(fmt->null_str);
     p->line = 1;
+    set_conversions(p);
+}
+
+void ex_copy_parser_general_only(ExCopyParser *p)
+{
+    p->general_only = true;
+    set_conversions(p);
 }
 
 void ex_copy_parser_free(ExCopyParser *p)
@@ -190,61 +232,173 @@ void ex_copy_parser_free(ExCopyParser *p)
     if (p->row_arena)
         sl_arena_free(p->row_arena);
     free(p->values);
+    free(p->conv);
+    free(p->fields);
     p->row_arena = NULL;
     p->values = NULL;
+    p->conv = NULL;
+    p->fields = NULL;
 }
 
-/* Adds "COPY rel, line n[, column c: "value"]" to an error. */
-static void copy_context(ExCopyParser *p, SlError *err, int col,
-                         const char *val, size_t vlen)
+/* How much of s[0..n) an error shows: at most 100 bytes, cut before a
+ * UTF-8 character that would not fit (PostgreSQL's limit_printout_length). */
+static int shown_len(const char *s, size_t n)
+{
+    if (n <= 100)
+        return (int)n;
+    size_t k = 100;
+    while (k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80)
+        k--;
+    return (int)k;
+}
+
+/* "COPY rel, line n: "record"" for errors about a whole record (as
+ * PostgreSQL, which shows the line), "COPY rel, line n" outside one. */
+static void line_context(ExCopyParser *p, SlError *err)
 {
     if (!err)
         return;
-    if (col >= 0 && col < p->ncols && val) {
-        int shown = vlen > 100 ? 100 : (int)vlen;
-        sl_error_context(err, "COPY %s, line %lld, column %s: \"%.*s%s\"",
-                         p->relname, (long long)p->line, p->colnames[col],
-                         shown, val, vlen > 100 ? "..." : "");
+    if (p->rec) {
+        int shown = shown_len(p->rec, p->rec_len);
+        sl_error_context(err, "COPY %s, line %lld: \"%.*s%s\"", p->relname, (long long)p->line,
+                         shown, p->rec, (size_t)shown < p->rec_len ? "..." : "");
     } else {
         sl_error_context(err, "COPY %s, line %lld", p->relname, (long long)p->line);
     }
 }
 
-/* Converts one field (raw bytes already unescaped) into values[col]. */
-static int take_field(ExCopyParser *p, int col, const char *s, size_t n,
-                      bool isnull, SlError *err)
+/* "COPY rel, line n, column c: "value"" for a value that does not read. */
+static void column_context(ExCopyParser *p, SlError *err, int col, const char *val, size_t vlen)
 {
-    if (col >= p->ncols) {
-        sl_error(err, SL_E_BAD_COPY_FILE_FORMAT, "extra data after last expected column");
-        copy_context(p, err, -1, NULL, 0);
-        return -1;
+    if (!err)
+        return;
+    int shown = shown_len(val, vlen);
+    sl_error_context(err, "COPY %s, line %lld, column %s: \"%.*s%s\"", p->relname,
+                     (long long)p->line, p->colnames[col], shown, val,
+                     (size_t)shown < vlen ? "..." : "");
+}
+
+static int extra_data(ExCopyParser *p, SlError *err)
+{
+    sl_error(err, SL_E_BAD_COPY_FILE_FORMAT, "extra data after last expected column");
+    line_context(p, err);
+    return -1;
+}
+
+/* An integer of 1..maxdig plain digits with an optional '-'; false for
+ * anything else, which sl_value_in then reads (or rejects). */
+static inline bool plain_int(const char *s, size_t n, size_t maxdig, int64_t *out)
+{
+    size_t i = 0;
+    bool neg = n > 0 && s[0] == '-';
+    i = neg;
+    if (i == n || n - i > maxdig)
+        return false;
+    uint64_t v = 0;
+    for (; i < n; i++) {
+        unsigned d = (unsigned)(unsigned char)s[i] - '0';
+        if (d > 9)
+            return false;
+        v = v * 10 + d;
     }
-    if (isnull) {
-        p->values[col] = sl_val_null(p->types[col]);
+    *out = neg ? -(int64_t)v : (int64_t)v;
+    return true;
+}
+
+static inline int convert_field(ExCopyParser *p, int col, const ExCopyField *f, SlError *err)
+{
+    SlValue *v = &p->values[col];
+    int64_t x;
+    if (f->isnull) {
+        *v = sl_val_null(p->types[col]);
         return 0;
     }
-    if (sl_value_in(p->types[col], s, n, p->row_arena, &p->values[col], err) < 0) {
-        copy_context(p, err, col, s, n);
+    switch (p->conv[col]) {
+    case CONV_TEXT:
+        *v = sl_val_text(f->p, f->len);
+        return 0;
+    case CONV_INT8:
+        if (plain_int(f->p, f->len, 18, &x)) {
+            *v = sl_val_int8(x);
+            return 0;
+        }
+        break;
+    case CONV_INT4:
+        if (plain_int(f->p, f->len, 9, &x)) {
+            *v = sl_val_int4((int32_t)x);
+            return 0;
+        }
+        break;
+    default:
+        break;
+    }
+    if (sl_value_in(p->types[col], f->p, f->len, p->row_arena, v, err) < 0) {
+        column_context(p, err, col, f->p, f->len);
         return -1;
     }
     return 0;
 }
 
-static int finish_record(ExCopyParser *p, int nfields, SlError *err)
+/* Converts the nf fields of the current record (PostgreSQL's order: too
+ * many fields is an error before any conversion, a missing one after the
+ * columns before it were read) and hands the row over. */
+static int convert_record(ExCopyParser *p, int nf, SlError *err)
 {
-    if (nfields < p->ncols) {
-        sl_error(err, SL_E_BAD_COPY_FILE_FORMAT, "missing data for column \"%s\"",
-                 p->colnames[nfields]);
-        copy_context(p, err, -1, NULL, 0);
-        return -1;
+    if (nf > p->ncols)
+        return extra_data(p, err);
+    for (int col = 0; col < p->ncols; col++) {
+        if (col >= nf) {
+            sl_error(err, SL_E_BAD_COPY_FILE_FORMAT, "missing data for column \"%s\"",
+                     p->colnames[col]);
+            line_context(p, err);
+            return -1;
+        }
+        if (convert_field(p, col, &p->fields[col], err) < 0)
+            return -1;
     }
     if (p->fn(p->ctx, p->values, p->ncols, err) < 0) {
         if (err && !err->context[0])
-            copy_context(p, err, -1, NULL, 0);
+            line_context(p, err);
         return -1;
     }
     p->rows++;
     return 0;
+}
+
+static ExCopyField *next_field(ExCopyParser *p, int nf)
+{
+    if (nf == p->fields_cap) {
+        p->fields_cap *= 2;
+        p->fields = sl_realloc(p->fields, sizeof(ExCopyField) * (size_t)p->fields_cap);
+    }
+    return &p->fields[nf];
+}
+
+static inline bool is_null(const ExCopyParser *p, const char *raw, size_t n)
+{
+    return n == p->null_len && memcmp(raw, p->fmt.null_str, n) == 0;
+}
+
+/* A record with nothing to unescape (no backslash in text, no quote in
+ * CSV): fields are the slices between delimiters. Stops at the first
+ * field too many. */
+static int split_plain(ExCopyParser *p, const char *rec, size_t n)
+{
+    const char *s = rec, *end = rec + n;
+    const char d = p->fmt.delim;
+    int nf = 0;
+    for (;;) {
+        const char *e = memchr(s, d, (size_t)(end - s));
+        const char *fe = e ? e : end;
+        ExCopyField *f = &p->fields[nf++];
+        f->p = s;
+        f->len = (size_t)(fe - s);
+        f->isnull = is_null(p, s, f->len);
+        if (!e || nf > p->ncols)
+            break;
+        s = e + 1;
+    }
+    return nf;
 }
 
 static int hexval(char c)
@@ -258,13 +412,23 @@ static int hexval(char c)
     return -1;
 }
 
-/* One text-format record: rec[0..n), without its newline. */
-static int text_record(ExCopyParser *p, const char *rec, size_t n, SlError *err)
+/* Field values that were unescaped live in p->field; the buffer is sized
+ * for the whole record first (unescaping never lengthens), so the
+ * pointers stay valid until the next record. */
+static char *field_space(ExCopyParser *p, size_t n)
 {
-    int col = 0;
+    sl_buf_reset(&p->field);
+    sl_buf_reserve(&p->field, n);
+    return p->field.data;
+}
+
+/* One text-format record: rec[0..n), without its newline. */
+static int split_text(ExCopyParser *p, const char *rec, size_t n)
+{
+    int nf = 0;
     size_t i = 0;
-    const char *nul = p->fmt.null_str;
-    size_t nul_len = strlen(nul);
+    char *out = field_space(p, n);
+    size_t o = 0;
 
     for (;;) {
         size_t start = i;
@@ -279,34 +443,35 @@ static int text_record(ExCopyParser *p, const char *rec, size_t n, SlError *err)
         }
         const char *raw = rec + start;
         size_t raw_len = i - start;
-        bool isnull = raw_len == nul_len && memcmp(raw, nul, nul_len) == 0;
-        if (isnull || !escaped) {
-            if (take_field(p, col, raw, raw_len, isnull, err) < 0)
-                return -1;
+        ExCopyField *f = next_field(p, nf++);
+        f->isnull = is_null(p, raw, raw_len);
+        if (f->isnull || !escaped) {
+            f->p = raw;
+            f->len = raw_len;
         } else {
-            sl_buf_reset(&p->field);
+            f->p = out + o;
             for (size_t k = 0; k < raw_len; k++) {
                 char c = raw[k];
                 if (c != '\\' || k + 1 >= raw_len) {
-                    sl_buf_putc(&p->field, c);
+                    out[o++] = c;
                     continue;
                 }
                 c = raw[++k];
                 switch (c) {
-                case 'b': sl_buf_putc(&p->field, '\b'); break;
-                case 'f': sl_buf_putc(&p->field, '\f'); break;
-                case 'n': sl_buf_putc(&p->field, '\n'); break;
-                case 'r': sl_buf_putc(&p->field, '\r'); break;
-                case 't': sl_buf_putc(&p->field, '\t'); break;
-                case 'v': sl_buf_putc(&p->field, '\v'); break;
+                case 'b': out[o++] = '\b'; break;
+                case 'f': out[o++] = '\f'; break;
+                case 'n': out[o++] = '\n'; break;
+                case 'r': out[o++] = '\r'; break;
+                case 't': out[o++] = '\t'; break;
+                case 'v': out[o++] = '\v'; break;
                 case 'x':
                     if (k + 1 < raw_len && hexval(raw[k + 1]) >= 0) {
                         int v = hexval(raw[++k]);
                         if (k + 1 < raw_len && hexval(raw[k + 1]) >= 0)
                             v = v * 16 + hexval(raw[++k]);
-                        sl_buf_putc(&p->field, (char)v);
+                        out[o++] = (char)v;
                     } else {
-                        sl_buf_putc(&p->field, 'x');
+                        out[o++] = 'x';
                     }
                     break;
                 case '0': case '1': case '2': case '3':
@@ -314,37 +479,34 @@ static int text_record(ExCopyParser *p, const char *rec, size_t n, SlError *err)
                     int v = c - '0';
                     for (int d = 0; d < 2 && k + 1 < raw_len && raw[k + 1] >= '0' && raw[k + 1] <= '7'; d++)
                         v = v * 8 + (raw[++k] - '0');
-                    sl_buf_putc(&p->field, (char)(v & 0xff));
+                    out[o++] = (char)(v & 0xff);
                     break;
                 }
                 default:
-                    sl_buf_putc(&p->field, c);
+                    out[o++] = c;
                 }
             }
-            if (take_field(p, col, p->field.data, p->field.len, false, err) < 0)
-                return -1;
+            f->len = (size_t)(out + o - f->p);
         }
-        col++;
         if (i >= n)
             break;
         i++; /* the delimiter */
     }
-    return finish_record(p, col, err);
+    return nf;
 }
 
 /* One CSV record: rec[0..n), without its final newline. */
-static int csv_record(ExCopyParser *p, const char *rec, size_t n, SlError *err)
+static int split_csv(ExCopyParser *p, const char *rec, size_t n, SlError *err)
 {
-    int col = 0;
+    int nf = 0;
     size_t i = 0;
-    const char *nul = p->fmt.null_str;
-    size_t nul_len = strlen(nul);
-    char q = p->fmt.quote, e = p->fmt.escape, d = p->fmt.delim;
+    const char q = p->fmt.quote, e = p->fmt.escape, d = p->fmt.delim;
+    char *out = field_space(p, n);
+    size_t o = 0;
 
     for (;;) {
         bool quoted = false;
-        size_t start = i;
-        sl_buf_reset(&p->field);
+        size_t start = i, ostart = o;
         /* A field is a sequence of unquoted and quoted parts. */
         while (i < n && rec[i] != d) {
             if (rec[i] == q) {
@@ -353,49 +515,46 @@ static int csv_record(ExCopyParser *p, const char *rec, size_t n, SlError *err)
                 for (;;) {
                     if (i >= n) {
                         sl_error(err, SL_E_BAD_COPY_FILE_FORMAT, "unterminated CSV quoted field");
-                        copy_context(p, err, -1, NULL, 0);
+                        line_context(p, err);
                         return -1;
                     }
                     if (rec[i] == e && e != q && i + 1 < n && (rec[i + 1] == q || rec[i + 1] == e)) {
-                        sl_buf_putc(&p->field, rec[i + 1]);
+                        out[o++] = rec[i + 1];
                         i += 2;
                     } else if (rec[i] == q) {
                         if (e == q && i + 1 < n && rec[i + 1] == q) {
-                            sl_buf_putc(&p->field, q);
+                            out[o++] = q;
                             i += 2;
                         } else {
                             i++;
                             break;
                         }
                     } else {
-                        sl_buf_putc(&p->field, rec[i]);
-                        i++;
+                        out[o++] = rec[i++];
                     }
                 }
             } else {
-                sl_buf_putc(&p->field, rec[i]);
-                i++;
+                out[o++] = rec[i++];
             }
         }
-        /* NULL: the unquoted field equal to the NULL string. */
-        bool isnull = !quoted && (i - start) == nul_len && memcmp(rec + start, nul, nul_len) == 0;
-        if (take_field(p, col, p->field.data, p->field.len, isnull, err) < 0)
-            return -1;
-        col++;
+        ExCopyField *f = next_field(p, nf++);
+        f->p = out + ostart;
+        f->len = o - ostart;
+        /* NULL: the unquoted field equal to the NULL string */
+        f->isnull = !quoted && is_null(p, rec + start, i - start);
         if (i >= n)
             break;
         i++; /* the delimiter */
     }
-    return finish_record(p, col, err);
+    return nf;
 }
 
-/* Finds the end of the record that starts at p->pending[0]: returns the
- * index of its terminating '\n', or -1 if the record is incomplete. */
-static ssize_t find_record_end(const ExCopyParser *p, const char *b, size_t n,
-                               size_t from, bool *inq)
+/* Finds the end of the record that starts at b[0] with the general
+ * scanner: the index of its terminating '\n', or -1 if incomplete. */
+static ssize_t find_record_end(const ExCopyParser *p, const char *b, size_t n)
 {
     if (!p->fmt.csv) {
-        for (size_t i = from; i < n; i++) {
+        for (size_t i = 0; i < n; i++) {
             const char *nl = memchr(b + i, '\n', n - i);
             if (!nl)
                 return -1;
@@ -412,36 +571,80 @@ static ssize_t find_record_end(const ExCopyParser *p, const char *b, size_t n,
         }
         return -1;
     }
-    bool in = *inq;
+    bool in = false;
     char q = p->fmt.quote, e = p->fmt.escape;
-    for (size_t i = from; i < n; i++) {
+    for (size_t i = 0; i < n; i++) {
         char c = b[i];
         if (in) {
             if (c == e && e != q && i + 1 < n) {
                 i++;
             } else if (c == q) {
                 in = false;
+            } else if (e == q) {
+                /* skip to the next quote */
+                const char *nq = memchr(b + i, q, n - i);
+                if (!nq)
+                    return -1;
+                i = (size_t)(nq - b);
+                in = false;
             }
         } else if (c == q) {
             in = true;
         } else if (c == '\n') {
-            *inq = false;
             return (ssize_t)i;
         }
     }
-    *inq = in;
     return -1;
+}
+
+/* True when a CSV record that starts at b[0] and is cut at n is inside a
+ * quoted field there. */
+static bool csv_open_quote(const ExCopyParser *p, const char *b, size_t n)
+{
+    bool in = false;
+    char q = p->fmt.quote, e = p->fmt.escape;
+    for (size_t i = 0; i < n; i++) {
+        char c = b[i];
+        if (in) {
+            if (c == e && e != q && i + 1 < n)
+                i++;
+            else if (c == q)
+                in = false;
+        } else if (c == q) {
+            in = true;
+        }
+    }
+    return in;
+}
+
+/* The end of the record at b[0] (index of its '\n', or -1). *simple: it
+ * holds no byte that needs unescaping (backslash in text, quote in CSV),
+ * so its fields are plain slices and it spans one line. */
+static inline ssize_t record_end(const ExCopyParser *p, const char *b, size_t n, bool *simple)
+{
+    const char *nl = memchr(b, '\n', n);
+    *simple = false;
+    if (!nl)
+        return -1;
+    if (!memchr(b, p->fmt.csv ? p->fmt.quote : '\\', (size_t)(nl - b))) {
+        *simple = true;
+        return nl - b;
+    }
+    return find_record_end(p, b, n);
 }
 
 static int count_newlines(const char *s, size_t n)
 {
     int c = 0;
-    for (size_t i = 0; i < n; i++)
-        c += s[i] == '\n';
+    const char *end = s + n;
+    while ((s = memchr(s, '\n', (size_t)(end - s))) != NULL) {
+        c++;
+        s++;
+    }
     return c;
 }
 
-static int process_record(ExCopyParser *p, const char *rec, size_t n, SlError *err)
+static int process_record(ExCopyParser *p, const char *rec, size_t n, bool simple, SlError *err)
 {
     int rc = 0;
     size_t len = n;
@@ -454,39 +657,56 @@ static int process_record(ExCopyParser *p, const char *rec, size_t n, SlError *e
     if (p->fmt.header && !p->header_done) {
         p->header_done = true;
     } else {
-        sl_arena_reset(p->row_arena);
-        rc = p->fmt.csv ? csv_record(p, rec, len, err) : text_record(p, rec, len, err);
+        if (sl_arena_used(p->row_arena))
+            sl_arena_reset(p->row_arena);
+        p->rec = rec;
+        p->rec_len = len;
+        int nf;
+        if (simple && !p->general_only)
+            nf = split_plain(p, rec, len);
+        else if (p->fmt.csv)
+            nf = split_csv(p, rec, len, err);
+        else
+            nf = split_text(p, rec, len);
+        rc = nf < 0 ? -1 : convert_record(p, nf, err);
+        p->rec = NULL;
     }
-    p->line += 1 + count_newlines(rec, n);
+    p->line += simple ? 1 : 1 + count_newlines(rec, n);
     return rc;
 }
 
 int ex_copy_parser_feed(ExCopyParser *p, const char *data, size_t len, SlError *err)
 {
-    if (p->ended)
-        return 0;
-    sl_buf_append(&p->pending, data, len);
+    const char *cur = data, *end = data + len;
+    bool simple;
 
-    size_t start = 0;
-    for (;;) {
-        bool inq = false;
-        ssize_t e = find_record_end(p, p->pending.data + start,
-                                    p->pending.len - start, 0, &inq);
+    /* A record begun in an earlier chunk: add the bytes up to each
+     * newline until it is complete (it can end only at a newline). */
+    while (!p->ended && p->pending.len > 0 && cur < end) {
+        const char *nl = memchr(cur, '\n', (size_t)(end - cur));
+        const char *upto = nl ? nl + 1 : end;
+        sl_buf_append(&p->pending, cur, (size_t)(upto - cur));
+        cur = upto;
+        if (!nl)
+            return 0;
+        ssize_t e = record_end(p, p->pending.data, p->pending.len, &simple);
         if (e < 0)
-            break;
-        ssize_t end = (ssize_t)start + e;
-        if (process_record(p, p->pending.data + start, (size_t)end - start, err) < 0)
+            continue;
+        int rc = process_record(p, p->pending.data, (size_t)e, simple, err);
+        sl_buf_reset(&p->pending);
+        if (rc < 0)
             return -1;
-        start = (size_t)end + 1;
-        if (p->ended) {
-            start = p->pending.len;
+    }
+    /* Then records straight from the chunk; an incomplete tail waits. */
+    while (!p->ended && cur < end) {
+        ssize_t e = record_end(p, cur, (size_t)(end - cur), &simple);
+        if (e < 0) {
+            sl_buf_append(&p->pending, cur, (size_t)(end - cur));
             break;
         }
-    }
-    if (start > 0) {
-        memmove(p->pending.data, p->pending.data + start, p->pending.len - start);
-        p->pending.len -= start;
-        p->pending.data[p->pending.len] = '\0';
+        if (process_record(p, cur, (size_t)e, simple, err) < 0)
+            return -1;
+        cur += e + 1;
     }
     return 0;
 }
@@ -495,16 +715,18 @@ int ex_copy_parser_finish(ExCopyParser *p, SlError *err)
 {
     if (p->ended || p->pending.len == 0)
         return 0;
-    if (p->fmt.csv) {
-        bool inq = false;
-        (void)find_record_end(p, p->pending.data, p->pending.len, 0, &inq);
-        if (inq) {
-            sl_error(err, SL_E_BAD_COPY_FILE_FORMAT, "unterminated CSV quoted field");
-            copy_context(p, err, -1, NULL, 0);
-            return -1;
-        }
+    const char *b = p->pending.data;
+    size_t n = p->pending.len;
+    if (p->fmt.csv && csv_open_quote(p, b, n)) {
+        sl_error(err, SL_E_BAD_COPY_FILE_FORMAT, "unterminated CSV quoted field");
+        p->rec = b;
+        p->rec_len = n;
+        line_context(p, err);
+        p->rec = NULL;
+        return -1;
     }
-    int rc = process_record(p, p->pending.data, p->pending.len, err);
+    bool simple = !memchr(b, p->fmt.csv ? p->fmt.quote : '\\', n);
+    int rc = process_record(p, b, n, simple, err);
     sl_buf_reset(&p->pending);
     return rc;
 }

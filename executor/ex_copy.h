@@ -2,7 +2,10 @@
  * ex_copy.h — COPY ... FROM STDIN data formats (text and CSV), internal to
  * executor/. The server feeds the CopyData bytes as they arrive, in chunks
  * of any size (a row may span chunks); the parser turns each complete
- * record into typed values and hands them to a callback.
+ * record into typed values and hands them to a callback. Records are
+ * read in place in the chunk (only one that spans chunks is copied);
+ * text values point into the record or the parser's unescape buffer,
+ * so a callback that keeps a row must copy its text.
  *
  * Rules follow PostgreSQL's COPY:
  *  - text: fields split by the delimiter (default tab), rows by newline
@@ -42,6 +45,14 @@ int ex_copy_format_parse(const PsList *options, SlArena *arena,
 typedef int (*ExCopyRowFn)(void *ctx, const SlValue *values, int ncols,
                            SlError *err);
 
+/* One field of the current record: a slice of the record, or of the
+ * parser's unescape buffer. */
+typedef struct ExCopyField {
+    const char *p;
+    size_t len;
+    bool isnull;
+} ExCopyField;
+
 typedef struct ExCopyParser {
     ExCopyFormat fmt;
     int ncols;
@@ -50,14 +61,21 @@ typedef struct ExCopyParser {
     const char *relname;
     ExCopyRowFn fn;
     void *ctx;
-    SlBuf pending;        /* bytes of an incomplete record */
-    SlBuf field;          /* the field being unescaped */
-    SlArena *row_arena;   /* values of the current record */
+    SlBuf pending;        /* bytes of a record begun in an earlier chunk */
+    SlBuf field;          /* the current record's unescaped fields */
+    SlArena *row_arena;   /* values of the current record (sl_value_in) */
     SlValue *values;
+    uint8_t *conv;        /* per column: which fast conversion applies */
+    ExCopyField *fields;  /* the current record's fields */
+    int fields_cap;
+    size_t null_len;
+    const char *rec;      /* the record being converted (error context) */
+    size_t rec_len;
     int64_t line;         /* 1-based number of the current record's first line */
     int64_t rows;         /* records delivered */
     bool header_done;
     bool ended;           /* saw \. */
+    bool general_only;    /* no fast paths (tests compare the two) */
 } ExCopyParser;
 
 void ex_copy_parser_init(ExCopyParser *p, const ExCopyFormat *fmt, int ncols,
@@ -70,5 +88,8 @@ int ex_copy_parser_feed(ExCopyParser *p, const char *data, size_t len,
  * quoted CSV field is 22P04 "unterminated CSV quoted field". */
 int ex_copy_parser_finish(ExCopyParser *p, SlError *err);
 void ex_copy_parser_free(ExCopyParser *p);
+/* Tests: read every record with the general scanner and every value with
+ * sl_value_in, so the fast paths can be compared with them. */
+void ex_copy_parser_general_only(ExCopyParser *p);
 
 #endif

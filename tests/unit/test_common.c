@@ -1822,6 +1822,68 @@ static void test_timestamp_io(void)
     CU_ASSERT(before - v.u.ts < 86400000000LL && before >= v.u.ts);
 }
 
+/* sl_timestamp_parse reads YYYY-MM-DD HH:MM:SS[.ffffff] without its
+ * general scanner; a leading space sends the same text through the
+ * general one, which must agree on the value and the error. */
+static void ts_both_ways(const char *s)
+{
+    char spaced[64];
+    snprintf(spaced, sizeof spaced, " %s", s);
+    for (int tz = 0; tz < 2; tz++) {
+        SlType ty = tz ? SL_T_TIMESTAMPTZ : SL_T_TIMESTAMP;
+        SlValue a, b;
+        SlError ea, eb;
+        sl_error_clear(&ea);
+        sl_error_clear(&eb);
+        int ra = sl_value_in(ty, s, strlen(s), NULL, &a, &ea);
+        int rb = sl_value_in(ty, spaced, strlen(spaced), NULL, &b, &eb);
+        CU_ASSERT_EQUAL(ra, rb);
+        CU_ASSERT_EQUAL(ea.code, eb.code);
+        if (ra == 0 && rb == 0)
+            CU_ASSERT_EQUAL(a.u.ts, b.u.ts);
+        if (ra != rb || ea.code != eb.code || (ra == 0 && a.u.ts != b.u.ts))
+            fprintf(stderr, "timestamp fast path differs on \"%s\": %d/%lld vs %d/%lld\n", s, ra,
+                    (long long)a.u.ts, rb, (long long)b.u.ts);
+    }
+}
+
+static void test_timestamp_fast_form(void)
+{
+    static const char *const fixed[] = {
+        "2020-01-01 00:00:00", "2020-01-01 00:00:00.5", "2020-01-01 00:00:00.123456",
+        "2020-01-01 00:00:00.000001", "2020-01-01 00:00:00.", "2020-01-01 00:00:00.1234567",
+        "2020-01-01T10:11:12", "2020-01-01t10:11:12", "2020-01-01 24:00:00", "2020-01-01 24:00:01",
+        "2020-01-01 23:59:60", "2020-01-01 23:60:00", "2020-02-29 00:00:00", "2021-02-29 00:00:00",
+        "2000-02-29 12:00:00", "1900-02-29 12:00:00", "2020-04-31 00:00:00", "2020-00-10 00:00:00",
+        "2020-13-10 00:00:00", "2020-01-00 00:00:00", "0000-01-01 00:00:00", "0001-01-01 00:00:00",
+        "9999-12-31 23:59:59.999999", "2020-01-01 00:00:0a", "2020-01-01 00:00:00.12a",
+        "2020/01/01 00:00:00", "2020-01-01  00:00:00", "2020-01-01 00:00:00Z",
+        "2020-01-01 00:00:00+02", "2020-01-01 00:00:00.5+02:30", "2020-1-01 00:00:00",
+        "+020-01-01 00:00:00", "2020-01-01 -1:00:00", "2020-01-01 00:00:00 ",
+    };
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+        ts_both_ways(fixed[i]);
+    /* random fields, valid and not, every fraction length */
+    uint64_t r = 88172645463325252ULL;
+    for (int i = 0; i < 20000; i++) {
+        r ^= r << 13;
+        r ^= r >> 7;
+        r ^= r << 17;
+        char s[64];
+        int fl = (int)(r >> 60) % 8;
+        int n = snprintf(s, sizeof s, "%04d-%02d-%02d %02d:%02d:%02d", (int)(r % 10000),
+                         (int)((r >> 14) % 14), (int)((r >> 18) % 33), (int)((r >> 24) % 26),
+                         (int)((r >> 30) % 61), (int)((r >> 36) % 62));
+        if (fl > 0) {
+            s[n++] = '.';
+            for (int k = 1; k < fl; k++)
+                s[n++] = (char)('0' + (r >> (40 + 3 * k)) % 10);
+            s[n] = '\0';
+        }
+        ts_both_ways(s);
+    }
+}
+
 static void test_interval_io(void)
 {
     CU_ASSERT_STRING_EQUAL(roundtrip(SL_T_INTERVAL, "4 seconds"), "00:00:04");
@@ -2865,6 +2927,7 @@ static const SlUnitTest value_tests[] = {
     {"integers", test_int_io},
     {"float8 output and round trips", test_float_io},
     {"timestamps", test_timestamp_io},
+    {"timestamps: the fast form agrees with the general scanner", test_timestamp_fast_form},
     {"intervals", test_interval_io},
     {"numeric limits", test_numeric_limits},
     {"numeric avg scales", test_numeric_avg},

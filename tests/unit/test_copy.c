@@ -120,13 +120,22 @@ static void test_text_errors(void)
     CU_ASSERT_EQUAL(run(&f, "1\tx\t2\n2\ty\n", 0, &c, &err), -1);
     CU_ASSERT_STRING_EQUAL(sl_errcode_sqlstate(err.code), "22P04");
     CU_ASSERT_STRING_EQUAL(err.message, "missing data for column \"n\"");
-    CU_ASSERT_STRING_EQUAL(err.context, "COPY t, line 2");
+    /* PostgreSQL shows the line for errors about the whole record */
+    CU_ASSERT_STRING_EQUAL(err.context, "COPY t, line 2: \"2\ty\"");
     collected_free(&c);
 
     sl_error_clear(&err);
     CU_ASSERT_EQUAL(run(&f, "1\tx\t2\t7\n", 0, &c, &err), -1);
     CU_ASSERT_STRING_EQUAL(sl_errcode_sqlstate(err.code), "22P04");
     CU_ASSERT_STRING_EQUAL(err.message, "extra data after last expected column");
+    CU_ASSERT_STRING_EQUAL(err.context, "COPY t, line 1: \"1\tx\t2\t7\"");
+    collected_free(&c);
+
+    /* too many fields is found before a bad value is read (PostgreSQL) */
+    sl_error_clear(&err);
+    CU_ASSERT_EQUAL(run(&f, "abc\tx\t2\t7\n", 0, &c, &err), -1);
+    CU_ASSERT_STRING_EQUAL(err.message, "extra data after last expected column");
+    CU_ASSERT_STRING_EQUAL(err.context, "COPY t, line 1: \"abc\tx\t2\t7\"");
     collected_free(&c);
 
     sl_error_clear(&err);
@@ -190,6 +199,7 @@ static void test_csv_unterminated(void)
     CU_ASSERT_EQUAL(run(&f, "1,\"open,1\n", 0, &c, &err), -1);
     CU_ASSERT_STRING_EQUAL(sl_errcode_sqlstate(err.code), "22P04");
     CU_ASSERT_STRING_EQUAL(err.message, "unterminated CSV quoted field");
+    CU_ASSERT_STRING_EQUAL(err.context, "COPY t, line 1: \"1,\"open,1\n\"");
     CU_ASSERT_EQUAL(c.nrows, 0);
     collected_free(&c);
 }
@@ -207,6 +217,269 @@ static void test_csv_escape_option(void)
     collected_free(&c);
 }
 
+/* ---------------------------------------------- fast path vs general */
+
+static const SlType types6[] = {SL_T_INT8, SL_T_INT4, SL_T_TEXT, SL_T_TIMESTAMP,
+                                SL_T_TIMESTAMPTZ, SL_T_NUMERIC};
+static const char *const names6[] = {"a", "b", "c", "d", "e", "f"};
+
+/* Every row as text, then the error (SQLSTATE, message, context). */
+static void run_mode(const ExCopyFormat *fmt, const char *data, size_t len, size_t chunk,
+                     bool general, SlBuf *out)
+{
+    ExCopyParser p;
+    SlBuf rows;
+    sl_buf_init(&rows);
+    ex_copy_parser_init(&p, fmt, 6, types6, names6, "t", NULL, NULL);
+    if (general)
+        ex_copy_parser_general_only(&p);
+    SlError err;
+    sl_error_clear(&err);
+    int rc = 0;
+    if (chunk == 0)
+        chunk = len ? len : 1;
+    Collected c = {0};
+    /* collect into one buffer: rows may be many */
+    p.fn = collect;
+    p.ctx = &c;
+    for (size_t off = 0; off < len && rc == 0; off += chunk) {
+        size_t n = len - off < chunk ? len - off : chunk;
+        rc = ex_copy_parser_feed(&p, data + off, n, &err);
+        for (int i = 0; i < c.nrows; i++) {
+            sl_buf_append(out, c.rows[i].data, c.rows[i].len);
+            sl_buf_putc(out, '\n');
+        }
+        collected_free(&c);
+    }
+    if (rc == 0)
+        rc = ex_copy_parser_finish(&p, &err);
+    for (int i = 0; i < c.nrows; i++) {
+        sl_buf_append(out, c.rows[i].data, c.rows[i].len);
+        sl_buf_putc(out, '\n');
+    }
+    collected_free(&c);
+    sl_buf_printf(out, "rc=%d rows=%lld line=%lld", rc, (long long)p.rows, (long long)p.line);
+    if (rc < 0)
+        sl_buf_printf(out, " ERR %s %s | %s", sl_errcode_sqlstate(err.code), err.message, err.context);
+    ex_copy_parser_free(&p);
+    sl_buf_free(&rows);
+}
+
+/* The fast paths and the general one give the same rows and errors, fed
+ * at once and in chunks of 1..7 bytes. Returns the fast path's answer. */
+static void same_both_ways(const ExCopyFormat *fmt, const char *data, SlBuf *answer)
+{
+    size_t len = strlen(data);
+    SlBuf ref;
+    sl_buf_init(&ref);
+    run_mode(fmt, data, len, 0, true, &ref);
+    for (size_t chunk = 0; chunk < 8; chunk++) {
+        for (int general = 0; general < 2; general++) {
+            SlBuf got;
+            sl_buf_init(&got);
+            run_mode(fmt, data, len, chunk, general, &got);
+            CU_ASSERT_STRING_EQUAL(got.data, ref.data);
+            if (strcmp(got.data, ref.data))
+                fprintf(stderr, "\ninput [%s] chunk %zu general %d:\n got [%s]\nwant [%s]\n", data,
+                        chunk, general, got.data, ref.data);
+            sl_buf_free(&got);
+        }
+    }
+    if (answer)
+        sl_buf_append(answer, ref.data, ref.len);
+    sl_buf_free(&ref);
+}
+
+static const char *const tricky_csv[] = {
+    "1,2,abc,2020-01-01 00:00:00,2020-01-01 00:00:00.5,1.5\n",
+    " 12,3,a,2020-01-01 00:00:00,2020-01-01 00:00:00+02,0\n",
+    "12 ,3 , a ,2020-01-01 00:00:00 , 2020-01-01 00:00:00,0\n",
+    "+5,-0,x,2020-01-01T10:00:00,2020-01-01 10:00:00+05:30,-0.0\n",
+    "-9223372036854775808,-2147483648,x,2020-01-01 00:00:00,2020-01-01 00:00:00,1\n",
+    "9223372036854775807,2147483647,x,2020-01-01 00:00:00,2020-01-01 00:00:00,1\n",
+    "9223372036854775808,1,x,2020-01-01 00:00:00,2020-01-01 00:00:00,1\n",
+    "-9223372036854775809,1,x,2020-01-01 00:00:00,2020-01-01 00:00:00,1\n",
+    "1,2147483648,x,2020-01-01 00:00:00,2020-01-01 00:00:00,1\n",
+    "1,-2147483649,x,2020-01-01 00:00:00,2020-01-01 00:00:00,1\n",
+    "123456789012345678,123456789,x,2020-01-01 00:00:00,2020-01-01 00:00:00,1\n",
+    "1234567890123456789,1234567890,x,2020-01-01 00:00:00,2020-01-01 00:00:00,1\n",
+    "-999999999999999999,-999999999,x,2020-01-01 00:00:00,2020-01-01 00:00:00,1\n",
+    "99999999999999999999,1,x,2020-01-01 00:00:00,2020-01-01 00:00:00,1\n",
+    "000000000000000000000001,0000000001,x,2020-01-01 00:00:00,2020-01-01 00:00:00,1\n",
+    "-,1,x,2020-01-01 00:00:00,2020-01-01 00:00:00,1\n",
+    "1,--1,x,2020-01-01 00:00:00,2020-01-01 00:00:00,1\n",
+    "1x,1,x,2020-01-01 00:00:00,2020-01-01 00:00:00,1\n",
+    "0x10,1,x,2020-01-01 00:00:00,2020-01-01 00:00:00,1\n",
+    "\"\",1,x,2020-01-01 00:00:00,2020-01-01 00:00:00,1\n",
+    "\"12\",\"-3\",\"x\",\"2020-01-01 00:00:00\",\"2020-01-01 00:00:00\",\"1\"\n",
+    ",,,,,\n",
+    "1,2,\"\",,,\n",
+    "1,2,\"a,b\",2020-01-01 00:00:00,2020-01-01 00:00:00,1\n",
+    "1,2,\"say \"\"hi\"\"\",2020-01-01 00:00:00,2020-01-01 00:00:00,1\n",
+    "1,2,\"two\nlines\",2020-01-01 00:00:00,2020-01-01 00:00:00,1\n2,x,y,,,\n",
+    "1,2,a\"b\"c,2020-01-01 00:00:00,2020-01-01 00:00:00,1\n",
+    "1,2,\\N,2020-01-01 00:00:00,2020-01-01 00:00:00,1\n",
+    "1,2,x,2020-01-01 00:00:00.123456,2020-01-01 00:00:00.1234567,1\n",
+    "1,2,x,2020-01-01 00:00:00.,2020-01-01 24:00:00,1\n",
+    "1,2,x,2020-01-01 24:00:01,2020-01-01 00:00:00,1\n",
+    "1,2,x,2021-02-29 00:00:00,2020-01-01 00:00:00,1\n",
+    "1,2,x,0000-01-01 00:00:00,2020-01-01 00:00:00,1\n",
+    "1,2,x,2020-01-01 00:00:60,2020-01-01 00:00:00,1\n",
+    "1,2,x,294277-01-01 00:00:00,2020-01-01 00:00:00,1\n",
+    "1,2,x,2020-01-01 00:00:00,2020-01-01 00:00:00+16,1\n",
+    "1,2,x,2020-01-01 00:00:00,2020-01-01 00:00:00,1\r\n2,3,y,,,\r\n",
+    "1,2,x,,,\n\\.\n9,9,ignored,,,\n",
+    "1,2,x,,,\n2,3\n",
+    "1,2,x,,,,\n",
+    "abc,2,x,,,,\n",
+    "1,2,x,,,\n2,3,y,,,",
+    "1,2,\"open,,,\n",
+    "1,2,\"ok\",,,\n3,4,\"open,,,",
+    "1,2,\xc3\xa9t\xc3\xa9,,,\n",
+    "\n",
+    "1,2,x,,,\n\n",
+};
+
+static void test_fast_vs_general_csv(void)
+{
+    ExCopyFormat f = csv_fmt();
+    for (size_t i = 0; i < sizeof tricky_csv / sizeof tricky_csv[0]; i++)
+        same_both_ways(&f, tricky_csv[i], NULL);
+    /* a different NULL string, delimiter and escape */
+    f.null_str = "NA";
+    f.delim = '|';
+    f.escape = '\\';
+    same_both_ways(&f, "1|2|NA|NA|NA|NA\n1|2|\"NA\"|||\n", NULL);
+    same_both_ways(&f, "1|2|\"a\\\"b\\\\c|d\"|||\n1|2|\"x\\y\"|||\n", NULL);
+    /* all of them in one stream (the error stops it where it stops) */
+    SlBuf all;
+    sl_buf_init(&all);
+    for (size_t i = 0; i < 6; i++)
+        sl_buf_puts(&all, tricky_csv[i]);
+    f = csv_fmt();
+    same_both_ways(&f, all.data, NULL);
+    sl_buf_free(&all);
+}
+
+static void test_fast_vs_general_text(void)
+{
+    static const char *const tricky_text[] = {
+        "1\t2\tabc\t2020-01-01 00:00:00\t2020-01-01 00:00:00.5\t1.5\n",
+        " 12\t 3 \t a \t2020-01-01 00:00:00\t2020-01-01 00:00:00+02\t0\n",
+        "9223372036854775808\t1\tx\t\\N\t\\N\t\\N\n",
+        "1\t2147483648\tx\t\\N\t\\N\t\\N\n",
+        "\\N\t\\N\t\\N\t\\N\t\\N\t\\N\n",
+        "\t\t\t\t\t\n",
+        "1\t2\t\\\\N\t\\N\t\\N\t\\N\n",
+        "1\t2\ta\\tb\\\\c\\nd\\101\\x42\\q\t\\N\t\\N\t\\N\n",
+        "1\t2\tline\\\nbreak\t\\N\t\\N\t\\N\n2\t3\tx\t\\N\t\\N\t\\N\n",
+        "1\\2\t2\tx\t\\N\t\\N\t\\N\n",
+        "1\t2\tx\t\\N\t\\N\t\\N\r\n\\.\r\n3\n",
+        "1\t2\tx\t\\N\t\\N\n",
+        "1\t2\tx\t\\N\t\\N\t\\N\t\n",
+        "x\t2\tx\t\\N\t\\N\t\\N\t7\n",
+        "1\t2\tend\\\t\\N\t\\N\t\\N",
+        "1\t2\t\"quoted\"\t\\N\t\\N\t\\N\n",
+        "1,2\t2\tx\t2020-01-01 24:00:00\t2020-02-30 00:00:00\t1\n",
+    };
+    ExCopyFormat f = text_fmt();
+    for (size_t i = 0; i < sizeof tricky_text / sizeof tricky_text[0]; i++)
+        same_both_ways(&f, tricky_text[i], NULL);
+    f.null_str = "NULL";
+    same_both_ways(&f, "1\t2\tNULL\tNULL\tNULL\tNULL\n1\t2\t\\N\tNULL\tNULL\tNULL\n", NULL);
+    f.null_str = "";
+    same_both_ways(&f, "1\t2\t\t\t\t\n", NULL);
+}
+
+/* What the fast path answers for a few inputs, as PostgreSQL 15 does. */
+static void test_fast_path_answers(void)
+{
+    ExCopyFormat f = csv_fmt();
+    SlBuf a;
+    sl_buf_init(&a);
+    same_both_ways(&f, " 12 ,-0,x,2020-01-01 00:00:00.5,2020-01-01 00:00:00+02,1.50\n", &a);
+    CU_ASSERT_STRING_EQUAL(a.data, "12|0|x|2020-01-01 00:00:00.5|2019-12-31 22:00:00+00|1.50\n"
+                                   "rc=0 rows=1 line=2");
+    sl_buf_reset(&a);
+    same_both_ways(&f, "1,2147483648,x,,,\n", &a);
+    CU_ASSERT_STRING_EQUAL(a.data, "rc=-1 rows=0 line=2 ERR 22003 value \"2147483648\" is out of "
+                                   "range for type integer | COPY t, line 1, column b: \"2147483648\"");
+    sl_buf_reset(&a);
+    same_both_ways(&f, "\"\",1,x,,,\n", &a);
+    CU_ASSERT_STRING_EQUAL(a.data, "rc=-1 rows=0 line=2 ERR 22P02 invalid input syntax for type "
+                                   "bigint: \"\" | COPY t, line 1, column a: \"\"");
+    sl_buf_reset(&a);
+    same_both_ways(&f, "1,2,x,2021-02-29 00:00:00,,\n", &a);
+    CU_ASSERT_STRING_EQUAL(a.data, "rc=-1 rows=0 line=2 ERR 22008 date/time field value out of "
+                                   "range: \"2021-02-29 00:00:00\" | COPY t, line 1, column d: "
+                                   "\"2021-02-29 00:00:00\"");
+    sl_buf_free(&a);
+}
+
+/* Random records built from field pieces (plain, spaced, quoted, escaped,
+ * NULL, bad), every format, random chunk sizes. */
+static void test_fast_vs_general_random(void)
+{
+    static const char *const ints[] = {"0", "-1", "42", " 7", "8 ", "+9", "123456789012345678",
+                                       "9223372036854775807", "9223372036854775808", "2147483648",
+                                       "x", "", "-"};
+    static const char *const texts[] = {"a", "", " b ", "c,d", "e\"f", "\\N", "g\\th", "NA", "\xc3\xa9"};
+    static const char *const stamps[] = {"2020-01-01 00:00:00", "2020-01-01 00:00:00.000001",
+                                         "2020-02-30 00:00:00", "2020-01-01 00:00:00+01", "now-ish",
+                                         ""};
+    uint64_t r = 0x9E3779B97F4A7C15ULL;
+#define NEXT() (r ^= r << 13, r ^= r >> 7, r ^= r << 17, r)
+    for (int iter = 0; iter < 300; iter++) {
+        bool csv = iter % 2;
+        ExCopyFormat f = csv ? csv_fmt() : text_fmt();
+        SlBuf d;
+        sl_buf_init(&d);
+        int nrec = 1 + (int)(NEXT() % 5);
+        for (int k = 0; k < nrec; k++) {
+            int nf = NEXT() % 10 == 0 ? 5 + (int)(NEXT() % 3) : 6;
+            for (int c = 0; c < nf; c++) {
+                if (c)
+                    sl_buf_putc(&d, f.delim);
+                const char *v;
+                if (c < 2)
+                    v = ints[NEXT() % (sizeof ints / sizeof ints[0])];
+                else if (c == 2 || c == 5)
+                    v = texts[NEXT() % (sizeof texts / sizeof texts[0])];
+                else
+                    v = stamps[NEXT() % (sizeof stamps / sizeof stamps[0])];
+                if (c == 5 && strpbrk(v, "abcdefgh\\\" ,NA\xc3"))
+                    v = "1";
+                bool quote = csv && (NEXT() % 4 == 0 || strpbrk(v, ",\""));
+                if (quote) {
+                    sl_buf_putc(&d, '"');
+                    for (const char *s = v; *s; s++) {
+                        if (*s == '"')
+                            sl_buf_putc(&d, '"');
+                        sl_buf_putc(&d, *s);
+                    }
+                    sl_buf_putc(&d, '"');
+                } else {
+                    sl_buf_puts(&d, v);
+                }
+            }
+            sl_buf_puts(&d, NEXT() % 5 == 0 ? "\r\n" : "\n");
+        }
+        size_t len = d.len;
+        SlBuf ref, got;
+        sl_buf_init(&ref);
+        sl_buf_init(&got);
+        run_mode(&f, d.data, len, 0, true, &ref);
+        run_mode(&f, d.data, len, 1 + NEXT() % 64, false, &got);
+        CU_ASSERT_STRING_EQUAL(got.data, ref.data);
+        if (strcmp(got.data, ref.data))
+            fprintf(stderr, "\nrandom input [%s]:\n got [%s]\nwant [%s]\n", d.data, got.data, ref.data);
+        sl_buf_free(&ref);
+        sl_buf_free(&got);
+        sl_buf_free(&d);
+    }
+#undef NEXT
+}
+
 static const SlUnitTest copy_tests[] = {
     {"text basic, every chunk size", test_text_basic},
     {"text end marker, CRLF, octal and hex escapes", test_text_end_marker_crlf_octal},
@@ -216,5 +489,9 @@ static const SlUnitTest copy_tests[] = {
     {"csv header and line numbers across quoted newlines", test_csv_header_and_line_numbers},
     {"csv unterminated quote", test_csv_unterminated},
     {"csv escape and delimiter options", test_csv_escape_option},
+    {"fast path = general path: csv, tricky inputs", test_fast_vs_general_csv},
+    {"fast path = general path: text, tricky inputs", test_fast_vs_general_text},
+    {"fast path answers as PostgreSQL", test_fast_path_answers},
+    {"fast path = general path: random records and chunks", test_fast_vs_general_random},
     {NULL, NULL}};
 SL_UNIT_SUITE("copy formats", copy_tests)
