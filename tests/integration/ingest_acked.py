@@ -14,7 +14,8 @@
 #       [--first-id 0] [--max-batches N] [--stop-file F] [--stop-on CODE]
 #       [--max-rows 200] [--pause-ms 0]
 #     W connections send batches until F exists, or N batches each, or (with
-#     --stop-on) until a statement fails with that SQLSTATE. Worker w sends
+#     --stop-on) until a statement fails with that SQLSTATE, or once the
+#     process that started it is gone or D is removed. Worker w sends
 #     ids first + w, first + w + W, ... and appends to D/w.<first>.<w> one
 #     line per batch, flushed before the next is sent:
 #       A id        acknowledged: the client got CommandComplete
@@ -121,8 +122,10 @@ class Worker(threading.Thread):
         self.out = open(path, "a")
 
     def stopping(self):
+        # the stop file, or the test gone (its shell died, its folder removed)
         f = self.cfg["stop_file"]
-        return f is not None and os.path.exists(f)
+        return ((f is not None and os.path.exists(f)) or os.getppid() != self.cfg["parent"]
+                or not os.path.isdir(self.cfg["dir"]))
 
     def connect(self):
         import psycopg2
@@ -205,6 +208,7 @@ def cmd_run(argv):
         "stop_on": set(o.get("stop-on", [])),
         "max_rows": int(get(o, "max-rows", "200")),
         "pause": int(get(o, "pause-ms", "0")) / 1000.0,
+        "parent": os.getppid(),
     }
     os.makedirs(cfg["dir"], exist_ok=True)
     with open(os.path.join(cfg["dir"], "max-rows"), "w") as f:

@@ -10,6 +10,14 @@
 #     (no statement may fail), and again after a kill -9 and restart, which
 #     recovers from the checkpoints taken after the outage.
 . "$(dirname "$0")/lib.sh"
+GEN_PID=
+gen_cleanup() {   # a failed test stops its load generator too
+  local rc=$?
+  [ -z "$GEN_PID" ] || kill "$GEN_PID" 2>/dev/null
+  (exit "$rc")    # sl_cleanup takes the test's status from $?
+  sl_cleanup
+}
+trap gen_cleanup EXIT
 
 PY=/usr/bin/python3   # Debian's, with psycopg2 (not a pyenv python3)
 GEN_PY="$SL_TOP_SRCDIR/tests/integration/ingest_acked.py"

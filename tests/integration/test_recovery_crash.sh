@@ -15,6 +15,14 @@
 #     of the idle server and a restart, give the same answers.
 # RANDOM is seeded from SL_RECOVERY_SEED when set (the seed is printed).
 . "$(dirname "$0")/lib.sh"
+GEN_PID=
+gen_cleanup() {   # a failed test stops its load generator too
+  local rc=$?
+  [ -z "$GEN_PID" ] || kill "$GEN_PID" 2>/dev/null
+  (exit "$rc")    # sl_cleanup takes the test's status from $?
+  sl_cleanup
+}
+trap gen_cleanup EXIT
 
 PY=/usr/bin/python3   # Debian's, with psycopg2 (not a pyenv python3)
 GEN_PY="$SL_TOP_SRCDIR/tests/integration/ingest_acked.py"
