@@ -58,6 +58,7 @@ typedef struct Batch {
     Ckpt *barrier;         /* a checkpoint barrier (no rows), or NULL */
     SlArena *arena;
     SlValue *rows;         /* nrows * ncols */
+    uint64_t *hashes;      /* per row: hash_keys of its group key (grouped views) */
     int nrows, cap, ncols;
 } Batch;
 
@@ -193,6 +194,8 @@ typedef struct ExView {
     ExTask *tasks;
     ExColumn *cols;
     int ncols;
+    int *used;                     /* the stream's columns the view reads */
+    int nused;
     pthread_mutex_t plock;
     pthread_cond_t pcond;
     int64_t enqueued, processed;   /* rows */
@@ -242,7 +245,7 @@ typedef struct ExView {
 } ExView;
 
 #define CHANGE_LOG_ROWS 1000000    /* retained change rows per view */
-#define VIEW_QUEUE_ROWS 1000000    /* rows queued for a view before ingestion waits */
+#define VIEW_QUEUE_ROWS 262144     /* rows queued for a view before ingestion waits */
 
 struct ExSubscription {
     ExSubscription *next;
@@ -505,9 +508,16 @@ static int agg_final(const PlAgg *ag, const AggState *st, SlArena *a, SlValue *o
     return 0;
 }
 
+static Group *group_find_h(ExTask *t, const SlValue *keys, int nkeys, int naggs, uint64_t h);
+
 static Group *group_find(ExTask *t, const SlValue *keys, int nkeys, int naggs)
 {
-    uint64_t h = hash_keys(keys, nkeys);
+    return group_find_h(t, keys, nkeys, naggs, hash_keys(keys, nkeys));
+}
+
+/* The group of keys (whose hash_keys is h), created if new. */
+static Group *group_find_h(ExTask *t, const SlValue *keys, int nkeys, int naggs, uint64_t h)
+{
     if ((t->ngroups + 1) * 10 >= t->nslots * 7) {
         int64_t ncap = t->nslots ? t->nslots * 2 : 64;
         Group **ns = sl_calloc((size_t)ncap, sizeof(Group *));
@@ -667,7 +677,7 @@ static int task_apply(ExTask *t, Batch *b, SlArena *scratch)
                 if (q->aggs[a].arg && ex_eval(q->aggs[a].arg, row, &ec, &t->argv[a], &t->error) < 0)
                     goto row_error;
             }
-            Group *g = group_find(t, keys, q->ngroup, q->naggs);
+            Group *g = group_find_h(t, keys, q->ngroup, q->naggs, b->hashes[r]);
             if (t->dirty)
                 t->dirty[g->hash % (uint64_t)v->max_parallelism] = 1;
             if (track && g->touched != t->batch_no) {
@@ -800,6 +810,7 @@ static void task_run(ExTask *t)
         pthread_mutex_unlock(&v->plock);
         sl_arena_free(b->arena);
         free(b->rows);
+        free(b->hashes);
         free(b);
     }
     sl_arena_free(scratch);
@@ -828,20 +839,33 @@ static Batch *batch_new(int ncols)
     return b;
 }
 
-static void batch_add(Batch *b, const SlValue *row)
+/* Adds a row to a task's batch: only the columns the view reads are
+ * copied (the others are NULL), with the row's key hash when grouped. */
+static void batch_add(Batch *b, const SlValue *row, const ExView *v, uint64_t hash)
 {
     if (b->nrows == b->cap) {
         b->cap = b->cap ? b->cap * 2 : 64;
         b->rows = sl_realloc(b->rows, sizeof(SlValue) * (size_t)(b->cap * b->ncols));
+        b->hashes = sl_realloc(b->hashes, sizeof(uint64_t) * (size_t)b->cap);
     }
     SlValue *dst = b->rows + (size_t)b->nrows * (size_t)b->ncols;
-    for (int c = 0; c < b->ncols; c++)
-        sl_value_copy(&row[c], b->arena, &dst[c]);
+    if (v->nused == b->ncols) {
+        for (int c = 0; c < b->ncols; c++)
+            sl_value_copy(&row[c], b->arena, &dst[c]);
+    } else {
+        for (int c = 0; c < b->ncols; c++)
+            dst[c].isnull = 1;
+        for (int i = 0; i < v->nused; i++) {
+            int c = v->used[i];
+            sl_value_copy(&row[c], b->arena, &dst[c]);
+        }
+    }
+    b->hashes[b->nrows] = hash;
     b->nrows++;
 }
 
-/* Routes rows of the view's source to its tasks. Caller holds the ingest lock. */
-static int view_route(ExView *v, const SlValue *rows, int64_t nrows, SlError *err)
+/* Routes up to a chunk of rows to the tasks' queues. */
+static int route_chunk(ExView *v, const SlValue *rows, int64_t nrows, SlError *err)
 {
     int ncols = v->src->ncols;
     Batch **batches = sl_calloc((size_t)v->parallelism, sizeof(Batch *));
@@ -852,6 +876,7 @@ static int view_route(ExView *v, const SlValue *rows, int64_t nrows, SlError *er
     for (int64_t r = 0; r < nrows; r++) {
         const SlValue *row = rows + (size_t)r * (size_t)ncols;
         int task;
+        uint64_t h = 0;
         if (v->q->grouped && v->q->ngroup > 0) {
             for (int k = 0; k < v->q->ngroup; k++) {
                 if (ex_eval(v->q->group[k], row, &ec, &keys[k], err) < 0) {
@@ -859,16 +884,18 @@ static int view_route(ExView *v, const SlValue *rows, int64_t nrows, SlError *er
                     keys[k] = sl_val_null(SL_T_UNKNOWN);
                 }
             }
-            int kg = ex_kg_of_hash(hash_keys(keys, v->q->ngroup), v->max_parallelism);
+            h = hash_keys(keys, v->q->ngroup);
+            int kg = ex_kg_of_hash(h, v->max_parallelism);
             task = ex_task_of_kg(kg, v->parallelism, v->max_parallelism);
         } else if (v->q->grouped) {
             task = 0; /* a global aggregate: one group */
+            h = hash_keys(keys, 0);
         } else {
             task = (int)(v->route_counter++ % v->parallelism);
         }
         if (!batches[task])
             batches[task] = batch_new(ncols);
-        batch_add(batches[task], row);
+        batch_add(batches[task], row, v, h);
         if ((r & 255) == 255)
             sl_arena_reset(scratch);
     }
@@ -899,6 +926,20 @@ static int view_route(ExView *v, const SlValue *rows, int64_t nrows, SlError *er
     sl_arena_free(scratch);
     free(batches);
     return rc;
+}
+
+#define ROUTE_CHUNK 2048   /* rows routed before the tasks get them: batches stay in cache */
+
+/* Routes rows of the view's source to its tasks. Caller holds the ingest lock. */
+static int view_route(ExView *v, const SlValue *rows, int64_t nrows, SlError *err)
+{
+    int ncols = v->src->ncols;
+    for (int64_t off = 0; off < nrows; off += ROUTE_CHUNK) {
+        int64_t n = nrows - off < ROUTE_CHUNK ? nrows - off : ROUTE_CHUNK;
+        if (route_chunk(v, rows + (size_t)off * (size_t)ncols, n, err) < 0)
+            return -1;
+    }
+    return 0;
 }
 
 /* ----------------------------------------------------------- checkpoints
@@ -2134,6 +2175,19 @@ int ex_create_stream(ExCatalog *c, const PsStmt *st, SlBuf *canonical, char tag[
     return 0;
 }
 
+static void mark_columns(const PlExpr *e, bool *mark, int ncols)
+{
+    if (!e)
+        return;
+    if (e->kind == PL_COLUMN && e->index >= 0 && e->index < ncols)
+        mark[e->index] = true;
+    for (int i = 0; i < 3; i++)
+        mark_columns(e->args[i], mark, ncols);
+    for (int i = 0; i < e->nlist; i++)
+        mark_columns(e->list[i], mark, ncols);
+    mark_columns(e->else_expr, mark, ncols);
+}
+
 /* A view's WITH options: CREATE takes them all, ALTER ... SET those that
  * can change while it runs. */
 typedef struct ViewOpts {
@@ -2382,6 +2436,25 @@ int ex_create_view(ExCatalog *c, const PsStmt *st, SlBuf *canonical, char tag[64
     if (v->q->ngroup > 64) {
         sl_error(err, SL_E_PROGRAM_LIMIT_EXCEEDED, "at most 64 GROUP BY keys");
         goto out;
+    }
+    /* the stream's columns the view reads: rows are routed with only those */
+    {
+        bool *mark = sl_alloc0(v->arena, (size_t)s->ncols + 1);
+        const PlSelect *q = v->q;
+        mark_columns(q->where, mark, s->ncols);
+        if (q->grouped) {
+            for (int k = 0; k < q->ngroup; k++)
+                mark_columns(q->group[k], mark, s->ncols);
+            for (int a = 0; a < q->naggs; a++)
+                mark_columns(q->aggs[a].arg, mark, s->ncols);
+        } else {
+            for (int k = 0; k < q->ntargets; k++)
+                mark_columns(q->targets[k], mark, s->ncols);
+        }
+        v->used = sl_alloc(v->arena, sizeof(int) * (size_t)(s->ncols + 1));
+        for (int i = 0; i < s->ncols; i++)
+            if (mark[i])
+                v->used[v->nused++] = i;
     }
     v->ncols = v->q->ntargets;
     v->cols = sl_alloc0(v->arena, sizeof(ExColumn) * (size_t)(v->ncols ? v->ncols : 1));
