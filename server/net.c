@@ -49,6 +49,11 @@
 
 #define MAX_STARTUP_PACKET 10000
 #define OUTPUT_HIGH_WATER (4 * 1024 * 1024)
+/* Bytes one read may take from a socket (libevent's default is 16 KB):
+ * a bulk COPY then costs a system call and a pass through conn_process
+ * per 256 KB. Only what is there is read, so idle connections keep
+ * small buffers. */
+#define MAX_SINGLE_READ (256 * 1024)
 
 /* ------------------------------------------------------ cancel registry */
 
@@ -161,6 +166,7 @@ typedef struct Conn {
     bool busy;                /* a statement thread owns sess: see run_job */
     bool dead;                /* the socket failed while busy: free when done */
     bool wake_pending;        /* a wake came while busy */
+    size_t copy_left;         /* bytes of a CopyData body still to hand over */
     struct Conn *prev, *next;
 } Conn;
 
@@ -336,11 +342,33 @@ static int start_tls(Conn *c)
     c->tls = true;
     sess_set_tls(c->sess, true);
     bufferevent_setcb(c->bev, conn_read_cb, conn_write_cb, conn_event_cb, c);
+    bufferevent_set_max_single_read(c->bev, MAX_SINGLE_READ);
     bufferevent_enable(c->bev, EV_READ | EV_WRITE);
     return 0;
 }
 
-/* Reads as many complete messages as the input holds. */
+/* Hands the first n bytes of the input to the session's COPY, piece by
+ * piece as they lie in the buffer, and drains them. */
+static void copy_data_pieces(Conn *c, struct evbuffer *in, size_t n)
+{
+    while (n > 0) {
+        struct evbuffer_iovec v[8];
+        int nv = evbuffer_peek(in, (ev_ssize_t)n, NULL, v, 8);
+        size_t done = 0;
+        for (int i = 0; i < nv && i < 8 && done < n; i++) {
+            size_t k = v[i].iov_len < n - done ? v[i].iov_len : n - done;
+            sess_copy_data(c->sess, v[i].iov_base, k);
+            done += k;
+        }
+        if (done == 0)
+            break;
+        evbuffer_drain(in, done);
+        n -= done;
+    }
+}
+
+/* Reads as many complete messages as the input holds (a CopyData body
+ * as much of it as there is). */
 static void conn_process(Conn *c)
 {
     struct evbuffer *in = bufferevent_get_input(c->bev);
@@ -377,6 +405,14 @@ static void conn_process(Conn *c)
                 }
                 return;
             }
+        } else if (c->copy_left > 0) {
+            /* the rest of a CopyData body, handed over as it arrives */
+            if (avail == 0)
+                return;
+            size_t n = avail < c->copy_left ? avail : c->copy_left;
+            copy_data_pieces(c, in, n);
+            c->copy_left -= n;
+            act = SESS_CONTINUE;
         } else {
             if (avail < 5)
                 return;
@@ -395,9 +431,16 @@ static void conn_process(Conn *c)
                 conn_close_after_flush(c);
                 return;
             }
+            char type = (char)hdr[0];
+            if (type == 'd' && sess_copy_in(c->sess)) {
+                /* COPY data: no need to gather the message (up to 1 GB
+                 * from some clients) before parsing it */
+                evbuffer_drain(in, 5);
+                c->copy_left = len - 4;
+                continue;
+            }
             if (avail < (size_t)len + 1)
                 return;
-            char type = (char)hdr[0];
             if (type == 'Q' || type == 'E' || type == 'c') {
                 /* may run long: on a statement thread */
                 Job *j = sl_calloc(1, sizeof *j);
@@ -588,6 +631,7 @@ static void io_accept(IoThread *io, Handoff *h)
         return;
     }
     bufferevent_setcb(c->bev, conn_read_cb, conn_write_cb, conn_event_cb, c);
+    bufferevent_set_max_single_read(c->bev, MAX_SINGLE_READ);
     /* the first packet and anything that came with it */
     struct evbuffer *in = bufferevent_get_input(c->bev);
     evbuffer_unfreeze(in, 0); /* a socket bufferevent freezes its input's end */

@@ -148,6 +148,12 @@ bool sess_in_startup(const Session *s);
 SessAction sess_startup_packet(Session *s, const char *body, size_t len);
 /* A regular message. */
 SessAction sess_message(Session *s, char type, const char *body, size_t len);
+/* true while a COPY FROM STDIN is open: the network layer may then hand
+ * a CopyData message's body over in pieces, as they arrive, with
+ * sess_copy_data (the COPY parser takes bytes in chunks of any size),
+ * instead of gathering the whole message first. */
+bool sess_copy_in(const Session *s);
+void sess_copy_data(Session *s, const char *data, size_t len);
 /* The largest message body this session accepts. */
 size_t sess_max_message(const Session *s);
 /* A FATAL error the network layer detected (bad length, ...). */

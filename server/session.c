@@ -1305,16 +1305,28 @@ bool sess_wake(Session *s, size_t budget)
 
 /* ----------------------------------------------------------------- COPY */
 
+bool sess_copy_in(const Session *s)
+{
+    return s->copy != NULL;
+}
+
+void sess_copy_data(Session *s, const char *data, size_t len)
+{
+    SlError e;
+    sl_error_clear(&e);
+    if (!s->copy_failed && ex_copy_data(s->copy, data, len, &e) < 0) {
+        send_error(s, &e);
+        s->copy_failed = true;
+    }
+}
+
 static SessAction copy_message(Session *s, char type, const char *body, size_t len)
 {
     SlError e;
     sl_error_clear(&e);
     switch (type) {
     case 'd':
-        if (!s->copy_failed && ex_copy_data(s->copy, body, len, &e) < 0) {
-            send_error(s, &e);
-            s->copy_failed = true;
-        }
+        sess_copy_data(s, body, len);
         return SESS_CONTINUE;
     case 'c': {
         char tag[64];
