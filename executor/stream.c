@@ -81,14 +81,33 @@ typedef struct AggState {
     DistinctSet *set;
 } AggState;
 
+/* A group: this header, then its keys and its aggregates' states packed
+ * at the view's offsets (GroupLayout): a key or a min/max value takes only
+ * its payload (8 bytes for the fixed-width types), NULLs and "has a value"
+ * are bits. One allocation per group, in the task's arena. */
 typedef struct Group {
     uint64_t hash;
-    SlValue *keys;
-    AggState *aggs;
     int64_t nrows;         /* rows applied to it */
-    int64_t touched;       /* batch number that last touched it (changes) */
-    SlValue *old_row;      /* its output row before that batch, or NULL */
+    uint64_t bits;         /* key k NULL: bit k; aggregate a has a value: bit nkeys + a; GROUP_TOUCHED */
 } Group;
+
+#define GROUP_TOUCHED (1ULL << 63)  /* touched by the batch being applied (changes) */
+#define GROUP_DATA(g) ((uint8_t *)((g) + 1))
+
+typedef struct GroupLayout {
+    int nkeys, naggs;
+    SlType *key_type;
+    int *key_off;
+    SlType *agg_type;      /* min/max: the argument's type */
+    int *agg_off;
+    size_t size;           /* header and data */
+} GroupLayout;
+
+/* A group touched by the batch being applied, with its row before it. */
+typedef struct Touched {
+    Group *g;
+    SlValue *old_row;      /* NULL: it had no row (new, or filtered by HAVING) */
+} Touched;
 
 /* A batch of changes of a view: rows with their diff, one progress number. */
 typedef struct ChangeBatch {
@@ -118,7 +137,7 @@ struct ExTask {
     SlError error;             /* a runtime error stops the task */
     bool failed;
     int64_t batch_no;
-    Group **touched;           /* groups touched by the current batch */
+    Touched *touched;          /* groups touched by the current batch */
     int64_t ntouched, captouched;
     /* checkpoints */
     SlValue *argv;             /* a row's aggregate arguments */
@@ -194,6 +213,7 @@ typedef struct ExView {
     ExTask *tasks;
     ExColumn *cols;
     int ncols;
+    GroupLayout layout;            /* grouped: how a group's state is packed */
     int *used;                     /* the stream's columns the view reads */
     int nused;
     pthread_mutex_t plock;
@@ -405,49 +425,249 @@ static void distinct_add(SlArena *a, DistinctSet *s, const SlValue *v)
     s->n++;
 }
 
-static void agg_update(ExTask *t, const PlAgg *ag, AggState *st, const SlValue *v)
+/* ----------------------------------------------------- packed values */
+
+static int cv_size(SlType t)
 {
+    switch (t) {
+    case SL_T_BOOL:
+    case SL_T_INT4:
+    case SL_T_INT8:
+    case SL_T_FLOAT8:
+    case SL_T_TIMESTAMP:
+    case SL_T_TIMESTAMPTZ: return 8;
+    case SL_T_NUMERIC: return 24;
+    case SL_T_TEXT: return 16;
+    case SL_T_INTERVAL: return 16;
+    default: return 0;
+    }
+}
+
+/* Stores a non-NULL value of type t (text copied into a). */
+static void cv_put(uint8_t *p, SlType t, const SlValue *v, SlArena *a)
+{
+    switch (t) {
+    case SL_T_BOOL: p[0] = v->u.b; break;
+    case SL_T_INT4: memcpy(p, &v->u.i4, 4); break;
+    case SL_T_INT8:
+    case SL_T_FLOAT8:
+    case SL_T_TIMESTAMP:
+    case SL_T_TIMESTAMPTZ: memcpy(p, &v->u.i8, 8); break;
+    case SL_T_NUMERIC:
+        memcpy(p, &v->u.num, 16);
+        memcpy(p + 16, &v->scale, 2);
+        break;
+    case SL_T_TEXT: {
+        const char *s = sl_strndup(a, v->u.s.p, v->u.s.len);
+        memcpy(p, &s, sizeof s);
+        memcpy(p + 8, &v->u.s.len, 4);
+        break;
+    }
+    case SL_T_INTERVAL:
+        memcpy(p, &v->u.iv.months, 4);
+        memcpy(p + 4, &v->u.iv.days, 4);
+        memcpy(p + 8, &v->u.iv.usec, 8);
+        break;
+    default: break;
+    }
+}
+
+static SlValue cv_get(const uint8_t *p, SlType t, bool isnull)
+{
+    SlValue v;
+    memset(&v, 0, sizeof v);
+    v.type = (uint8_t)t;
+    if (isnull || cv_size(t) == 0) {
+        v.isnull = 1;
+        return v;
+    }
+    switch (t) {
+    case SL_T_BOOL: v.u.b = p[0] != 0; break;
+    case SL_T_INT4: memcpy(&v.u.i4, p, 4); break;
+    case SL_T_NUMERIC:
+        memcpy(&v.u.num, p, 16);
+        memcpy(&v.scale, p + 16, 2);
+        break;
+    case SL_T_TEXT:
+        memcpy(&v.u.s.p, p, sizeof v.u.s.p);
+        memcpy(&v.u.s.len, p + 8, 4);
+        break;
+    case SL_T_INTERVAL:
+        memcpy(&v.u.iv.months, p, 4);
+        memcpy(&v.u.iv.days, p + 4, 4);
+        memcpy(&v.u.iv.usec, p + 8, 8);
+        break;
+    default: memcpy(&v.u.i8, p, 8); break;
+    }
+    return v;
+}
+
+/* The packed state of one aggregate: count (8); count(DISTINCT): the set
+ * (8); sum/avg of float8: count, sum (16); of integers and numeric: count,
+ * sum (16), scale, overflow (32); min/max: the value (cv_size). */
+static int agg_state_size(const PlAgg *ag)
+{
+    if (ag->distinct)
+        return 8;
+    switch (ag->kind) {
+    case PL_AGG_COUNT_STAR:
+    case PL_AGG_COUNT: return 8;
+    case PL_AGG_SUM:
+    case PL_AGG_AVG: return ag->arg && ag->arg->type == SL_T_FLOAT8 ? 16 : 32;
+    case PL_AGG_MIN:
+    case PL_AGG_MAX: return cv_size(ag->arg->type);
+    }
+    return 8;
+}
+
+static void layout_init(GroupLayout *l, const PlSelect *q, SlArena *a)
+{
+    l->nkeys = q->ngroup;
+    l->naggs = q->naggs;
+    l->key_type = sl_alloc(a, sizeof(SlType) * (size_t)(q->ngroup + 1));
+    l->key_off = sl_alloc(a, sizeof(int) * (size_t)(q->ngroup + 1));
+    l->agg_type = sl_alloc(a, sizeof(SlType) * (size_t)(q->naggs + 1));
+    l->agg_off = sl_alloc(a, sizeof(int) * (size_t)(q->naggs + 1));
+    int off = 0;
+    for (int k = 0; k < q->ngroup; k++) {
+        l->key_type[k] = q->group[k]->type;
+        l->key_off[k] = off;
+        off += cv_size(l->key_type[k]);
+    }
+    for (int i = 0; i < q->naggs; i++) {
+        l->agg_type[i] = q->aggs[i].arg ? q->aggs[i].arg->type : SL_T_INT8;
+        l->agg_off[i] = off;
+        off += agg_state_size(&q->aggs[i]);
+    }
+    l->size = sizeof(Group) + (size_t)off;
+}
+
+/* The group's keys as values (text points into the group). */
+static void group_keys(const GroupLayout *l, const Group *g, SlValue *out)
+{
+    for (int k = 0; k < l->nkeys; k++)
+        out[k] = cv_get(GROUP_DATA(g) + l->key_off[k], l->key_type[k], (g->bits >> k) & 1);
+}
+
+/* Aggregate a's state as the final functions read it. */
+static void agg_load(const GroupLayout *l, const PlAgg *ag, const Group *g, int a, AggState *st)
+{
+    memset(st, 0, sizeof *st);
+    const uint8_t *p = GROUP_DATA(g) + l->agg_off[a];
+    if (ag->distinct) {
+        memcpy(&st->set, p, sizeof st->set);
+        return;
+    }
+    switch (ag->kind) {
+    case PL_AGG_COUNT_STAR:
+    case PL_AGG_COUNT: memcpy(&st->count, p, 8); break;
+    case PL_AGG_SUM:
+    case PL_AGG_AVG:
+        memcpy(&st->count, p, 8);
+        if (l->agg_type[a] == SL_T_FLOAT8) {
+            memcpy(&st->fsum, p + 8, 8);
+        } else {
+            int32_t sc, of;
+            memcpy(&st->isum, p + 8, 16);
+            memcpy(&sc, p + 24, 4);
+            memcpy(&of, p + 28, 4);
+            st->scale = sc;
+            st->overflow = of != 0;
+        }
+        break;
+    case PL_AGG_MIN:
+    case PL_AGG_MAX:
+        st->has = (g->bits >> (l->nkeys + a)) & 1;
+        st->best = cv_get(p, l->agg_type[a], !st->has);
+        break;
+    }
+}
+
+/* Applies one value to aggregate a of g (the hot path). */
+static void agg_update_packed(ExTask *t, const GroupLayout *l, const PlAgg *ag, Group *g, int a, const SlValue *v)
+{
+    uint8_t *p = GROUP_DATA(g) + l->agg_off[a];
+    int64_t *count = (int64_t *)(void *)p; /* offsets are multiples of 8 */
     if (ag->kind == PL_AGG_COUNT_STAR) {
-        st->count++;
+        (*count)++;
         return;
     }
     if (v->isnull)
         return;
     if (ag->distinct) {
-        if (!st->set)
-            st->set = sl_alloc0(t->arena, sizeof(DistinctSet));
-        distinct_add(t->arena, st->set, v);
+        DistinctSet *set;
+        memcpy(&set, p, sizeof set);
+        if (!set) {
+            set = sl_alloc0(t->arena, sizeof(DistinctSet));
+            memcpy(p, &set, sizeof set);
+        }
+        distinct_add(t->arena, set, v);
         return;
     }
-    st->count++;
     switch (ag->kind) {
+    case PL_AGG_COUNT:
+        (*count)++;
+        break;
     case PL_AGG_SUM:
     case PL_AGG_AVG:
-        if (v->type == SL_T_FLOAT8) {
-            st->fsum += v->u.f8;
-        } else if (v->type == SL_T_NUMERIC) {
-            __int128 x = v->u.num;
-            if (v->scale > st->scale) {
-                for (int i = st->scale; i < v->scale; i++)
-                    st->isum *= 10;
-                st->scale = v->scale;
-            } else {
-                for (int i = v->scale; i < st->scale; i++)
-                    x *= 10;
-            }
-            if (__builtin_add_overflow(st->isum, x, &st->isum))
-                st->overflow = true;
+        (*count)++;
+        if (l->agg_type[a] == SL_T_FLOAT8) {
+            double f;
+            memcpy(&f, p + 8, 8);
+            f += v->u.f8;
+            memcpy(p + 8, &f, 8);
         } else {
-            st->isum += v->type == SL_T_INT4 ? v->u.i4 : v->u.i8;
+            __int128 isum;
+            memcpy(&isum, p + 8, 16);
+            if (v->type == SL_T_NUMERIC) {
+                int32_t sc, of;
+                memcpy(&sc, p + 24, 4);
+                memcpy(&of, p + 28, 4);
+                __int128 x = v->u.num;
+                if (v->scale > sc) {
+                    for (int i = sc; i < v->scale; i++)
+                        isum *= 10;
+                    sc = v->scale;
+                } else {
+                    for (int i = v->scale; i < sc; i++)
+                        x *= 10;
+                }
+                if (__builtin_add_overflow(isum, x, &isum))
+                    of = 1;
+                memcpy(p + 24, &sc, 4);
+                memcpy(p + 28, &of, 4);
+            } else {
+                isum += v->type == SL_T_INT4 ? v->u.i4 : v->u.i8;
+            }
+            memcpy(p + 8, &isum, 16);
         }
         break;
     case PL_AGG_MIN:
-    case PL_AGG_MAX:
-        if (!st->has || (ag->kind == PL_AGG_MIN ? sl_value_cmp(v, &st->best) < 0 : sl_value_cmp(v, &st->best) > 0)) {
-            sl_value_copy(v, t->arena, &st->best);
-            st->has = true;
+    case PL_AGG_MAX: {
+        uint64_t bit = 1ULL << (l->nkeys + a);
+        SlType ty = l->agg_type[a];
+        bool better;
+        if (!(g->bits & bit)) {
+            better = true;
+        } else if (ty == SL_T_INT8 || ty == SL_T_TIMESTAMP || ty == SL_T_TIMESTAMPTZ) {
+            int64_t cur;
+            memcpy(&cur, p, 8);
+            better = ag->kind == PL_AGG_MIN ? v->u.i8 < cur : v->u.i8 > cur;
+        } else if (ty == SL_T_INT4) {
+            int32_t cur;
+            memcpy(&cur, p, 4);
+            better = ag->kind == PL_AGG_MIN ? v->u.i4 < cur : v->u.i4 > cur;
+        } else {
+            SlValue cur = cv_get(p, ty, false);
+            int c = sl_value_cmp(v, &cur);
+            better = ag->kind == PL_AGG_MIN ? c < 0 : c > 0;
+        }
+        if (better && cv_size(ty) > 0) {
+            cv_put(p, ty, v, t->arena);
+            g->bits |= bit;
         }
         break;
+    }
     default:
         break;
     }
@@ -508,16 +728,55 @@ static int agg_final(const PlAgg *ag, const AggState *st, SlArena *a, SlValue *o
     return 0;
 }
 
-static Group *group_find_h(ExTask *t, const SlValue *keys, int nkeys, int naggs, uint64_t h);
+static Group *group_find_h(ExTask *t, const SlValue *keys, uint64_t h);
 
-static Group *group_find(ExTask *t, const SlValue *keys, int nkeys, int naggs)
+static Group *group_find(ExTask *t, const SlValue *keys)
 {
-    return group_find_h(t, keys, nkeys, naggs, hash_keys(keys, nkeys));
+    return group_find_h(t, keys, hash_keys(keys, t->view->layout.nkeys));
+}
+
+/* A slot from the hash's high bits (Fibonacci hashing): the low bits
+ * pick the key group, and a table filled one key group at a time (a
+ * restore) must not cluster. n is a power of two. */
+static inline int64_t slot_of(uint64_t h, int64_t n)
+{
+    int bits = __builtin_ctzll((unsigned long long)n);
+    return bits == 0 ? 0 : (int64_t)((h * 0x9E3779B97F4A7C15ULL) >> (64 - bits));
+}
+
+static bool group_keys_equal(const GroupLayout *l, const Group *g, const SlValue *keys)
+{
+    for (int k = 0; k < l->nkeys; k++) {
+        bool gnull = (g->bits >> k) & 1;
+        if (gnull != (keys[k].isnull != 0))
+            return false;
+        if (gnull)
+            continue;
+        const uint8_t *p = GROUP_DATA(g) + l->key_off[k];
+        SlType ty = l->key_type[k];
+        if (ty == keys[k].type && (ty == SL_T_INT8 || ty == SL_T_TIMESTAMP || ty == SL_T_TIMESTAMPTZ)) {
+            int64_t x;
+            memcpy(&x, p, 8);
+            if (x != keys[k].u.i8)
+                return false;
+        } else if (ty == keys[k].type && ty == SL_T_INT4) {
+            int32_t x;
+            memcpy(&x, p, 4);
+            if (x != keys[k].u.i4)
+                return false;
+        } else {
+            SlValue v = cv_get(p, ty, false);
+            if (sl_value_cmp(&v, &keys[k]) != 0)
+                return false;
+        }
+    }
+    return true;
 }
 
 /* The group of keys (whose hash_keys is h), created if new. */
-static Group *group_find_h(ExTask *t, const SlValue *keys, int nkeys, int naggs, uint64_t h)
+static Group *group_find_h(ExTask *t, const SlValue *keys, uint64_t h)
 {
+    const GroupLayout *l = &t->view->layout;
     if ((t->ngroups + 1) * 10 >= t->nslots * 7) {
         int64_t ncap = t->nslots ? t->nslots * 2 : 64;
         Group **ns = sl_calloc((size_t)ncap, sizeof(Group *));
@@ -525,28 +784,31 @@ static Group *group_find_h(ExTask *t, const SlValue *keys, int nkeys, int naggs,
             Group *g = t->slots[i];
             if (!g)
                 continue;
-            int64_t j = (int64_t)(g->hash % (uint64_t)ncap);
+            int64_t j = slot_of(g->hash, ncap);
             while (ns[j])
-                j = (j + 1) % ncap;
+                j = (j + 1) & (ncap - 1);
             ns[j] = g;
         }
         free(t->slots);
         t->slots = ns;
         t->nslots = ncap;
     }
-    int64_t j = (int64_t)(h % (uint64_t)t->nslots);
+    int64_t mask = t->nslots - 1;
+    int64_t j = slot_of(h, t->nslots);
     while (t->slots[j]) {
         Group *g = t->slots[j];
-        if (g->hash == h && keys_equal(g->keys, keys, nkeys))
+        if (g->hash == h && group_keys_equal(l, g, keys))
             return g;
-        j = (j + 1) % t->nslots;
+        j = (j + 1) & mask;
     }
-    Group *g = sl_alloc0(t->arena, sizeof *g);
+    Group *g = sl_alloc0(t->arena, l->size);
     g->hash = h;
-    g->keys = sl_alloc(t->arena, sizeof(SlValue) * (size_t)(nkeys ? nkeys : 1));
-    for (int i = 0; i < nkeys; i++)
-        sl_value_copy(&keys[i], t->arena, &g->keys[i]);
-    g->aggs = sl_alloc0(t->arena, sizeof(AggState) * (size_t)(naggs ? naggs : 1));
+    for (int k = 0; k < l->nkeys; k++) {
+        if (keys[k].isnull || cv_size(l->key_type[k]) == 0)
+            g->bits |= 1ULL << k;
+        else
+            cv_put(GROUP_DATA(g) + l->key_off[k], l->key_type[k], &keys[k], t->arena);
+    }
     t->slots[j] = g;
     t->ngroups++;
     return g;
@@ -554,18 +816,25 @@ static Group *group_find_h(ExTask *t, const SlValue *keys, int nkeys, int naggs,
 
 /* The output row of a group (targets over keys and aggregate finals);
  * *present is false when HAVING filters it out. */
-static int group_output(const PlSelect *q, const Group *g, SlArena *a, SlValue *out, bool *present, SlError *err)
+static int group_output(const ExView *v, const Group *g, SlArena *a, SlValue *out, bool *present, SlError *err)
 {
-    SlValue *aggv = sl_alloc(a, sizeof(SlValue) * (size_t)(q->naggs ? q->naggs : 1));
-    for (int i = 0; i < q->naggs; i++)
-        if (agg_final(&q->aggs[i], &g->aggs[i], a, &aggv[i], err) < 0)
+    const PlSelect *q = v->q;
+    SlValue aggbuf[16];
+    SlValue *aggv = q->naggs <= 16 ? aggbuf : sl_alloc(a, sizeof(SlValue) * (size_t)q->naggs);
+    SlValue keys[64];
+    group_keys(&v->layout, g, keys);
+    for (int i = 0; i < q->naggs; i++) {
+        AggState st;
+        agg_load(&v->layout, &q->aggs[i], g, i, &st);
+        if (agg_final(&q->aggs[i], &st, a, &aggv[i], err) < 0)
             return -1;
+    }
     ExEvalCtx ec = {.arena = a, .stmt_time = sl_now_usec(), .aggs = aggv};
     *present = true;
-    if (q->having && ex_eval_bool(q->having, g->keys, &ec, present, err) < 0)
+    if (q->having && ex_eval_bool(q->having, keys, &ec, present, err) < 0)
         return -1;
     for (int k = 0; k < q->ntargets && *present; k++)
-        if (ex_eval(q->targets[k], g->keys, &ec, &out[k], err) < 0)
+        if (ex_eval(q->targets[k], keys, &ec, &out[k], err) < 0)
             return -1;
     return 0;
 }
@@ -677,31 +946,30 @@ static int task_apply(ExTask *t, Batch *b, SlArena *scratch)
                 if (q->aggs[a].arg && ex_eval(q->aggs[a].arg, row, &ec, &t->argv[a], &t->error) < 0)
                     goto row_error;
             }
-            Group *g = group_find_h(t, keys, q->ngroup, q->naggs, b->hashes[r]);
+            Group *g = group_find_h(t, keys, b->hashes[r]);
             if (t->dirty)
                 t->dirty[g->hash % (uint64_t)v->max_parallelism] = 1;
-            if (track && g->touched != t->batch_no) {
+            if (track && !(g->bits & GROUP_TOUCHED)) {
                 /* remember the group's row before this batch */
-                g->touched = t->batch_no;
+                g->bits |= GROUP_TOUCHED;
                 bool present = false;
-                bool had = g->nrows > 0;
-                g->old_row = NULL;
-                if (had) {
+                SlValue *old_row = NULL;
+                if (g->nrows > 0) {
                     SlValue *old = sl_alloc(cb->arena, sizeof(SlValue) * (size_t)(q->ntargets ? q->ntargets : 1));
-                    if (group_output(q, g, cb->arena, old, &present, &t->error) < 0)
+                    if (group_output(v, g, cb->arena, old, &present, &t->error) < 0)
                         goto fail;
                     if (present)
-                        g->old_row = old;
+                        old_row = old;
                 }
                 if (t->ntouched == t->captouched) {
                     t->captouched = t->captouched ? t->captouched * 2 : 64;
-                    t->touched = sl_realloc(t->touched, sizeof(Group *) * (size_t)t->captouched);
+                    t->touched = sl_realloc(t->touched, sizeof(Touched) * (size_t)t->captouched);
                 }
-                t->touched[t->ntouched++] = g;
+                t->touched[t->ntouched++] = (Touched){g, old_row};
             }
             g->nrows++;
             for (int a = 0; a < q->naggs; a++)
-                agg_update(t, &q->aggs[a], &g->aggs[a], &t->argv[a]);
+                agg_update_packed(t, &v->layout, &q->aggs[a], g, a, &t->argv[a]);
         } else {
             if (t->nrows == t->caprows) {
                 t->caprows = t->caprows ? t->caprows * 2 : 256;
@@ -729,14 +997,16 @@ static int task_apply(ExTask *t, Batch *b, SlArena *scratch)
     if (cb) {
         SlValue *now = sl_alloc(cb->arena, sizeof(SlValue) * (size_t)(q->ntargets ? q->ntargets : 1));
         for (int64_t i = 0; i < t->ntouched; i++) {
-            Group *g = t->touched[i];
+            Group *g = t->touched[i].g;
+            SlValue *old_row = t->touched[i].old_row;
             bool present;
-            if (group_output(q, g, cb->arena, now, &present, &t->error) < 0)
+            g->bits &= ~GROUP_TOUCHED;
+            if (group_output(v, g, cb->arena, now, &present, &t->error) < 0)
                 goto fail;
-            if (g->old_row && present && rows_equal(g->old_row, now, q->ntargets))
+            if (old_row && present && rows_equal(old_row, now, q->ntargets))
                 continue;
-            if (g->old_row)
-                change_add(cb, -1, g->old_row);
+            if (old_row)
+                change_add(cb, -1, old_row);
             if (present)
                 change_add(cb, 1, now);
         }
@@ -761,6 +1031,9 @@ static int task_apply(ExTask *t, Batch *b, SlArena *scratch)
     }
     return 0;
 fail:
+    for (int64_t i = 0; i < t->ntouched; i++)
+        t->touched[i].g->bits &= ~GROUP_TOUCHED;
+    t->ntouched = 0;
     if (cb) {
         sl_arena_free(cb->arena);
         free(cb);
@@ -973,70 +1246,80 @@ static int get_raw(const uint8_t **p, const uint8_t *end, void *out, size_t n, S
     return 0;
 }
 
-/* A group: its keys, rows applied, then per aggregate count, integer sum,
- * scale, float sum, flags, best value, and the distinct set's values. */
-static void group_encode(SlBuf *o, const PlSelect *q, const Group *g)
+/* A group: its keys, rows applied, its bits, then per aggregate its
+ * packed state (min/max: the value; count(DISTINCT): the set's values). */
+static void group_encode(SlBuf *o, const ExView *v, const Group *g)
 {
-    for (int k = 0; k < q->ngroup; k++)
-        ex_value_encode(o, &g->keys[k]);
+    const GroupLayout *l = &v->layout;
+    const PlSelect *q = v->q;
+    SlValue keys[64];
+    group_keys(l, g, keys);
+    for (int k = 0; k < l->nkeys; k++)
+        ex_value_encode(o, &keys[k]);
     put_raw(o, &g->nrows, 8);
-    for (int a = 0; a < q->naggs; a++) {
-        const AggState *st = &g->aggs[a];
-        int32_t scale = st->scale;
-        uint8_t flags = (uint8_t)((st->has ? 1 : 0) | (st->overflow ? 2 : 0) | (st->set ? 4 : 0));
-        put_raw(o, &st->count, 8);
-        put_raw(o, &st->isum, 16);
-        put_raw(o, &scale, 4);
-        put_raw(o, &st->fsum, 8);
-        put_raw(o, &flags, 1);
-        if (st->has)
-            ex_value_encode(o, &st->best);
-        if (st->set) {
-            put_raw(o, &st->set->n, 8);
-            for (int64_t i = 0; i < st->set->cap; i++)
-                if (!(st->set->vals[i].isnull && st->set->hashes[i] == 0))
-                    ex_value_encode(o, &st->set->vals[i]);
+    uint64_t bits = g->bits & ~GROUP_TOUCHED;
+    put_raw(o, &bits, 8);
+    for (int a = 0; a < l->naggs; a++) {
+        const PlAgg *ag = &q->aggs[a];
+        const uint8_t *p = GROUP_DATA(g) + l->agg_off[a];
+        if (ag->distinct) {
+            DistinctSet *set;
+            memcpy(&set, p, sizeof set);
+            int64_t n = set ? set->n : 0;
+            put_raw(o, &n, 8);
+            for (int64_t i = 0; set && i < set->cap; i++)
+                if (!(set->vals[i].isnull && set->hashes[i] == 0))
+                    ex_value_encode(o, &set->vals[i]);
+        } else if (ag->kind == PL_AGG_MIN || ag->kind == PL_AGG_MAX) {
+            SlValue best = cv_get(p, l->agg_type[a], !((g->bits >> (l->nkeys + a)) & 1));
+            ex_value_encode(o, &best);
+        } else {
+            put_raw(o, p, (size_t)agg_state_size(ag));
         }
     }
 }
 
-static int group_decode(ExTask *t, const PlSelect *q, const uint8_t **p, const uint8_t *end, SlError *err)
+static int group_decode(ExTask *t, const uint8_t **p, const uint8_t *end, SlError *err)
 {
+    const ExView *v = t->view;
+    const GroupLayout *l = &v->layout;
+    const PlSelect *q = v->q;
     SlValue keys[64];
-    for (int k = 0; k < q->ngroup; k++)
+    for (int k = 0; k < l->nkeys; k++)
         if (ex_value_decode(p, end, NULL, false, &keys[k], err) < 0)
             return -1;
-    Group *g = group_find(t, keys, q->ngroup, q->naggs);
-    if (get_raw(p, end, &g->nrows, 8, err) < 0)
+    Group *g = group_find(t, keys);
+    uint64_t bits = 0;
+    if (get_raw(p, end, &g->nrows, 8, err) < 0 || get_raw(p, end, &bits, 8, err) < 0)
         return -1;
-    for (int a = 0; a < q->naggs; a++) {
-        AggState *st = &g->aggs[a];
-        int32_t scale = 0;
-        uint8_t flags = 0;
-        if (get_raw(p, end, &st->count, 8, err) < 0 || get_raw(p, end, &st->isum, 16, err) < 0 ||
-            get_raw(p, end, &scale, 4, err) < 0 || get_raw(p, end, &st->fsum, 8, err) < 0 ||
-            get_raw(p, end, &flags, 1, err) < 0)
-            return -1;
-        st->scale = scale;
-        st->has = flags & 1;
-        st->overflow = (flags & 2) != 0;
-        if (st->has) {
-            SlValue v;
-            if (ex_value_decode(p, end, NULL, false, &v, err) < 0)
-                return -1;
-            sl_value_copy(&v, t->arena, &st->best);
-        }
-        if (flags & 4) {
+    for (int a = 0; a < l->naggs; a++) {
+        const PlAgg *ag = &q->aggs[a];
+        uint8_t *dst = GROUP_DATA(g) + l->agg_off[a];
+        if (ag->distinct) {
             int64_t n = 0;
             if (get_raw(p, end, &n, 8, err) < 0)
                 return -1;
-            st->set = sl_alloc0(t->arena, sizeof(DistinctSet));
+            DistinctSet *set = sl_alloc0(t->arena, sizeof(DistinctSet));
+            memcpy(dst, &set, sizeof set);
             for (int64_t i = 0; i < n; i++) {
-                SlValue v;
-                if (ex_value_decode(p, end, NULL, false, &v, err) < 0)
+                SlValue x;
+                if (ex_value_decode(p, end, NULL, false, &x, err) < 0)
                     return -1;
-                distinct_add(t->arena, st->set, &v);
+                distinct_add(t->arena, set, &x);
             }
+        } else if (ag->kind == PL_AGG_MIN || ag->kind == PL_AGG_MAX) {
+            SlValue best;
+            if (ex_value_decode(p, end, NULL, false, &best, err) < 0)
+                return -1;
+            if (!best.isnull && best.type != l->agg_type[a])
+                return sl_error(err, SL_E_DATA_CORRUPTED, "checkpoint state of \"%s\" has a value of another type",
+                                v->name);
+            if (!best.isnull && cv_size(l->agg_type[a]) > 0) {
+                cv_put(dst, l->agg_type[a], &best, t->arena);
+                g->bits |= 1ULL << (l->nkeys + a);
+            }
+        } else if (get_raw(p, end, dst, (size_t)agg_state_size(ag), err) < 0) {
+            return -1;
         }
     }
     return 0;
@@ -1081,7 +1364,7 @@ static void task_snapshot(ExTask *t, Ckpt *ck)
                     continue;
                 int kg = (int)(g->hash % (uint64_t)K);
                 if (t->dirty[kg])
-                    group_encode(&bufs[kg], q, g);
+                    group_encode(&bufs[kg], v, g);
             }
         }
         pthread_mutex_lock(&ck->lock);
@@ -1497,7 +1780,7 @@ static int restore_part(void *ctx, int32_t id, int64_t written_by, const void *d
                             v->name);
         ExTask *t = &v->tasks[q->ngroup == 0 ? 0 : ex_task_of_kg(id, v->parallelism, K)];
         while (p < end)
-            if (group_decode(t, q, &p, end, rc->err) < 0)
+            if (group_decode(t, &p, end, rc->err) < 0)
                 return -1;
         return 0;
     }
@@ -2456,6 +2739,11 @@ int ex_create_view(ExCatalog *c, const PsStmt *st, SlBuf *canonical, char tag[64
             if (mark[i])
                 v->used[v->nused++] = i;
     }
+    if (v->q->ngroup + v->q->naggs > 62) {
+        sl_error(err, SL_E_PROGRAM_LIMIT_EXCEEDED, "a materialized view has at most 62 GROUP BY keys and aggregates together");
+        goto out;
+    }
+    layout_init(&v->layout, v->q, v->arena);
     v->ncols = v->q->ntargets;
     v->cols = sl_alloc0(v->arena, sizeof(ExColumn) * (size_t)(v->ncols ? v->ncols : 1));
     for (int i = 0; i < v->ncols; i++) {
@@ -2791,14 +3079,8 @@ int ex_view_snapshot(ExCatalog *c, const char *name, SlArena *arena,
                 Group *g = task->slots ? task->slots[i] : NULL;
                 if (!g)
                     continue;
-                for (int a = 0; a < q->naggs && rc == 0; a++)
-                    rc = agg_final(&q->aggs[a], &g->aggs[a], arena, &aggv[a], err);
-                ec.aggs = aggv;
                 bool pass = true;
-                if (rc == 0 && q->having)
-                    rc = ex_eval_bool(q->having, g->keys, &ec, &pass, err);
-                for (int k = 0; k < q->ntargets && rc == 0 && pass; k++)
-                    rc = ex_eval(q->targets[k], g->keys, &ec, &out[k], err);
+                rc = group_output(v, g, arena, out, &pass, err);
                 if (rc == 0 && pass)
                     rc = fn(ctx, out, q->ntargets, err);
                 if (q->ngroup == 0)
@@ -3119,7 +3401,7 @@ int ex_view_subscribe(ExCatalog *c, const char *name, bool json, int64_t as_of, 
                 bool present;
                 if (!g || g->nrows == 0)
                     continue;
-                rc = group_output(q, g, a, row, &present, err);
+                rc = group_output(v, g, a, row, &present, err);
                 if (rc == 0 && present)
                     change_line(&sub->snapshot, at, 1, row, q->ntargets);
                 sl_arena_reset(a);

@@ -132,7 +132,7 @@ sl_expect "$(ref "SELECT auction, count(*), sum(1000 / (price - 7777)) FROM bids
 sl_expect 1 "$(q "SELECT skipped_rows FROM sluice.views WHERE name = 'fd'")" "fd skipped the bad row once"
 
 # state_memory_limit: 53200
-sl_psql -c "CREATE MATERIALIZED VIEW small WITH (state_memory_limit = '64kB', restart_strategy = 'none') AS SELECT auction, price, count(*) AS n FROM bids GROUP BY auction, price" >/dev/null
+sl_psql -c "CREATE MATERIALIZED VIEW small WITH (state_memory_limit = '16kB', restart_strategy = 'none') AS SELECT auction, price, count(*) AS n FROM bids GROUP BY auction, price" >/dev/null
 ins "$(rows 400)"
 wait_state small FAILED
 sl_expect "53200" "$(q "SELECT last_sqlstate FROM sluice.views WHERE name = 'small'")" "state_memory_limit exceeded is 53200"
