@@ -302,7 +302,7 @@ int main(int argc, char **argv)
     printf("conninfo: %s\n", ci);
     StStore *st = st_store_open(ci, &err);
     REQUIRE(st != NULL, "open: %s", err.message);
-    CHECK(st_store_schema_version(st) == 2, "version %d", st_store_schema_version(st));
+    CHECK(st_store_schema_version(st) == 3, "version %d", st_store_schema_version(st));
 
     if (!strcmp(argv[1], "short")) {
         CHECK(strstr(ci, "host=/tmp/sluice-") != NULL, "long path should put the socket in /tmp: %s", ci);
@@ -318,7 +318,7 @@ int main(int argc, char **argv)
     check_checkpoints(st);
     /* a second open runs no migration again */
     StStore *st2 = st_store_open(ci, &err);
-    CHECK(st2 && st_store_schema_version(st2) == 2, "reopen");
+    CHECK(st2 && st_store_schema_version(st2) == 3, "reopen");
     st_store_close(st2);
 
     /* stopped: calls fail with 08006, then work again after a restart */
