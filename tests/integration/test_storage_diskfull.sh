@@ -13,7 +13,9 @@ MNT="$SL_TMP/mnt"
 mkdir -p "$MNT"
 mount -t tmpfs -o size=2m tmpfs "$MNT" || sl_fail "could not mount a tmpfs on $MNT"
 diskfull_cleanup() {
+  local rc=$?
   umount "$MNT" 2>/dev/null || umount -l "$MNT" 2>/dev/null
+  (exit "$rc")   # sl_cleanup takes the test's status from $?
   sl_cleanup
 }
 trap diskfull_cleanup EXIT
