@@ -2950,40 +2950,97 @@ int ex_stream_columns(ExCatalog *c, const char *name, const PlColumn **cols, int
 
 #define LOG_BATCH_BYTES (64u << 20)   /* one log batch per ingestion up to this size */
 
-/* Appends rows to the stream's log (one batch, so a crash keeps all of
- * an ingestion or none of it, up to LOG_BATCH_BYTES) and routes them to
- * the views. Caller holds the ingestion lock. */
-static int ingest_logged(ExStream *s, const SlValue *rows, int64_t nrows, int *part, uint64_t *ticket, SlError *err)
+/* The rows of one ingestion encoded for the log, in pieces of at most
+ * LOG_BATCH_BYTES (one log batch each). Encoded before the ingestion lock
+ * is taken, so connections encode in parallel; the buffer is kept by the
+ * thread for its next ingestion (no page faults for a fresh one). */
+typedef struct Encoded {
+    SlBuf buf;
+    int64_t *rows;             /* rows in piece i */
+    size_t *end;               /* end of piece i in buf */
+    int n, cap;
+} Encoded;
+
+static pthread_key_t enc_key;
+static pthread_once_t enc_once = PTHREAD_ONCE_INIT;
+
+static void encoded_free(void *p)
 {
-    SlBuf enc;
-    sl_buf_init(&enc);
-    int rc = 0;
-    int p = (int)(s->next_part++ % (uint64_t)s->partitions);
-    *part = p;
-    for (int64_t done = 0; done < nrows && rc == 0;) {
+    Encoded *e = p;
+    sl_buf_free(&e->buf);
+    free(e->rows);
+    free(e->end);
+    free(e);
+}
+
+static void enc_key_init(void)
+{
+    pthread_key_create(&enc_key, encoded_free);
+}
+
+static Encoded *encode_rows(const ExStream *s, const SlValue *rows, int64_t nrows)
+{
+    pthread_once(&enc_once, enc_key_init);
+    Encoded *e = pthread_getspecific(enc_key);
+    if (!e) {
+        e = sl_calloc(1, sizeof *e);
+        pthread_setspecific(enc_key, e);
+    }
+    sl_buf_reset(&e->buf);
+    e->n = 0;
+    for (int64_t done = 0; done < nrows;) {
         int64_t n = 0;
-        sl_buf_reset(&enc);
-        while (done + n < nrows && enc.len < LOG_BATCH_BYTES) {
+        size_t start = e->buf.len;
+        while (done + n < nrows && e->buf.len - start < LOG_BATCH_BYTES) {
             int64_t step = nrows - done - n < 4096 ? nrows - done - n : 4096;
-            ex_rows_encode(&enc, rows + (size_t)(done + n) * (size_t)s->ncols, step, s->ncols);
+            ex_rows_encode(&e->buf, rows + (size_t)(done + n) * (size_t)s->ncols, step, s->ncols);
             n += step;
         }
+        if (e->n == e->cap) {
+            e->cap = e->cap ? e->cap * 2 : 4;
+            e->rows = sl_realloc(e->rows, sizeof(int64_t) * (size_t)e->cap);
+            e->end = sl_realloc(e->end, sizeof(size_t) * (size_t)e->cap);
+        }
+        e->rows[e->n] = n;
+        e->end[e->n] = e->buf.len;
+        e->n++;
+        done += n;
+    }
+    return e;
+}
+
+/* After an ingestion: a very large buffer is not kept. */
+static void encoded_done(Encoded *e)
+{
+    if (e->buf.cap > 4 * (size_t)LOG_BATCH_BYTES)
+        sl_buf_free(&e->buf);
+}
+
+/* Appends the encoded rows to the stream's log (one batch per piece, so a
+ * crash keeps all of an ingestion or none of it, up to LOG_BATCH_BYTES)
+ * and routes them to the views. Caller holds the ingestion lock. */
+static int ingest_logged(ExStream *s, const Encoded *e, const SlValue *rows, int *part, uint64_t *ticket, SlError *err)
+{
+    int p = (int)(s->next_part++ % (uint64_t)s->partitions);
+    *part = p;
+    int64_t done = 0;
+    size_t start = 0;
+    for (int i = 0; i < e->n; i++) {
+        int64_t n = e->rows[i];
         uint64_t first;
         if (sl_failpoint_hit("storage.log.append", err) < 0 ||
-            st_log_append(s->logs[p], enc.data, enc.len, (uint32_t)n, &first, ticket, err) < 0) {
-            rc = -1;
-            break;
-        }
+            st_log_append(s->logs[p], e->buf.data + start, e->end[i] - start, (uint32_t)n, &first, ticket, err) < 0)
+            return -1;
         s->ends[p] = first + (uint64_t)n;
-        for (int i = 0; i < s->nviews; i++) {
-            ExView *v = s->views[i];
+        for (int k = 0; k < s->nviews; k++) {
+            ExView *v = s->views[k];
             view_route(v, rows + (size_t)done * (size_t)s->ncols, n, err);
             v->off[p] = s->ends[p];
         }
         done += n;
+        start = e->end[i];
     }
-    sl_buf_free(&enc);
-    return rc;
+    return 0;
 }
 
 int ex_ingest(ExCatalog *c, const char *name, const SlValue *rows, int64_t nrows, SlError *err)
@@ -2998,18 +3055,21 @@ int ex_ingest(ExCatalog *c, const char *name, const SlValue *rows, int64_t nrows
         pthread_rwlock_unlock(&c->lock);
         return 0;
     }
-    pthread_mutex_lock(&c->ingest);
     if (s->logs) {
         int part;
         uint64_t ticket = 0;
-        int rc = ingest_logged(s, rows, nrows, &part, &ticket, err);
+        Encoded *e = encode_rows(s, rows, nrows);
+        pthread_mutex_lock(&c->ingest);
+        int rc = ingest_logged(s, e, rows, &part, &ticket, err);
         pthread_mutex_unlock(&c->ingest);
+        encoded_done(e);
         /* acknowledged once durable by the stream's durability */
         if (rc == 0)
             rc = st_log_wait(s->logs[part], ticket, err);
         pthread_rwlock_unlock(&c->lock);
         return rc;
     }
+    pthread_mutex_lock(&c->ingest);
     /* keep the rows for views created later */
     if (s->nrows + nrows > s->caprows) {
         int64_t cap = s->caprows ? s->caprows : 1024;
