@@ -955,12 +955,32 @@ static int copy_row(void *ctx, const SlValue *vals, int n, SlError *err)
     return 0;
 }
 
+/* The row buffers of finished COPYs, kept for the next ones: a 100k-row
+ * COPY needs ~30 MB, and fresh memory costs a page fault per 4 kB. */
+#define COPY_CACHE 4
+static pthread_mutex_t copy_cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+    SlValue *rows;
+    int64_t capvals;           /* values, whatever the stream's width */
+    SlArena *arena;
+} copy_cache[COPY_CACHE];
+static int copy_cached;
+
 int ex_copy_begin(ExEngine *eng, const ExPlan *p, ExCopyIn **out, int *ncols, SlError *err)
 {
     (void)err;
     ExCopyIn *ci = sl_calloc(1, sizeof *ci);
     ci->eng = eng;
-    ci->arena = sl_arena_new(1 << 20);
+    pthread_mutex_lock(&copy_cache_lock);
+    if (copy_cached > 0) {
+        copy_cached--;
+        ci->rows = copy_cache[copy_cached].rows;
+        ci->cap = copy_cache[copy_cached].capvals / (p->stream_ncols > 0 ? p->stream_ncols : 1);
+        ci->arena = copy_cache[copy_cached].arena;
+    }
+    pthread_mutex_unlock(&copy_cache_lock);
+    if (!ci->arena)
+        ci->arena = sl_arena_new(1 << 20);
     ExPlan *cp = sl_alloc0(ci->arena, sizeof *cp);
     *cp = *p;
     cp->stmt = NULL;
@@ -998,8 +1018,22 @@ void ex_copy_abort(ExCopyIn *ci)
     if (!ci)
         return;
     ex_copy_parser_free(&ci->parser);
-    free(ci->rows);
-    sl_arena_free(ci->arena);
+    /* the copied plan lives in the arena: nothing of this COPY survives a reset */
+    bool kept = false;
+    pthread_mutex_lock(&copy_cache_lock);
+    if (copy_cached < COPY_CACHE && ci->cap * ci->plan->stream_ncols <= (64 << 20) / (int64_t)sizeof(SlValue)) {
+        sl_arena_reset(ci->arena);
+        copy_cache[copy_cached].rows = ci->rows;
+        copy_cache[copy_cached].capvals = ci->cap * ci->plan->stream_ncols;
+        copy_cache[copy_cached].arena = ci->arena;
+        copy_cached++;
+        kept = true;
+    }
+    pthread_mutex_unlock(&copy_cache_lock);
+    if (!kept) {
+        free(ci->rows);
+        sl_arena_free(ci->arena);
+    }
     free(ci);
 }
 
