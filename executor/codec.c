@@ -163,3 +163,57 @@ int ex_rows_decode(const void *data, size_t len, int ncols, SlArena *arena, bool
         return corrupt(err);
     return 0;
 }
+
+/* Steps over one value without decoding it. */
+static int value_skip(const uint8_t **pp, const uint8_t *end, SlError *err)
+{
+    const uint8_t *p = *pp;
+    if (p >= end)
+        return corrupt(err);
+    uint8_t hdr = *p++;
+    size_t need = 0;
+    if (!(hdr & 0x80)) {
+        switch ((SlType)(hdr & 0x7f)) {
+        case SL_T_BOOL: need = 1; break;
+        case SL_T_INT4: need = 4; break;
+        case SL_T_INT8:
+        case SL_T_FLOAT8:
+        case SL_T_TIMESTAMP:
+        case SL_T_TIMESTAMPTZ: need = 8; break;
+        case SL_T_NUMERIC: need = 18; break;
+        case SL_T_INTERVAL: need = 16; break;
+        case SL_T_TEXT: {
+            uint32_t n;
+            if ((size_t)(end - p) < 4)
+                return corrupt(err);
+            memcpy(&n, p, 4);
+            need = 4 + (size_t)n;
+            break;
+        }
+        default: return corrupt(err);
+        }
+    } else if ((hdr & 0x7f) >= SL_T__COUNT) {
+        return corrupt(err);
+    }
+    if ((size_t)(end - p) < need)
+        return corrupt(err);
+    *pp = p + need;
+    return 0;
+}
+
+int ex_rows_decode_some(const void *data, size_t len, int ncols, const bool *want, SlValue *rows, int64_t nrows,
+                        SlError *err)
+{
+    const uint8_t *p = data, *end = p + len;
+    for (int64_t r = 0; r < nrows; r++) {
+        SlValue *row = rows + (size_t)r * (size_t)ncols;
+        for (int c = 0; c < ncols; c++) {
+            int rc = want[c] ? ex_value_decode(&p, end, NULL, false, &row[c], err) : value_skip(&p, end, err);
+            if (rc < 0)
+                return -1;
+        }
+    }
+    if (p != end)
+        return corrupt(err);
+    return 0;
+}

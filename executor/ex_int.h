@@ -20,6 +20,15 @@ typedef struct ExEvalCtx {
 /* Evaluate e over row (values of the input columns). Runtime errors are
  * SQL errors (22003, 22012, 22P02 ...), never a crash. */
 int ex_eval(const PlExpr *e, const SlValue *row, ExEvalCtx *c, SlValue *out, SlError *err);
+/* ex_eval with the commonest case, a column, inline (hot loops). */
+static inline int ex_eval_fast(const PlExpr *e, const SlValue *row, ExEvalCtx *c, SlValue *out, SlError *err)
+{
+    if (e->kind == PL_COLUMN) {
+        *out = row[e->index];
+        return 0;
+    }
+    return ex_eval(e, row, c, out, err);
+}
 /* WHERE semantics: true passes; false and NULL do not. */
 int ex_eval_bool(const PlExpr *e, const SlValue *row, ExEvalCtx *c, bool *pass, SlError *err);
 /* eval_batch.c: e over nrows row-major rows of ncols values each, out[i]
@@ -44,6 +53,10 @@ int ex_value_decode(const uint8_t **p, const uint8_t *end, SlArena *arena, bool 
 void ex_rows_encode(SlBuf *out, const SlValue *rows, int64_t nrows, int ncols);
 int ex_rows_decode(const void *data, size_t len, int ncols, SlArena *arena, bool copy_text, SlValue *rows,
                    int64_t nrows, SlError *err);
+/* The same, decoding only the columns with want[c] (the others are left
+ * as they are: callers read only the wanted ones); text points into data. */
+int ex_rows_decode_some(const void *data, size_t len, int ncols, const bool *want, SlValue *rows, int64_t nrows,
+                        SlError *err);
 
 /* stream.c: streams, views, the worker pool, checkpoints */
 typedef struct ExCatalogConfig {

@@ -215,6 +215,7 @@ typedef struct ExView {
     int ncols;
     GroupLayout layout;            /* grouped: how a group's state is packed */
     int *used;                     /* the stream's columns the view reads */
+    bool *want;                    /* the same as flags */
     int nused;
     pthread_mutex_t plock;
     pthread_cond_t pcond;
@@ -939,11 +940,11 @@ static int task_apply(ExTask *t, Batch *b, SlArena *scratch)
             continue;
         if (q->grouped) {
             for (int k = 0; k < q->ngroup; k++)
-                if (ex_eval(q->group[k], row, &ec, &keys[k], &t->error) < 0)
+                if (ex_eval_fast(q->group[k], row, &ec, &keys[k], &t->error) < 0)
                     goto row_error;
             for (int a = 0; a < q->naggs; a++) {
                 t->argv[a] = sl_val_null(SL_T_UNKNOWN);
-                if (q->aggs[a].arg && ex_eval(q->aggs[a].arg, row, &ec, &t->argv[a], &t->error) < 0)
+                if (q->aggs[a].arg && ex_eval_fast(q->aggs[a].arg, row, &ec, &t->argv[a], &t->error) < 0)
                     goto row_error;
             }
             Group *g = group_find_h(t, keys, b->hashes[r]);
@@ -978,7 +979,7 @@ static int task_apply(ExTask *t, Batch *b, SlArena *scratch)
             SlValue *out = t->rows + (size_t)t->nrows * (size_t)q->ntargets;
             for (int c = 0; c < q->ntargets; c++) {
                 SlValue val;
-                if (ex_eval(q->targets[c], row, &ec, &val, &t->error) < 0)
+                if (ex_eval_fast(q->targets[c], row, &ec, &val, &t->error) < 0)
                     goto row_error;
                 sl_value_copy(&val, t->arena, &out[c]);
             }
@@ -1152,7 +1153,7 @@ static int route_chunk(ExView *v, const SlValue *rows, int64_t nrows, SlError *e
         uint64_t h = 0;
         if (v->q->grouped && v->q->ngroup > 0) {
             for (int k = 0; k < v->q->ngroup; k++) {
-                if (ex_eval(v->q->group[k], row, &ec, &keys[k], err) < 0) {
+                if (ex_eval_fast(v->q->group[k], row, &ec, &keys[k], err) < 0) {
                     /* the task reports runtime errors; route by NULL */
                     keys[k] = sl_val_null(SL_T_UNKNOWN);
                 }
@@ -1923,7 +1924,7 @@ static int view_replay(ExView *v, SlError *err)
                 cap = b.nrows;
                 rows = sl_realloc(rows, sizeof(SlValue) * (size_t)(cap * s->ncols));
             }
-            if (ex_rows_decode(b.data, b.len, s->ncols, a, false, rows, b.nrows, err) < 0) {
+            if (ex_rows_decode_some(b.data, b.len, s->ncols, v->want, rows, b.nrows, err) < 0) {
                 rc = -1;
                 break;
             }
@@ -2734,6 +2735,7 @@ int ex_create_view(ExCatalog *c, const PsStmt *st, SlBuf *canonical, char tag[64
             for (int k = 0; k < q->ntargets; k++)
                 mark_columns(q->targets[k], mark, s->ncols);
         }
+        v->want = mark;
         v->used = sl_alloc(v->arena, sizeof(int) * (size_t)(s->ncols + 1));
         for (int i = 0; i < s->ncols; i++)
             if (mark[i])

@@ -1094,9 +1094,23 @@ static void test_row_codec(void)
     /* every truncation is an error, never a read past the end */
     for (size_t cut = 0; cut < b.len; cut++)
         CU_ASSERT_EQUAL(ex_rows_decode(b.data, cut, 9, a, true, out, 1, &err), -1);
+    /* only some columns: the wanted ones equal, the rest stepped over */
+    bool want[9] = {false, true, false, false, true, false, true, false, true};
+    SlValue some[9];
+    memset(some, 0, sizeof some);
+    CU_ASSERT_EQUAL_FATAL(ex_rows_decode_some(b.data, b.len, 9, want, some, 1, &err), 0);
+    for (int i = 0; i < 9; i++)
+        if (want[i]) {
+            CU_ASSERT_EQUAL(some[i].isnull, row[i].isnull);
+            if (!row[i].isnull)
+                CU_ASSERT_EQUAL(sl_value_cmp(&some[i], &row[i]), 0);
+        }
+    for (size_t cut = 0; cut < b.len; cut++)
+        CU_ASSERT_EQUAL(ex_rows_decode_some(b.data, cut, 9, want, some, 1, &err), -1);
     /* trailing bytes too */
     sl_buf_putc(&b, 0);
     CU_ASSERT_EQUAL(ex_rows_decode(b.data, b.len, 9, a, true, out, 1, &err), -1);
+    CU_ASSERT_EQUAL(ex_rows_decode_some(b.data, b.len, 9, want, some, 1, &err), -1);
     sl_buf_free(&b);
     sl_arena_free(a);
 }
