@@ -3593,7 +3593,8 @@ int ex_list_tasks(ExCatalog *c, int (*fn)(void *ctx, const SlValue *row, int n, 
             pthread_mutex_lock(&task->lock);
             int64_t in = task->rows_in, out = v->q->grouped ? task->ngroups : task->rows_out;
             bool failed = task->failed;
-            size_t mem = sl_arena_used(task->arena);
+            size_t mem = sl_arena_used(task->arena) + (size_t)task->nslots * sizeof(Group *) +
+                         (size_t)task->caprows * (size_t)v->q->ntargets * sizeof(SlValue);
             pthread_mutex_unlock(&task->lock);
             int lo = (int)(((int64_t)t * v->max_parallelism + v->parallelism - 1) / v->parallelism);
             int hi = (int)(((int64_t)(t + 1) * v->max_parallelism + v->parallelism - 1) / v->parallelism) - 1;
