@@ -111,7 +111,7 @@ typedef struct Touched {
 
 /* A batch of changes of a view: rows with their diff, one progress number. */
 typedef struct ChangeBatch {
-    struct ChangeBatch *next;
+    struct ChangeBatch *next, *prev;
     int64_t progress;
     int nrows, cap, ncols;
     int8_t *diffs;
@@ -883,6 +883,7 @@ static void log_append(ExView *v, ChangeBatch *cb)
 {
     pthread_mutex_lock(&v->loglock);
     cb->progress = ++v->progress;
+    cb->prev = v->log_tail;
     if (v->log_tail)
         v->log_tail->next = cb;
     else
@@ -892,6 +893,7 @@ static void log_append(ExView *v, ChangeBatch *cb)
     while (v->log_head && v->log_head != v->log_tail && v->log_rows > CHANGE_LOG_ROWS) {
         ChangeBatch *old = v->log_head;
         v->log_head = old->next;
+        v->log_head->prev = NULL;
         v->log_rows -= old->nrows;
         sl_arena_free(old->arena);
         free(old);
@@ -3535,7 +3537,15 @@ int ex_subscription_poll(ExSubscription *sub, SlBuf *out, size_t max_bytes, SlEr
                       "the subscription fell behind the changes the view retains");
         sl_error_hint(err, "Read the subscription faster, or subscribe again to start from a new snapshot.");
     }
-    for (ChangeBatch *cb = v->log_head; cb && rc == 0 && out->len < max_bytes; cb = cb->next) {
+    /* the first batch not yet delivered, found from the newest end: a
+     * subscriber is usually close behind, and the log may hold many
+     * small batches */
+    ChangeBatch *first = v->log_tail;
+    if (first && first->progress < sub->next_progress)
+        first = NULL;
+    while (first && first->prev && first->prev->progress >= sub->next_progress)
+        first = first->prev;
+    for (ChangeBatch *cb = rc == 0 ? first : NULL; cb && rc == 0 && out->len < max_bytes; cb = cb->next) {
         if (cb->progress < sub->next_progress)
             continue;
         for (int i = 0; i < cb->nrows; i++) {
