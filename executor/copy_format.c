@@ -7,12 +7,15 @@
  * in `pending`, and completed from the next chunk up to its newline.
  *
  * The hot path is a record with nothing to unescape (no backslash in
- * text format, no quote in CSV), found with two memchr calls: its fields
- * are the slices between delimiters, text values borrow them, and plain
- * integers are read in place. Any other record goes through the general
- * scanner (split_text / split_csv), any other value through sl_value_in;
- * both paths give the same rows and errors (tests/unit/test_copy.c
- * compares them). Like PostgreSQL, a record's fields are split first
+ * text format, no quote in CSV) that lies whole in the chunk: one pass
+ * (scan_plain, 16 bytes at a time) finds its delimiters and newline, its
+ * fields are the slices between delimiters, text values borrow them (or,
+ * in batch mode, are copied once into the batch), plain integers are read
+ * in place, and a plain timestamp on the date of the one before reads
+ * only its time. Any other record goes through memchr (record_end) and,
+ * when it needs unescaping, the general scanner (split_text / split_csv),
+ * any other value through sl_value_in; all paths give the same rows and
+ * errors (tests/unit/test_copy.c compares them). Like PostgreSQL, a record's fields are split first
  * (too many is an error before any value is read), then converted in
  * column order.
  */
@@ -20,6 +23,9 @@
 #include <string.h>
 #include <sys/types.h>
 #include <strings.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "ex_copy.h"
 
@@ -176,7 +182,7 @@ int ex_copy_format_parse(const PsList *options, SlArena *arena,
  * plain digits are read in place; everything else (and every integer
  * that is not plain: spaces, '+', too many digits) goes to sl_value_in,
  * which gives the same value or PostgreSQL's error. */
-enum { CONV_OTHER, CONV_TEXT, CONV_INT8, CONV_INT4 };
+enum { CONV_OTHER, CONV_TEXT, CONV_INT8, CONV_INT4, CONV_TS, CONV_TSTZ };
 
 static void set_conversions(ExCopyParser *p)
 {
@@ -189,6 +195,10 @@ static void set_conversions(ExCopyParser *p)
                 c = CONV_INT8;
             else if (p->types[i] == SL_T_INT4)
                 c = CONV_INT4;
+            else if (p->types[i] == SL_T_TIMESTAMP)
+                c = CONV_TS;
+            else if (p->types[i] == SL_T_TIMESTAMPTZ)
+                c = CONV_TSTZ;
         }
         p->conv[i] = c;
     }
@@ -214,9 +224,17 @@ void ex_copy_parser_init(ExCopyParser *p, const ExCopyFormat *fmt, int ncols,
     p->conv = sl_calloc(nc, 1);
     p->fields_cap = (int)nc + 1;
     p->fields = sl_calloc((size_t)p->fields_cap, sizeof(ExCopyField));
+    p->ident = sl_calloc(nc, sizeof(int));
+    for (int i = 0; i < ncols; i++)
+        p->ident[i] = i;
     p->null_len = strlen(fmt->null_str);
     p->line = 1;
     set_conversions(p);
+}
+
+void ex_copy_parser_set_batch(ExCopyParser *p, ExCopyBatch *b)
+{
+    p->batch = b;
 }
 
 void ex_copy_parser_general_only(ExCopyParser *p)
@@ -234,6 +252,8 @@ void ex_copy_parser_free(ExCopyParser *p)
     free(p->values);
     free(p->conv);
     free(p->fields);
+    free(p->ident);
+    p->ident = NULL;
     p->row_arena = NULL;
     p->values = NULL;
     p->conv = NULL;
@@ -305,27 +325,233 @@ static inline bool plain_int(const char *s, size_t n, size_t maxdig, int64_t *ou
     return true;
 }
 
-static inline int convert_field(ExCopyParser *p, int col, const ExCopyField *f, SlError *err)
+/* ---------------------------------------------------------- batch mode */
+
+/* Text of a batch lives in blocks of TEXT_BLOCK bytes (a longer value
+ * gets a block of its own), kept across COPY statements. */
+#define TEXT_BLOCK ((size_t)1 << 20)
+
+struct ExCopyTextBlock {
+    ExCopyTextBlock *next;
+    size_t size;
+    char data[];
+};
+
+static const char *keep_text_slow(ExCopyBatch *b, const char *s, size_t n)
 {
-    SlValue *v = &p->values[col];
+    ExCopyTextBlock *blk;
+    if (n > TEXT_BLOCK / 4) {
+        /* its own block, behind the current one */
+        blk = sl_malloc(sizeof *blk + n);
+        blk->size = n;
+        if (b->used) {
+            blk->next = b->used->next;
+            b->used->next = blk;
+        } else {
+            blk->next = NULL;
+            b->used = blk;
+        }
+        memcpy(blk->data, s, n);
+        return blk->data;
+    }
+    if (b->spare) {
+        blk = b->spare;
+        b->spare = blk->next;
+    } else {
+        blk = sl_malloc(sizeof *blk + TEXT_BLOCK);
+        blk->size = TEXT_BLOCK;
+    }
+    blk->next = b->used;
+    b->used = blk;
+    b->text = blk->data + n;
+    b->text_end = blk->data + blk->size;
+    memcpy(blk->data, s, n);
+    return blk->data;
+}
+
+/* The text of a value that goes into the batch (one copy, no NUL). */
+static inline const char *keep_text(ExCopyBatch *b, const char *s, size_t n)
+{
+    if (n == 0)
+        return "";
+    if (SL_UNLIKELY((size_t)(b->text_end - b->text) < n))
+        return keep_text_slow(b, s, n);
+    char *d = b->text;
+    memcpy(d, s, n);
+    b->text += n;
+    return d;
+}
+
+static void grow_rows(ExCopyBatch *b)
+{
+    int64_t cap = b->capvals / b->width;
+    cap = cap < 1024 ? 1024 : cap * 2;
+    b->rows = sl_realloc(b->rows, sizeof(SlValue) * (size_t)(cap * b->width));
+    b->capvals = cap * b->width;
+}
+
+void ex_copy_batch_reset(ExCopyBatch *b, size_t keep_bytes)
+{
+    size_t kept = sizeof(SlValue) * (size_t)b->capvals;
+    if (kept > keep_bytes) {
+        free(b->rows);
+        b->rows = NULL;
+        b->capvals = 0;
+        kept = 0;
+    }
+    for (ExCopyTextBlock *blk = b->spare; blk; blk = blk->next)
+        kept += blk->size;
+    ExCopyTextBlock *blk = b->used;
+    while (blk) {
+        ExCopyTextBlock *next = blk->next;
+        if (blk->size == TEXT_BLOCK && kept + blk->size <= keep_bytes) {
+            blk->next = b->spare;
+            b->spare = blk;
+            kept += blk->size;
+        } else {
+            free(blk);
+        }
+        blk = next;
+    }
+    b->used = NULL;
+    b->text = b->text_end = NULL;
+    b->n = 0;
+}
+
+void ex_copy_batch_free(ExCopyBatch *b)
+{
+    ex_copy_batch_reset(b, 0);
+    while (b->spare) {
+        ExCopyTextBlock *next = b->spare->next;
+        free(b->spare);
+        b->spare = next;
+    }
+}
+
+size_t ex_copy_batch_bytes(const ExCopyBatch *b)
+{
+    size_t n = sizeof(SlValue) * (size_t)b->capvals;
+    for (const ExCopyTextBlock *blk = b->used; blk; blk = blk->next)
+        n += blk->size;
+    for (const ExCopyTextBlock *blk = b->spare; blk; blk = blk->next)
+        n += blk->size;
+    return n;
+}
+
+/* ---------------------------------------------------------- conversion */
+
+static inline bool digits2(const char *s, int *v)
+{
+    unsigned a = (unsigned)(unsigned char)s[0] - '0', b = (unsigned)(unsigned char)s[1] - '0';
+    *v = (int)(a * 10 + b);
+    return a <= 9 && b <= 9;
+}
+
+/* The time of day of a timestamp written YYYY-MM-DD HH:MM:SS[.f{1,6}]
+ * (the form sl_timestamp_parse reads without its general scanner, also
+ * with 'T'), when it is an ordinary one: hours up to 23, seconds up to 59
+ * (24:00:00 and leap seconds go the general way). Only the time is read. */
+static inline bool ts_time_of_day(const char *s, size_t n, int64_t *tod)
+{
+    int h, mi, se;
+    if (n < 19 || n > 26 || n == 20 || (s[10] != ' ' && s[10] != 'T') || s[13] != ':' || s[16] != ':' ||
+        !digits2(s + 11, &h) || !digits2(s + 14, &mi) || !digits2(s + 17, &se) || h > 23 || mi > 59 ||
+        se > 59)
+        return false;
+    int64_t us = 0;
+    if (n > 19) {
+        if (s[19] != '.')
+            return false;
+        size_t k = 20;
+        for (; k < n; k++) {
+            unsigned c = (unsigned)(unsigned char)s[k] - '0';
+            if (c > 9)
+                return false;
+            us = us * 10 + c;
+        }
+        for (; k < 26; k++)
+            us *= 10;
+    }
+    *tod = ((int64_t)(h * 60 + mi) * 60 + se) * 1000000 + us;
+    return true;
+}
+
+#define USECS_PER_DAY 86400000000LL
+
+/* A timestamp on the date of the last one read (bids come in time order):
+ * the date's day number is remembered, only the time is read. */
+static inline bool ts_same_day(const ExCopyParser *p, const char *s, size_t n, int64_t *ts)
+{
+    int64_t tod;
+    if (!p->ts_cached || n < 19 || memcmp(s, p->ts_date, 10) != 0 || !ts_time_of_day(s, n, &tod))
+        return false;
+    *ts = p->ts_days * USECS_PER_DAY + tod;
+    return true;
+}
+
+/* After sl_value_in read s as ts: remember its date if s has the plain
+ * form, whose value is then day * USECS_PER_DAY + time of day (a 4-digit
+ * year: always in range, whatever the time). */
+static void ts_remember(ExCopyParser *p, const char *s, size_t n, int64_t ts)
+{
+    int64_t tod;
+    int y1, y2, mo, d;
+    if (n < 19 || s[4] != '-' || s[7] != '-' || !digits2(s, &y1) || !digits2(s + 2, &y2) ||
+        !digits2(s + 5, &mo) || !digits2(s + 8, &d) || !ts_time_of_day(s, n, &tod))
+        return;
+    if (y1 == 0 && y2 == 0)
+        return; /* year 0: not the plain form for sl_timestamp_parse */
+    if ((ts - tod) % USECS_PER_DAY != 0)
+        return;
+    memcpy(p->ts_date, s, 10);
+    p->ts_days = (ts - tod) / USECS_PER_DAY;
+    p->ts_cached = true;
+}
+
+/* Values are written in place, the way the sl_val_* constructors make
+ * them (all bytes zero, then the fields): building one on the stack and
+ * copying it costs a store-forwarding stall per value (loads of 16 bytes
+ * from smaller stores). */
+static inline void put_value(SlValue *v, SlType t)
+{
+    memset(v, 0, sizeof *v);
+    v->type = (uint8_t)t;
+}
+
+/* Reads field f of column col into *v. */
+static inline int convert_field(ExCopyParser *p, int col, const ExCopyField *f, SlValue *v, SlError *err)
+{
     int64_t x;
     if (f->isnull) {
-        *v = sl_val_null(p->types[col]);
+        put_value(v, p->types[col]);
+        v->isnull = 1;
         return 0;
     }
     switch (p->conv[col]) {
     case CONV_TEXT:
-        *v = sl_val_text(f->p, f->len);
+        put_value(v, SL_T_TEXT);
+        v->u.s.p = p->batch ? keep_text(p->batch, f->p, f->len) : f->p;
+        v->u.s.len = (uint32_t)f->len;
         return 0;
     case CONV_INT8:
         if (plain_int(f->p, f->len, 18, &x)) {
-            *v = sl_val_int8(x);
+            put_value(v, SL_T_INT8);
+            v->u.i8 = x;
             return 0;
         }
         break;
     case CONV_INT4:
         if (plain_int(f->p, f->len, 9, &x)) {
-            *v = sl_val_int4((int32_t)x);
+            put_value(v, SL_T_INT4);
+            v->u.i4 = (int32_t)x;
+            return 0;
+        }
+        break;
+    case CONV_TS:
+    case CONV_TSTZ:
+        if (ts_same_day(p, f->p, f->len, &x)) {
+            put_value(v, p->conv[col] == CONV_TS ? SL_T_TIMESTAMP : SL_T_TIMESTAMPTZ);
+            v->u.ts = x;
             return 0;
         }
         break;
@@ -336,27 +562,47 @@ static inline int convert_field(ExCopyParser *p, int col, const ExCopyField *f, 
         column_context(p, err, col, f->p, f->len);
         return -1;
     }
+    if (p->conv[col] == CONV_TS || p->conv[col] == CONV_TSTZ)
+        ts_remember(p, f->p, f->len, v->u.ts);
+    else if (p->batch && !v->isnull && (v->type == SL_T_TEXT || v->type == SL_T_UNKNOWN))
+        v->u.s.p = keep_text(p->batch, v->u.s.p, v->u.s.len);
     return 0;
 }
 
 /* Converts the nf fields of the current record (PostgreSQL's order: too
  * many fields is an error before any conversion, a missing one after the
- * columns before it were read) and hands the row over. */
+ * columns before it were read) and hands the row over: to fn, or into
+ * the next row of the batch. */
 static int convert_record(ExCopyParser *p, int nf, SlError *err)
 {
     if (nf > p->ncols)
         return extra_data(p, err);
-    for (int col = 0; col < p->ncols; col++) {
-        if (col >= nf) {
-            sl_error(err, SL_E_BAD_COPY_FILE_FORMAT, "missing data for column \"%s\"",
-                     p->colnames[col]);
-            line_context(p, err);
-            return -1;
-        }
-        if (convert_field(p, col, &p->fields[col], err) < 0)
-            return -1;
+    ExCopyBatch *b = p->batch;
+    SlValue *dst;
+    const int *map;
+    if (b) {
+        if (SL_UNLIKELY((b->n + 1) * b->width > b->capvals))
+            grow_rows(b);
+        dst = b->rows + (size_t)b->n * (size_t)b->width;
+        if (b->blank)
+            memcpy(dst, b->blank, sizeof(SlValue) * (size_t)b->width);
+        map = b->map;
+    } else {
+        dst = p->values;
+        map = p->ident;
     }
-    if (p->fn(p->ctx, p->values, p->ncols, err) < 0) {
+    int upto = nf < p->ncols ? nf : p->ncols;
+    for (int col = 0; col < upto; col++)
+        if (convert_field(p, col, &p->fields[col], &dst[map[col]], err) < 0)
+            return -1;
+    if (nf < p->ncols) {
+        sl_error(err, SL_E_BAD_COPY_FILE_FORMAT, "missing data for column \"%s\"", p->colnames[nf]);
+        line_context(p, err);
+        return -1;
+    }
+    if (b) {
+        b->n++;
+    } else if (p->fn(p->ctx, p->values, p->ncols, err) < 0) {
         if (err && !err->context[0])
             line_context(p, err);
         return -1;
@@ -675,6 +921,87 @@ static int process_record(ExCopyParser *p, const char *rec, size_t n, bool simpl
     return rc;
 }
 
+/* The hot path's scanner: the record at s, when it is plain (no quote in
+ * CSV, no backslash in text format), ends with a newline before `end`
+ * and has at most ncols fields. Its fields go to p->fields; returns the
+ * index of its newline and the number of fields in *nfp, or -1 when the
+ * record is not such (the caller then takes the general way, which
+ * reads it the same). One pass: 16 bytes at a time, the positions of
+ * the delimiter, newline and special bytes as a bit mask. */
+static inline ssize_t scan_plain(ExCopyParser *p, const char *s, const char *end, int *nfp)
+{
+    const char d = p->fmt.delim, sp = p->fmt.csv ? p->fmt.quote : '\\';
+    const int last = p->ncols - 1;
+    ExCopyField *f = p->fields;
+    const char *fs = s, *c = s;
+    int nf = 0;
+#if defined(__SSE2__)
+    const __m128i vd = _mm_set1_epi8(d), vn = _mm_set1_epi8('\n'), vs = _mm_set1_epi8(sp);
+    for (; c + 16 <= end; c += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)c);
+        unsigned m = (unsigned)_mm_movemask_epi8(
+            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, vd), _mm_cmpeq_epi8(x, vn)), _mm_cmpeq_epi8(x, vs)));
+        while (m) {
+            const char *at = c + __builtin_ctz(m);
+            m &= m - 1;
+            if (*at == d) {
+                if (nf >= last)
+                    return -1;
+                f[nf].p = fs;
+                f[nf].len = (size_t)(at - fs);
+                nf++;
+                fs = at + 1;
+            } else if (*at == '\n') {
+                c = at;
+                goto found;
+            } else {
+                return -1;
+            }
+        }
+    }
+#endif
+    for (; c < end; c++) {
+        char ch = *c;
+        if (ch == d) {
+            if (nf >= last)
+                return -1;
+            f[nf].p = fs;
+            f[nf].len = (size_t)(c - fs);
+            nf++;
+            fs = c + 1;
+        } else if (ch == '\n') {
+            goto found;
+        } else if (ch == sp) {
+            return -1;
+        }
+    }
+    return -1;
+found:;
+    /* c is the newline; a '\r' before it is not data */
+    const char *fe = c > s && c[-1] == '\r' ? c - 1 : c;
+    if (fe - s == 2 && s[0] == '\\' && s[1] == '.')
+        return -1; /* the end marker */
+    f[nf].p = fs;
+    f[nf].len = (size_t)(fe - fs);
+    *nfp = nf + 1;
+    return c - s;
+}
+
+/* A record scan_plain found: its fields' NULLs, then the values. */
+static inline int plain_record(ExCopyParser *p, const char *rec, size_t n, int nf, SlError *err)
+{
+    for (int i = 0; i < nf; i++)
+        p->fields[i].isnull = is_null(p, p->fields[i].p, p->fields[i].len);
+    if (SL_UNLIKELY(sl_arena_used(p->row_arena)))
+        sl_arena_reset(p->row_arena);
+    p->rec = rec;
+    p->rec_len = n > 0 && rec[n - 1] == '\r' ? n - 1 : n;
+    int rc = convert_record(p, nf, err);
+    p->rec = NULL;
+    p->line++;
+    return rc;
+}
+
 int ex_copy_parser_feed(ExCopyParser *p, const char *data, size_t len, SlError *err)
 {
     const char *cur = data, *end = data + len;
@@ -699,7 +1026,16 @@ int ex_copy_parser_feed(ExCopyParser *p, const char *data, size_t len, SlError *
     }
     /* Then records straight from the chunk; an incomplete tail waits. */
     while (!p->ended && cur < end) {
-        ssize_t e = record_end(p, cur, (size_t)(end - cur), &simple);
+        int nf;
+        bool fast = !p->general_only && (!p->fmt.header || p->header_done);
+        ssize_t e = fast ? scan_plain(p, cur, end, &nf) : -1;
+        if (e >= 0) {
+            if (plain_record(p, cur, (size_t)e, nf, err) < 0)
+                return -1;
+            cur += e + 1;
+            continue;
+        }
+        e = record_end(p, cur, (size_t)(end - cur), &simple);
         if (e < 0) {
             sl_buf_append(&p->pending, cur, (size_t)(end - cur));
             break;

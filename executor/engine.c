@@ -924,44 +924,27 @@ static int execute_insert(ExEngine *eng, const ExContext *ctx, const ExPlan *p, 
 
 /* ------------------------------------------------------------------ COPY */
 
+/* A COPY's rows are written by the parser straight into a batch (rows of
+ * the stream's width and their text, see ex_copy.h) and handed to
+ * ex_ingest at the end: all of them or, on the first error, none. */
 struct ExCopyIn {
     ExEngine *eng;
     ExPlan *plan;             /* a copy in ci->arena: the caller's plan may go away */
     ExCopyParser parser;
     SlType *types;
     const char **names;
-    SlValue *rows;            /* full stream rows */
-    int64_t n, cap;
-    SlArena *arena;           /* text of the buffered rows */
+    ExCopyBatch batch;        /* the rows so far */
+    SlArena *arena;           /* the plan's copy, the column map, the blank row */
 };
 
-static int copy_row(void *ctx, const SlValue *vals, int n, SlError *err)
-{
-    ExCopyIn *ci = ctx;
-    const ExPlan *p = ci->plan;
-    int nc = p->stream_ncols;
-    (void)n;
-    (void)err;
-    if (ci->n == ci->cap) {
-        ci->cap = ci->cap ? ci->cap * 2 : 1024;
-        ci->rows = sl_realloc(ci->rows, sizeof(SlValue) * (size_t)(ci->cap * nc));
-    }
-    SlValue *row = ci->rows + (size_t)ci->n * (size_t)nc;
-    for (int k = 0; k < nc; k++)
-        row[k] = sl_val_null(p->stream_cols[k].type);
-    for (int i = 0; i < p->nvalues; i++)
-        sl_value_copy(&vals[i], ci->arena, &row[p->colmap[i]]);
-    ci->n++;
-    return 0;
-}
-
-/* The row buffers of finished COPYs, kept for the next ones: a 100k-row
- * COPY needs ~30 MB, and fresh memory costs a page fault per 4 kB. */
+/* The batches of finished COPYs, kept for the next ones: a 100k-row COPY
+ * of bids needs ~37 MB (rows and text), and fresh memory costs a page
+ * fault per 4 kB. At most COPY_KEEP_BYTES each. */
 #define COPY_CACHE 4
+#define COPY_KEEP_BYTES ((size_t)64 << 20)
 static pthread_mutex_t copy_cache_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct {
-    SlValue *rows;
-    int64_t capvals;           /* values, whatever the stream's width */
+    ExCopyBatch batch;
     SlArena *arena;
 } copy_cache[COPY_CACHE];
 static int copy_cached;
@@ -974,13 +957,12 @@ int ex_copy_begin(ExEngine *eng, const ExPlan *p, ExCopyIn **out, int *ncols, Sl
     pthread_mutex_lock(&copy_cache_lock);
     if (copy_cached > 0) {
         copy_cached--;
-        ci->rows = copy_cache[copy_cached].rows;
-        ci->cap = copy_cache[copy_cached].capvals / (p->stream_ncols > 0 ? p->stream_ncols : 1);
+        ci->batch = copy_cache[copy_cached].batch;
         ci->arena = copy_cache[copy_cached].arena;
     }
     pthread_mutex_unlock(&copy_cache_lock);
     if (!ci->arena)
-        ci->arena = sl_arena_new(1 << 20);
+        ci->arena = sl_arena_new(8192);
     ExPlan *cp = sl_alloc0(ci->arena, sizeof *cp);
     *cp = *p;
     cp->stmt = NULL;
@@ -1002,7 +984,20 @@ int ex_copy_begin(ExEngine *eng, const ExPlan *p, ExCopyIn **out, int *ncols, Sl
         ci->types[i] = p->stream_cols[p->colmap[i]].type;
         ci->names[i] = p->stream_cols[p->colmap[i]].name;
     }
-    ex_copy_parser_init(&ci->parser, &p->copyfmt, p->nvalues, ci->types, ci->names, p->relname, copy_row, ci);
+    /* the rows: the stream's width, the given columns where colmap says,
+     * the others NULL (a column list names each column at most once) */
+    ExCopyBatch *b = &ci->batch;
+    b->width = p->stream_ncols > 0 ? p->stream_ncols : 1;
+    b->map = p->colmap;
+    b->blank = NULL;
+    if (p->nvalues < b->width) {
+        SlValue *blank = sl_alloc(ci->arena, sizeof(SlValue) * (size_t)b->width);
+        for (int k = 0; k < b->width; k++)
+            blank[k] = sl_val_null(k < p->stream_ncols ? p->stream_cols[k].type : SL_T_UNKNOWN);
+        b->blank = blank;
+    }
+    ex_copy_parser_init(&ci->parser, &p->copyfmt, p->nvalues, ci->types, ci->names, p->relname, NULL, ci);
+    ex_copy_parser_set_batch(&ci->parser, b);
     *ncols = p->nvalues;
     *out = ci;
     return 0;
@@ -1019,19 +1014,19 @@ void ex_copy_abort(ExCopyIn *ci)
         return;
     ex_copy_parser_free(&ci->parser);
     /* the copied plan lives in the arena: nothing of this COPY survives a reset */
+    ex_copy_batch_reset(&ci->batch, COPY_KEEP_BYTES);
+    sl_arena_reset(ci->arena);
     bool kept = false;
     pthread_mutex_lock(&copy_cache_lock);
-    if (copy_cached < COPY_CACHE && ci->cap * ci->plan->stream_ncols <= (64 << 20) / (int64_t)sizeof(SlValue)) {
-        sl_arena_reset(ci->arena);
-        copy_cache[copy_cached].rows = ci->rows;
-        copy_cache[copy_cached].capvals = ci->cap * ci->plan->stream_ncols;
+    if (copy_cached < COPY_CACHE) {
+        copy_cache[copy_cached].batch = ci->batch;
         copy_cache[copy_cached].arena = ci->arena;
         copy_cached++;
         kept = true;
     }
     pthread_mutex_unlock(&copy_cache_lock);
     if (!kept) {
-        free(ci->rows);
+        ex_copy_batch_free(&ci->batch);
         sl_arena_free(ci->arena);
     }
     free(ci);
@@ -1041,9 +1036,9 @@ int ex_copy_end(ExCopyIn *ci, char tag[64], SlError *err)
 {
     int rc = ex_copy_parser_finish(&ci->parser, err);
     if (rc == 0)
-        rc = ex_ingest(ci->eng->catalog, ci->plan->relname, ci->rows, ci->n, err);
+        rc = ex_ingest(ci->eng->catalog, ci->plan->relname, ci->batch.rows, ci->batch.n, err);
     if (rc == 0)
-        snprintf(tag, 64, "COPY %lld", (long long)ci->n);
+        snprintf(tag, 64, "COPY %lld", (long long)ci->batch.n);
     ex_copy_abort(ci);
     return rc;
 }

@@ -223,9 +223,36 @@ static const SlType types6[] = {SL_T_INT8, SL_T_INT4, SL_T_TEXT, SL_T_TIMESTAMP,
                                 SL_T_TIMESTAMPTZ, SL_T_NUMERIC};
 static const char *const names6[] = {"a", "b", "c", "d", "e", "f"};
 
+/* Batch mode (what COPY uses): the 6 values of a record go to columns
+ * map6 of rows 8 wide, the 2 others NULL. */
+static const int map6[] = {3, 0, 7, 5, 1, 6};
+
+/* Appends the rows of the batch, in the order of the record's values,
+ * and empties it (keeping some memory: the next rows reuse it). */
+static void drain_batch(ExCopyBatch *b, SlBuf *out)
+{
+    for (int64_t r = 0; r < b->n; r++) {
+        const SlValue *row = b->rows + r * b->width;
+        CU_ASSERT(row[2].isnull && row[2].type == SL_T_INT4);
+        CU_ASSERT(row[4].isnull && row[4].type == SL_T_TEXT);
+        for (int i = 0; i < 6; i++) {
+            const SlValue *v = &row[map6[i]];
+            CU_ASSERT_EQUAL(v->type, types6[i]);
+            if (i)
+                sl_buf_putc(out, '|');
+            if (v->isnull)
+                sl_buf_puts(out, "<null>");
+            else
+                sl_value_out(v, out);
+        }
+        sl_buf_putc(out, '\n');
+    }
+    ex_copy_batch_reset(b, 2u << 20);
+}
+
 /* Every row as text, then the error (SQLSTATE, message, context). */
-static void run_mode(const ExCopyFormat *fmt, const char *data, size_t len, size_t chunk,
-                     bool general, SlBuf *out)
+static void run_mode_as(const ExCopyFormat *fmt, const char *data, size_t len, size_t chunk,
+                        bool general, bool batch, SlBuf *out)
 {
     ExCopyParser p;
     SlBuf rows;
@@ -233,6 +260,14 @@ static void run_mode(const ExCopyFormat *fmt, const char *data, size_t len, size
     ex_copy_parser_init(&p, fmt, 6, types6, names6, "t", NULL, NULL);
     if (general)
         ex_copy_parser_general_only(&p);
+    SlValue blank[8];
+    static const SlType blank_types[] = {SL_T_INT8, SL_T_TIMESTAMP, SL_T_INT4, SL_T_INT8,
+                                         SL_T_TEXT, SL_T_TIMESTAMPTZ, SL_T_NUMERIC, SL_T_INT4};
+    for (int k = 0; k < 8; k++)
+        blank[k] = sl_val_null(blank_types[k]);
+    ExCopyBatch b = {.width = 8, .map = map6, .blank = blank};
+    if (batch)
+        ex_copy_parser_set_batch(&p, &b);
     SlError err;
     sl_error_clear(&err);
     int rc = 0;
@@ -245,6 +280,7 @@ static void run_mode(const ExCopyFormat *fmt, const char *data, size_t len, size
     for (size_t off = 0; off < len && rc == 0; off += chunk) {
         size_t n = len - off < chunk ? len - off : chunk;
         rc = ex_copy_parser_feed(&p, data + off, n, &err);
+        drain_batch(&b, out);
         for (int i = 0; i < c.nrows; i++) {
             sl_buf_append(out, c.rows[i].data, c.rows[i].len);
             sl_buf_putc(out, '\n');
@@ -253,6 +289,8 @@ static void run_mode(const ExCopyFormat *fmt, const char *data, size_t len, size
     }
     if (rc == 0)
         rc = ex_copy_parser_finish(&p, &err);
+    drain_batch(&b, out);
+    ex_copy_batch_free(&b);
     for (int i = 0; i < c.nrows; i++) {
         sl_buf_append(out, c.rows[i].data, c.rows[i].len);
         sl_buf_putc(out, '\n');
@@ -265,6 +303,12 @@ static void run_mode(const ExCopyFormat *fmt, const char *data, size_t len, size
     sl_buf_free(&rows);
 }
 
+static void run_mode(const ExCopyFormat *fmt, const char *data, size_t len, size_t chunk,
+                     bool general, SlBuf *out)
+{
+    run_mode_as(fmt, data, len, chunk, general, false, out);
+}
+
 /* The fast paths and the general one give the same rows and errors, fed
  * at once and in chunks of 1..7 bytes. Returns the fast path's answer. */
 static void same_both_ways(const ExCopyFormat *fmt, const char *data, SlBuf *answer)
@@ -274,14 +318,15 @@ static void same_both_ways(const ExCopyFormat *fmt, const char *data, SlBuf *ans
     sl_buf_init(&ref);
     run_mode(fmt, data, len, 0, true, &ref);
     for (size_t chunk = 0; chunk < 8; chunk++) {
-        for (int general = 0; general < 2; general++) {
+        for (int mode = 0; mode < 4; mode++) {
+            bool general = mode & 1, batch = mode & 2;
             SlBuf got;
             sl_buf_init(&got);
-            run_mode(fmt, data, len, chunk, general, &got);
+            run_mode_as(fmt, data, len, chunk, general, batch, &got);
             CU_ASSERT_STRING_EQUAL(got.data, ref.data);
             if (strcmp(got.data, ref.data))
-                fprintf(stderr, "\ninput [%s] chunk %zu general %d:\n got [%s]\nwant [%s]\n", data,
-                        chunk, general, got.data, ref.data);
+                fprintf(stderr, "\ninput [%s] chunk %zu general %d batch %d:\n got [%s]\nwant [%s]\n",
+                        data, chunk, general, batch, got.data, ref.data);
             sl_buf_free(&got);
         }
     }
@@ -338,6 +383,16 @@ static const char *const tricky_csv[] = {
     "1,2,\xc3\xa9t\xc3\xa9,,,\n",
     "\n",
     "1,2,x,,,\n\n",
+    /* timestamps on the day of the one before read only their time */
+    "1,2,x,2020-01-01 00:00:00,2020-01-01 00:00:00,1\n1,2,x,2020-01-01 23:59:59.999999,2020-01-01T23:59:59.5,1\n"
+    "1,2,x,2020-01-01 24:00:00,2020-01-01 00:00:00.1234567,1\n1,2,x,2020-01-01 00:00:00.,2020-01-01 12:00,1\n",
+    "1,2,x,2020-01-01 00:00:00,2020-01-01 12:60:00,1\n",
+    "1,2,x,2020-01-01 00:00:00,2020-01-01 00:00:60,1\n",
+    "1,2,x,2020-01-01 00:00:00,2020-01-01 1:00:00,1\n",
+    "1,2,x,1999-12-31 23:59:59.5,1999-12-31 00:00:00.25,1\n1,2,x,2000-01-01 00:00:00,1999-12-31 10:00:00,1\n",
+    "1,2,x,0001-01-01 00:00:01,0001-01-01 23:00:00,1\n1,2,x,9999-12-31 23:59:59,9999-12-31 00:00:00,1\n",
+    "1,2,x,2020-01-01 00:00:00,2020-01-01 00:00:00,1\n1,2,x,2020-01-01 00:00:00+01,2020-01-01 00:00:00 ,1\n",
+    "1,2,x,2020-02-29 00:00:00,2020-02-29 00:00:00,1\n1,2,x,2020-02-29 00:00:00,2020-02-29 x0:00:00,1\n",
 };
 
 static void test_fast_vs_general_csv(void)
@@ -469,7 +524,7 @@ static void test_fast_vs_general_random(void)
         sl_buf_init(&ref);
         sl_buf_init(&got);
         run_mode(&f, d.data, len, 0, true, &ref);
-        run_mode(&f, d.data, len, 1 + NEXT() % 64, false, &got);
+        run_mode_as(&f, d.data, len, 1 + NEXT() % 64, false, iter % 4 >= 2, &got);
         CU_ASSERT_STRING_EQUAL(got.data, ref.data);
         if (strcmp(got.data, ref.data))
             fprintf(stderr, "\nrandom input [%s]:\n got [%s]\nwant [%s]\n", d.data, got.data, ref.data);
@@ -478,6 +533,42 @@ static void test_fast_vs_general_random(void)
         sl_buf_free(&d);
     }
 #undef NEXT
+}
+
+/* Batch mode over many rows: text across the batch's blocks (1 MB), a
+ * value longer than a quarter block (a block of its own), a reused batch. */
+static void test_batch_many_rows(void)
+{
+    ExCopyFormat f = csv_fmt();
+    SlBuf d;
+    sl_buf_init(&d);
+    for (int k = 0; k < 30000; k++) {
+        sl_buf_printf(&d, "%d,%d,text %d %s,2020-01-0%d 00:00:%02d.%d,,%d\n", k, -k, k,
+                      "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz", 1 + k / 5000, k % 60, k % 7, k);
+        if (k == 12345 || k == 12346) {
+            sl_buf_puts(&d, "1,2,");
+            for (int i = 0; i < 300000; i++)
+                sl_buf_putc(&d, (char)('a' + (i * 7 + k) % 26));
+            sl_buf_puts(&d, ",,,\n");
+        }
+    }
+    SlBuf ref, got;
+    sl_buf_init(&ref);
+    sl_buf_init(&got);
+    run_mode_as(&f, d.data, d.len, 1000, true, false, &ref); /* a callback takes few rows a chunk */
+    CU_ASSERT(strstr(ref.data, "rc=0 rows=30002 ") != NULL);
+    size_t chunks[] = {0, 4093, 65536};
+    for (size_t i = 0; i < 3; i++) {
+        sl_buf_reset(&got);
+        run_mode_as(&f, d.data, d.len, chunks[i], false, true, &got);
+        CU_ASSERT_STRING_EQUAL(got.data, ref.data);
+        sl_buf_reset(&got);
+        run_mode_as(&f, d.data, d.len, chunks[i], true, true, &got);
+        CU_ASSERT_STRING_EQUAL(got.data, ref.data);
+    }
+    sl_buf_free(&ref);
+    sl_buf_free(&got);
+    sl_buf_free(&d);
 }
 
 static const SlUnitTest copy_tests[] = {
@@ -493,5 +584,6 @@ static const SlUnitTest copy_tests[] = {
     {"fast path = general path: text, tricky inputs", test_fast_vs_general_text},
     {"fast path answers as PostgreSQL", test_fast_path_answers},
     {"fast path = general path: random records and chunks", test_fast_vs_general_random},
+    {"batch mode: many rows, long text, reused memory", test_batch_many_rows},
     {NULL, NULL}};
 SL_UNIT_SUITE("copy formats", copy_tests)
