@@ -57,11 +57,15 @@ static int run_sql(ExEngine *eng, const char *sql, SlError *err)
     return rc;
 }
 
-static const char demo_sql[] =
-    "CREATE STREAM IF NOT EXISTS bids (auction BIGINT, bidder BIGINT, price BIGINT, channel TEXT, "
-    "  date_time TIMESTAMP) WITH (partitions = 4);"
+/* The demo: the stream and its sample rows only the first time (the rows
+ * are durable: a restart must not add them again), the view if missing. */
+static const char demo_stream_sql[] =
+    "CREATE STREAM bids (auction BIGINT, bidder BIGINT, price BIGINT, channel TEXT, "
+    "  date_time TIMESTAMP) WITH (partitions = 4);";
+static const char demo_view_sql[] =
     "CREATE MATERIALIZED VIEW IF NOT EXISTS top_auctions WITH (parallelism = 2) AS "
-    "  SELECT auction, count(*) AS bids, max(price) AS top FROM bids WHERE price > 100 GROUP BY auction;"
+    "  SELECT auction, count(*) AS bids, max(price) AS top FROM bids WHERE price > 100 GROUP BY auction;";
+static const char demo_rows_sql[] =
     "INSERT INTO bids VALUES (1, 10, 150, 'Google', '2026-11-24 12:00:00'), (1, 11, 300, 'Apple', '2026-11-24 12:00:01'),"
     "  (2, 12, 90, 'Baidu', '2026-11-24 12:00:02'), (2, 13, 120, 'Google', '2026-11-24 12:00:03');";
 
@@ -198,7 +202,11 @@ int main(int argc, char **argv)
         return 1;
     }
     if (sl_settings_get_bool(srv.settings, "demo")) {
-        if (run_sql(srv.engine, demo_sql, &err) < 0)
+        bool fresh = run_sql(srv.engine, demo_stream_sql, &err) == 0;
+        if (!fresh && err.code != SL_E_DUPLICATE_TABLE)
+            fprintf(stderr, "sluiced: demo setup failed: %s\n", err.message);
+        else if (run_sql(srv.engine, demo_view_sql, &err) < 0 ||
+                 (fresh && run_sql(srv.engine, demo_rows_sql, &err) < 0))
             fprintf(stderr, "sluiced: demo setup failed: %s\n", err.message);
         fprintf(stderr,
                 "\nsluiced is starting with a demo stream \"bids\" and a standing query \"top_auctions\".\n"
