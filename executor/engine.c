@@ -39,6 +39,7 @@ struct ExPlan {
     const PlColumn *stream_cols;
     ExCopyFormat copyfmt;
     int64_t as_of;             /* SUBSCRIBE ... AS OF n, or -1 */
+    uint64_t gen;              /* generation of the stream or view it was planned against */
 };
 
 static int replay_object(void *ctx, const char *kind, const char *name, const char *sql)
@@ -369,10 +370,10 @@ static int prepare_select(ExEngine *eng, ExPlan *p, const PsStmt *stmt, int npar
             scope = (PlScope){sl_strdup(arena, f->name), f->alias, scols, nv};
             sp = &scope;
             p->relname = sl_psprintf(arena, "sluice.%s", f->name);
-        } else if (f->schema || f->kind != PS_FROM_NAME || ex_view_columns(eng->catalog, f->name, &vcols, &nv) < 0) {
+        } else if (f->schema || f->kind != PS_FROM_NAME || ex_view_columns(eng->catalog, f->name, arena, &vcols, &nv, &p->gen) < 0) {
             const PlColumn *sc;
             int ns;
-            if (!f->schema && f->kind == PS_FROM_NAME && ex_stream_columns(eng->catalog, f->name, &sc, &ns, NULL) == 0) {
+            if (!f->schema && f->kind == PS_FROM_NAME && ex_stream_columns(eng->catalog, f->name, arena, &sc, &ns, NULL, NULL) == 0) {
                 sl_error_at(err, SL_E_WRONG_OBJECT_TYPE, f->location + 1,
                             "\"%s\" is a stream: its rows are read through a materialized view", f->name);
                 sl_error_hint(err, "CREATE MATERIALIZED VIEW v AS SELECT ... FROM %s, then SELECT from v.", f->name);
@@ -410,7 +411,7 @@ static int map_columns(ExEngine *eng, ExPlan *p, const PsStmt *st, SlArena *aren
 {
     const PlColumn *cols;
     int ncols;
-    if (ex_stream_columns(eng->catalog, st->name, &cols, &ncols, err) < 0)
+    if (ex_stream_columns(eng->catalog, st->name, arena, &cols, &ncols, &p->gen, err) < 0)
         return -1;
     p->relname = sl_strdup(arena, st->name);
     p->stream_cols = cols;
@@ -497,7 +498,7 @@ static int prepare_explain(ExEngine *eng, ExPlan *p, const PsStmt *stmt, SlArena
     const PsFrom *f = sel->from->items[0];
     const PlColumn *cols;
     int ncols;
-    if (ex_stream_columns(eng->catalog, f->name, &cols, &ncols, err) < 0)
+    if (ex_stream_columns(eng->catalog, f->name, arena, &cols, &ncols, NULL, err) < 0)
         return -1;
     int parallelism = eng->settings ? (int)sl_settings_get_int(eng->settings, "default_parallelism") : 0;
     if (parallelism <= 0)
@@ -674,7 +675,7 @@ int ex_prepare(ExEngine *eng, const ExContext *ctx, const PsStmt *stmt, int npar
             return -1;
         const ExColumn *vc;
         int nv;
-        if (ex_view_columns(eng->catalog, sub->name, &vc, &nv) < 0)
+        if (ex_view_columns(eng->catalog, sub->name, arena, &vc, &nv, NULL) < 0)
             return sl_error(err, SL_E_UNDEFINED_TABLE, "materialized view \"%s\" does not exist", sub->name);
         p->relname = sl_strdup(arena, sub->name);
         break;
@@ -861,7 +862,7 @@ static int execute_select(ExEngine *eng, const ExContext *ctx, const ExPlan *p, 
     else if (!strcmp(p->relname, "sluice.failpoints"))
         src = list_failpoints(fn, fctx, err);
     else
-        src = ex_view_snapshot(eng->catalog, p->relname, arena, fn, fctx, err);
+        src = ex_view_snapshot(eng->catalog, p->relname, p->gen, arena, fn, fctx, err);
     if (src == 0 && g)
         src = ex_grouping_finish(g, grouped_out, &c, err);
     ex_grouping_free(g);
@@ -916,7 +917,7 @@ static int execute_insert(ExEngine *eng, const ExContext *ctx, const ExPlan *p, 
             row[p->colmap[i]] = v;
         }
     }
-    if (ex_ingest(eng->catalog, p->relname, rows, p->nrows, err) < 0)
+    if (ex_ingest(eng->catalog, p->relname, p->gen, rows, p->nrows, err) < 0)
         return -1;
     snprintf(tag, 64, "INSERT 0 %d", p->nrows);
     return 0;
@@ -1036,7 +1037,7 @@ int ex_copy_end(ExCopyIn *ci, char tag[64], SlError *err)
 {
     int rc = ex_copy_parser_finish(&ci->parser, err);
     if (rc == 0)
-        rc = ex_ingest(ci->eng->catalog, ci->plan->relname, ci->batch.rows, ci->batch.n, err);
+        rc = ex_ingest(ci->eng->catalog, ci->plan->relname, ci->plan->gen, ci->batch.rows, ci->batch.n, err);
     if (rc == 0)
         snprintf(tag, 64, "COPY %lld", (long long)ci->batch.n);
     ex_copy_abort(ci);

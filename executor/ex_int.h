@@ -99,10 +99,14 @@ int ex_list_failures(ExCatalog *c, int (*fn)(void *ctx, const SlValue *row, int 
 /* dropped(ctx, name) is called for every object dropped (CASCADE too) */
 int ex_drop(ExCatalog *c, const PsStmt *st, void (*dropped)(void *ctx, const char *name), void *ctx, char tag[64],
             SlError *err);
-int ex_stream_columns(ExCatalog *c, const char *name, const PlColumn **cols, int *ncols, SlError *err);
-int ex_ingest(ExCatalog *c, const char *name, const SlValue *rows, int64_t nrows, SlError *err);
-int ex_view_columns(ExCatalog *c, const char *name, const ExColumn **cols, int *ncols);
-int ex_view_snapshot(ExCatalog *c, const char *name, SlArena *arena,
+/* The columns copied into a, and the stream's generation (gen may be NULL) */
+int ex_stream_columns(ExCatalog *c, const char *name, SlArena *a, const PlColumn **cols, int *ncols, uint64_t *gen,
+                      SlError *err);
+/* gen: the generation the caller's plan was made against (0: any); a
+ * different one is 0A000 "cached plan must not change result type" */
+int ex_ingest(ExCatalog *c, const char *name, uint64_t gen, const SlValue *rows, int64_t nrows, SlError *err);
+int ex_view_columns(ExCatalog *c, const char *name, SlArena *a, const ExColumn **cols, int *ncols, uint64_t *gen);
+int ex_view_snapshot(ExCatalog *c, const char *name, uint64_t gen, SlArena *arena,
                      int (*fn)(void *ctx, const SlValue *row, int n, SlError *err), void *ctx, SlError *err);
 /* as_of < 0: a snapshot, then changes; else only the changes after as_of */
 int ex_view_subscribe(ExCatalog *c, const char *name, bool json, int64_t as_of, void (*notify)(void *), void *arg,

@@ -24,6 +24,16 @@
 #include "ex_restart.h"
 #include "sl_storage.h"
 
+/* Each stream and view gets a new generation when created: a plan
+ * prepared against one refuses to run against a later object of the same
+ * name (DROP and CREATE in between). */
+static uint64_t next_gen = 1;
+
+static uint64_t new_gen(void)
+{
+    return __atomic_fetch_add(&next_gen, 1, __ATOMIC_RELAXED);
+}
+
 /* ------------------------------------------------------------ key groups */
 
 int ex_kg_of_hash(uint64_t h, int max_parallelism)
@@ -203,6 +213,7 @@ typedef struct FailRecord {
 #define FAIL_HISTORY 32
 
 typedef struct ExView {
+    uint64_t gen;
     struct ExCatalog *cat;
     char *name;
     char *sql;
@@ -261,6 +272,7 @@ typedef struct ExView {
     SlError last_error;
     bool has_error;
     bool settle;                   /* FAILED: bring back the last checkpoint for reads */
+    bool seeded;                   /* checkpoint history and ids read from the store */
     FailRecord fails[FAIL_HISTORY];
     int64_t fails_n;
 } ExView;
@@ -283,6 +295,7 @@ struct ExSubscription {
 };
 
 typedef struct ExStream {
+    uint64_t gen;
     char *name;
     SlArena *arena;            /* columns and stored rows */
     PlColumn *cols;
@@ -627,11 +640,13 @@ static void agg_update_packed(ExTask *t, const GroupLayout *l, const PlAgg *ag, 
                 __int128 x = v->u.num;
                 if (v->scale > sc) {
                     for (int i = sc; i < v->scale; i++)
-                        isum *= 10;
+                        if (__builtin_mul_overflow(isum, 10, &isum))
+                            of = 1;
                     sc = v->scale;
                 } else {
                     for (int i = v->scale; i < sc; i++)
-                        x *= 10;
+                        if (__builtin_mul_overflow(x, 10, &x))
+                            of = 1;
                 }
                 if (__builtin_add_overflow(isum, x, &isum))
                     of = 1;
@@ -1587,7 +1602,8 @@ static void ckpt_finish(ExCatalog *c, ExView *v)
         memcpy(v->ckpt_complete_offs, ck->offs, sizeof(uint64_t) * (size_t)s->partitions);
         v->ckpt_failures = 0;
         /* the offsets of the retained ones, oldest first */
-        if (v->nret == v->ckpt_retained) {
+        /* (ALTER may have lowered checkpoints_retained below nret) */
+        while (v->nret > 0 && v->nret >= v->ckpt_retained) {
             free(v->ret_offs[0]);
             memmove(&v->ret_offs[0], &v->ret_offs[1], sizeof(uint64_t *) * (size_t)(v->nret - 1));
             v->nret--;
@@ -1844,6 +1860,7 @@ static int list_ckpt(void *ctx, const StCkptInfo *ci)
  * into v->off. Caller holds the catalog's write lock. */
 static int view_restore(ExCatalog *c, ExView *v, bool seed, SlError *err)
 {
+    seed = seed || !v->seeded;
     if (!c->conninfo)
         return 0;
     int rc = 0;
@@ -1883,6 +1900,7 @@ static int view_restore(ExCatalog *c, ExView *v, bool seed, SlError *err)
         }
     }
     if (rc == 0 && seed) {
+        v->seeded = true;
         v->ckpt_next_id = l->max_id + 1;
         for (int i = l->nrecs - 1; i >= 0; i--)
             hist_add(v, &l->recs[i]);
@@ -1909,8 +1927,17 @@ static int view_replay(ExView *v, SlError *err)
     ExStream *s = v->src;
     int64_t total = 0, t0 = sl_now_usec();
     for (int p = 0; p < s->partitions; p++) {
-        if (v->off[p] < st_log_start_offset(s->logs[p]))
+        if (v->off[p] < st_log_start_offset(s->logs[p])) {
+            /* a view restored from a checkpoint must find every row after
+             * it; a new one starts from the oldest row kept */
+            if (v->ckpt_complete_id > 0)
+                return sl_error(err, SL_E_OBJECT_NOT_IN_PREREQUISITE_STATE,
+                                "the log of stream \"%s\" partition %d starts at offset %llu, after offset %llu of "
+                                "checkpoint %lld",
+                                s->name, p, (unsigned long long)st_log_start_offset(s->logs[p]),
+                                (unsigned long long)v->off[p], (long long)v->ckpt_complete_id);
             v->off[p] = st_log_start_offset(s->logs[p]);
+        }
         StLogReader *r = st_log_reader_open(s->logs[p], v->off[p], err);
         if (!r)
             return -1;
@@ -1962,7 +1989,7 @@ static int view_replay(ExView *v, SlError *err)
 
 static void job_set_state(ExView *v, int state)
 {
-    v->state = state;
+    __atomic_store_n(&v->state, state, __ATOMIC_RELEASE);
     v->state_since_us = sl_now_usec();
 }
 
@@ -2090,6 +2117,27 @@ static int job_rebuild(ExCatalog *c, ExView *v, bool replay, SlError *err)
         else if (v->src->nrows)
             view_route(v, v->src->rows, v->src->nrows, err);
     }
+    if (rc == 0 && replay) {
+        /* running again before the ingestion lock is released: the next
+         * ingestion routes to it */
+        v->restarts++;
+        v->job_failed = false;
+        v->ckpt_failures = 0;
+        v->settle = false;
+        v->running_since_us = sl_now_usec();
+        job_set_state(v, JOB_RUNNING);
+    }
+    if (rc < 0) {
+        /* half rebuilt: reads must get the error, not a partial state */
+        view_quiesce(v);
+        for (int t = 0; t < v->parallelism; t++) {
+            ExTask *task = &v->tasks[t];
+            pthread_mutex_lock(&task->lock);
+            task->failed = true;
+            task->error = *err;
+            pthread_mutex_unlock(&task->lock);
+        }
+    }
     pthread_mutex_unlock(&c->ingest);
     return rc;
 }
@@ -2118,11 +2166,6 @@ static void jobs_restart_due(ExCatalog *c)
             job_fail(v, &err, sl_now_usec());
             continue;
         }
-        v->restarts++;
-        v->job_failed = false;
-        v->ckpt_failures = 0;
-        v->running_since_us = sl_now_usec();
-        job_set_state(v, JOB_RUNNING);
         sl_info("view \"%s\" restarted (restart %lld) from checkpoint %lld in %.1f ms", v->name,
                 (long long)v->restarts, (long long)v->ckpt_complete_id, (double)(sl_now_usec() - t0) / 1000.0);
     }
@@ -2141,12 +2184,6 @@ static int job_resume(ExCatalog *c, ExView *v, SlError *err)
         job_fail(v, err, sl_now_usec());
         return -1;
     }
-    v->settle = false;
-    v->restarts++;
-    v->job_failed = false;
-    v->ckpt_failures = 0;
-    v->running_since_us = sl_now_usec();
-    job_set_state(v, JOB_RUNNING);
     sl_info("view \"%s\" resumed from checkpoint %lld", v->name, (long long)v->ckpt_complete_id);
     return 0;
 }
@@ -2413,6 +2450,7 @@ int ex_create_stream(ExCatalog *c, const PsStmt *st, SlBuf *canonical, char tag[
         return sl_error(err, SL_E_DUPLICATE_TABLE, "relation \"%s\" already exists", st->name);
     }
     ExStream *s = sl_calloc(1, sizeof *s);
+    s->gen = new_gen();
     s->arena = sl_arena_new(0);
     s->name = sl_strdup(s->arena, st->name);
     s->ncols = st->columns->n;
@@ -2459,6 +2497,24 @@ int ex_create_stream(ExCatalog *c, const PsStmt *st, SlBuf *canonical, char tag[
     pthread_rwlock_unlock(&c->lock);
     snprintf(tag, 64, "CREATE STREAM");
     return 0;
+}
+
+/* Whether e calls a function whose value changes between calls (the
+ * router and the task evaluate a group key each: it must agree). */
+static bool volatile_expr(const PlExpr *e)
+{
+    if (!e)
+        return false;
+    if (e->kind == PL_FUNC && (e->func == PL_F_NOW || e->func == PL_F_CLOCK_TIMESTAMP ||
+                               e->func == PL_F_LOCALTIMESTAMP || e->func == PL_F_RANDOM || e->func == PL_F_FAILPOINT))
+        return true;
+    for (int i = 0; i < 3; i++)
+        if (volatile_expr(e->args[i]))
+            return true;
+    for (int i = 0; i < e->nlist; i++)
+        if (volatile_expr(e->list[i]))
+            return true;
+    return volatile_expr(e->else_expr);
 }
 
 static void mark_columns(const PlExpr *e, bool *mark, int ncols)
@@ -2674,12 +2730,14 @@ int ex_create_view(ExCatalog *c, const PsStmt *st, SlBuf *canonical, char tag[64
         goto out;
     }
     v = sl_calloc(1, sizeof *v);
+    v->gen = new_gen();
     v->cat = c;
     view_opts_apply(c, v, &vo);
     v->rstate = sl_calloc(1, sizeof(ExRestartState));
     v->rng = (uint64_t)sl_now_usec() ^ (uint64_t)(uintptr_t)v;
     v->running_since_us = v->state_since_us = sl_now_usec();
     v->state = JOB_RUNNING;
+    v->seeded = !restore;          /* a new view's name has no checkpoints (dropped below) */
     v->ckpt_next_id = 1;
     v->ckpt_last_us = sl_now_usec();
     v->off = sl_calloc((size_t)s->partitions, sizeof(uint64_t));
@@ -2713,6 +2771,23 @@ int ex_create_view(ExCatalog *c, const PsStmt *st, SlBuf *canonical, char tag[64
     if (b.nparams > 0) {
         sl_error(err, SL_E_UNDEFINED_PARAMETER, "there is no parameter $1");
         goto out;
+    }
+    for (int k = 0; k < v->q->ngroup; k++)
+        if (volatile_expr(v->q->group[k])) {
+            sl_error(err, SL_E_FEATURE_NOT_SUPPORTED,
+                     "a materialized view cannot group by a volatile function (now(), random(), ...)");
+            sl_error_hint(err, "Group by a column of the stream, such as its event time.");
+            goto out;
+        }
+    for (int i = 0; i < v->q->naggs; i++) {
+        const PlAgg *ag = &v->q->aggs[i];
+        if ((ag->kind == PL_AGG_SUM || ag->kind == PL_AGG_AVG) && ag->arg &&
+            ag->arg->type != SL_T_INT4 && ag->arg->type != SL_T_INT8 && ag->arg->type != SL_T_NUMERIC &&
+            ag->arg->type != SL_T_FLOAT8) {
+            sl_error(err, SL_E_FEATURE_NOT_SUPPORTED, "%s(%s) is not supported in a materialized view yet",
+                     ag->kind == PL_AGG_SUM ? "sum" : "avg", sl_type_name(ag->arg->type));
+            goto out;
+        }
     }
     for (int i = 0; i < v->q->naggs; i++)
         if (v->q->aggs[i].distinct && v->q->aggs[i].kind != PL_AGG_COUNT) {
@@ -2778,10 +2853,21 @@ int ex_create_view(ExCatalog *c, const PsStmt *st, SlBuf *canonical, char tag[64
         /* a restored view continues from its latest checkpoint; a new one
          * (or one without a checkpoint) starts from the stream's oldest
          * retained row. A new view's name may have left checkpoints. */
+        bool restored = true;
         if (restore) {
-            if (view_restore(c, v, true, err) < 0) {
-                sl_error_context(err, "restoring materialized view \"%s\"", v->name);
-                goto out;
+            SlError rerr;
+            sl_error_clear(&rerr);
+            if (view_restore(c, v, true, &rerr) < 0) {
+                /* keep the view: it fails, and its restart strategy tries
+                 * the restore again; nothing is routed to it meanwhile */
+                sl_error_context(&rerr, "restoring materialized view \"%s\"", v->name);
+                sl_warn("%s", rerr.message);
+                for (int t = 0; t < parallelism; t++) {
+                    v->tasks[t].failed = true;
+                    v->tasks[t].error = rerr;
+                }
+                job_fail(v, &rerr, sl_now_usec());
+                restored = false;
             }
         } else if (c->conninfo) {
             pthread_mutex_lock(&c->aux_lock);
@@ -2792,7 +2878,7 @@ int ex_create_view(ExCatalog *c, const PsStmt *st, SlBuf *canonical, char tag[64
             if (drc < 0)
                 goto out;
         }
-        if (view_replay(v, err) < 0) {
+        if (restored && view_replay(v, err) < 0) {
             sl_error_context(err, "replaying stream \"%s\" into materialized view \"%s\"", s->name, v->name);
             goto out;
         }
@@ -2816,6 +2902,10 @@ out:
         if (v->tasks) {
             view_free(v);
         } else {
+            free(v->off);
+            free(v->ckpt_complete_offs);
+            free(v->ret_offs);
+            free(v->rstate);
             sl_arena_free(v->arena);
             free(v);
         }
@@ -2935,24 +3025,38 @@ int ex_drop(ExCatalog *c, const PsStmt *st, void (*dropped)(void *ctx, const cha
 
 /* -------------------------------------------------------------- ingestion */
 
-int ex_stream_columns(ExCatalog *c, const char *name, const PlColumn **cols, int *ncols, SlError *err)
+static int plan_changed(SlError *err)
+{
+    return sl_error(err, SL_E_FEATURE_NOT_SUPPORTED, "cached plan must not change result type");
+}
+
+int ex_stream_columns(ExCatalog *c, const char *name, SlArena *a, const PlColumn **cols, int *ncols, uint64_t *gen,
+                      SlError *err)
 {
     pthread_rwlock_rdlock(&c->lock);
     ExStream *s = find_stream(c, name);
+    bool view = !s && find_view(c, name);
     if (s) {
-        *cols = s->cols;
+        PlColumn *cp = sl_alloc0(a, sizeof(PlColumn) * (size_t)(s->ncols + 1));
+        for (int i = 0; i < s->ncols; i++) {
+            cp[i].name = sl_strdup(a, s->cols[i].name);
+            cp[i].type = s->cols[i].type;
+        }
+        *cols = cp;
         *ncols = s->ncols;
+        if (gen)
+            *gen = s->gen;
     }
     pthread_rwlock_unlock(&c->lock);
     if (!s) {
-        if (find_view(c, name))
+        if (view)
             return sl_error(err, SL_E_WRONG_OBJECT_TYPE, "cannot insert into materialized view \"%s\"", name);
         return sl_error(err, SL_E_UNDEFINED_TABLE, "stream \"%s\" does not exist", name);
     }
     return 0;
 }
 
-#define LOG_BATCH_BYTES (64u << 20)   /* one log batch per ingestion up to this size */
+#define LOG_BATCH_BYTES (255u << 20)  /* an ingestion is one log batch: at most this size */
 
 /* The rows of one ingestion encoded for the log, in pieces of at most
  * LOG_BATCH_BYTES (one log batch each). Encoded before the ingestion lock
@@ -3016,7 +3120,7 @@ static Encoded *encode_rows(const ExStream *s, const SlValue *rows, int64_t nrow
 /* After an ingestion: a very large buffer is not kept. */
 static void encoded_done(Encoded *e)
 {
-    if (e->buf.cap > 4 * (size_t)LOG_BATCH_BYTES)
+    if (e->buf.cap > ((size_t)64 << 20))
         sl_buf_free(&e->buf);
 }
 
@@ -3038,6 +3142,10 @@ static int ingest_logged(ExStream *s, const Encoded *e, const SlValue *rows, int
         s->ends[p] = first + (uint64_t)n;
         for (int k = 0; k < s->nviews; k++) {
             ExView *v = s->views[k];
+            /* a view that is restarting or FAILED gets these rows when it
+             * is rebuilt (its checkpoint, then the log after it) */
+            if (__atomic_load_n(&v->state, __ATOMIC_ACQUIRE) != JOB_RUNNING)
+                continue;
             view_route(v, rows + (size_t)done * (size_t)s->ncols, n, err);
             v->off[p] = s->ends[p];
         }
@@ -3047,13 +3155,17 @@ static int ingest_logged(ExStream *s, const Encoded *e, const SlValue *rows, int
     return 0;
 }
 
-int ex_ingest(ExCatalog *c, const char *name, const SlValue *rows, int64_t nrows, SlError *err)
+int ex_ingest(ExCatalog *c, const char *name, uint64_t gen, const SlValue *rows, int64_t nrows, SlError *err)
 {
     pthread_rwlock_rdlock(&c->lock);
     ExStream *s = find_stream(c, name);
     if (!s) {
         pthread_rwlock_unlock(&c->lock);
         return sl_error(err, SL_E_UNDEFINED_TABLE, "stream \"%s\" does not exist", name);
+    }
+    if (gen && s->gen != gen) {
+        pthread_rwlock_unlock(&c->lock);
+        return plan_changed(err);
     }
     if (nrows == 0) {
         pthread_rwlock_unlock(&c->lock);
@@ -3063,6 +3175,16 @@ int ex_ingest(ExCatalog *c, const char *name, const SlValue *rows, int64_t nrows
         int part;
         uint64_t ticket = 0;
         Encoded *e = encode_rows(s, rows, nrows);
+        if (e->n > 1) {
+            /* all or nothing: one log batch, so one ingestion can not be
+             * half in the log after a failure */
+            encoded_done(e);
+            pthread_rwlock_unlock(&c->lock);
+            sl_error(err, SL_E_PROGRAM_LIMIT_EXCEEDED, "one ingestion into stream \"%s\" may hold at most %u MB", name,
+                     LOG_BATCH_BYTES >> 20);
+            sl_error_hint(err, "Split the COPY into several.");
+            return -1;
+        }
         pthread_mutex_lock(&c->ingest);
         int rc = ingest_logged(s, e, rows, &part, &ticket, err);
         pthread_mutex_unlock(&c->ingest);
@@ -3097,13 +3219,20 @@ int ex_ingest(ExCatalog *c, const char *name, const SlValue *rows, int64_t nrows
 
 /* --------------------------------------------------------------- reading */
 
-int ex_view_columns(ExCatalog *c, const char *name, const ExColumn **cols, int *ncols)
+int ex_view_columns(ExCatalog *c, const char *name, SlArena *a, const ExColumn **cols, int *ncols, uint64_t *gen)
 {
     pthread_rwlock_rdlock(&c->lock);
     ExView *v = find_view(c, name);
     if (v) {
-        *cols = v->cols;
+        ExColumn *cp = sl_alloc0(a, sizeof(ExColumn) * (size_t)(v->ncols + 1));
+        for (int i = 0; i < v->ncols; i++) {
+            cp[i].name = sl_strdup(a, v->cols[i].name);
+            cp[i].type = v->cols[i].type;
+        }
+        *cols = cp;
         *ncols = v->ncols;
+        if (gen)
+            *gen = v->gen;
     }
     pthread_rwlock_unlock(&c->lock);
     return v ? 0 : -1;
@@ -3111,7 +3240,7 @@ int ex_view_columns(ExCatalog *c, const char *name, const ExColumn **cols, int *
 
 /* Calls fn for every row of the view's current contents, a consistent
  * snapshot taken once every row ingested before the call was applied. */
-int ex_view_snapshot(ExCatalog *c, const char *name, SlArena *arena,
+int ex_view_snapshot(ExCatalog *c, const char *name, uint64_t gen, SlArena *arena,
                      int (*fn)(void *ctx, const SlValue *row, int n, SlError *err), void *ctx, SlError *err)
 {
     pthread_rwlock_rdlock(&c->lock);
@@ -3119,6 +3248,10 @@ int ex_view_snapshot(ExCatalog *c, const char *name, SlArena *arena,
     if (!v) {
         pthread_rwlock_unlock(&c->lock);
         return sl_error(err, SL_E_UNDEFINED_TABLE, "materialized view \"%s\" does not exist", name);
+    }
+    if (gen && v->gen != gen) {
+        pthread_rwlock_unlock(&c->lock);
+        return plan_changed(err);
     }
     pthread_mutex_lock(&v->plock);
     int64_t target = v->enqueued;

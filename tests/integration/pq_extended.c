@@ -339,6 +339,47 @@ static void copy_extended(PGconn *c)
     PQclear(r);
 }
 
+static void exec_ok(PGconn *c, const char *sql)
+{
+    PGresult *r = PQexec(c, sql);
+    CHECK(PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK, "%s: %s", sql,
+          PQresultErrorMessage(r));
+    PQclear(r);
+}
+
+/* A statement prepared against a stream or view that was dropped and
+ * created again (other columns) is refused with 0A000, as PostgreSQL's
+ * "cached plan must not change result type"; prepared again, it works. */
+static void replanned(PGconn *c)
+{
+    exec_ok(c, "CREATE STREAM rp (a INT)");
+    exec_ok(c, "CREATE MATERIALIZED VIEW rpv AS SELECT a, count(*) AS n FROM rp GROUP BY a");
+    PGresult *r = PQprepare(c, "rp_ins", "INSERT INTO rp VALUES (1)", 0, NULL);
+    CHECK(PQresultStatus(r) == PGRES_COMMAND_OK, "prepare insert: %s", PQresultErrorMessage(r));
+    PQclear(r);
+    r = PQprepare(c, "rp_sel", "SELECT * FROM rpv", 0, NULL);
+    CHECK(PQresultStatus(r) == PGRES_COMMAND_OK, "prepare select: %s", PQresultErrorMessage(r));
+    PQclear(r);
+    exec_ok(c, "DROP STREAM rp CASCADE");
+    exec_ok(c, "CREATE STREAM rp (a TEXT, b TEXT, c TEXT, d TEXT, e TEXT, f TEXT, g TEXT, h TEXT)");
+    exec_ok(c, "CREATE MATERIALIZED VIEW rpv AS SELECT a, b, c, count(*) AS n FROM rp GROUP BY a, b, c");
+    r = PQexecPrepared(c, "rp_ins", 0, NULL, NULL, NULL, 0);
+    const char *st = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+    CHECK(PQresultStatus(r) == PGRES_FATAL_ERROR && st && !strcmp(st, "0A000"), "stale insert: %s %s",
+          PQresStatus(PQresultStatus(r)), PQresultErrorMessage(r));
+    PQclear(r);
+    r = PQexecPrepared(c, "rp_sel", 0, NULL, NULL, NULL, 0);
+    st = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+    CHECK(PQresultStatus(r) == PGRES_FATAL_ERROR && st && !strcmp(st, "0A000"), "stale select: %s %s",
+          PQresStatus(PQresultStatus(r)), PQresultErrorMessage(r));
+    PQclear(r);
+    r = PQexec(c, "SELECT count(*) FROM rpv");
+    CHECK(PQresultStatus(r) == PGRES_TUPLES_OK && !strcmp(PQgetvalue(r, 0, 0), "0"), "the new view is empty: %s",
+          PQresultErrorMessage(r));
+    PQclear(r);
+    exec_ok(c, "DROP STREAM rp CASCADE");
+}
+
 int main(int argc, char **argv)
 {
     PGconn *c = PQconnectdb(argc > 1 ? argv[1] : "");
@@ -357,6 +398,7 @@ int main(int argc, char **argv)
     transactions(c);
     cancel(c, argc > 1 ? argv[1] : "");
     copy_extended(c);
+    replanned(c);
     PQfinish(c);
     if (failures) {
         fprintf(stderr, "%d checks failed\n", failures);
