@@ -936,27 +936,34 @@ static inline ssize_t scan_plain(ExCopyParser *p, const char *s, const char *end
     const char *fs = s, *c = s;
     int nf = 0;
 #if defined(__SSE2__)
+    /* 64 bytes at a time: the delimiters, and the first newline or
+     * special byte (which ends the fast path's interest in the block) */
     const __m128i vd = _mm_set1_epi8(d), vn = _mm_set1_epi8('\n'), vs = _mm_set1_epi8(sp);
-    for (; c + 16 <= end; c += 16) {
-        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)c);
-        unsigned m = (unsigned)_mm_movemask_epi8(
-            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, vd), _mm_cmpeq_epi8(x, vn)), _mm_cmpeq_epi8(x, vs)));
-        while (m) {
-            const char *at = c + __builtin_ctz(m);
-            m &= m - 1;
-            if (*at == d) {
-                if (nf >= last)
-                    return -1;
-                f[nf].p = fs;
-                f[nf].len = (size_t)(at - fs);
-                nf++;
-                fs = at + 1;
-            } else if (*at == '\n') {
-                c = at;
-                goto found;
-            } else {
+    for (; c + 64 <= end; c += 64) {
+        uint64_t md = 0, mo = 0;
+        for (int k = 0; k < 4; k++) {
+            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(c + 16 * k));
+            md |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vd)) << (16 * k);
+            mo |= (uint64_t)(unsigned)_mm_movemask_epi8(
+                      _mm_or_si128(_mm_cmpeq_epi8(x, vn), _mm_cmpeq_epi8(x, vs))) << (16 * k);
+        }
+        if (mo)
+            md &= (mo & -mo) - 1; /* the delimiters before it */
+        while (md) {
+            const char *at = c + __builtin_ctzll(md);
+            md &= md - 1;
+            if (nf >= last)
                 return -1;
-            }
+            f[nf].p = fs;
+            f[nf].len = (size_t)(at - fs);
+            nf++;
+            fs = at + 1;
+        }
+        if (mo) {
+            c += __builtin_ctzll(mo);
+            if (*c != '\n')
+                return -1;
+            goto found;
         }
     }
 #endif

@@ -535,6 +535,37 @@ static void test_fast_vs_general_random(void)
 #undef NEXT
 }
 
+/* Records around the fast scanner's 64-byte blocks: the newline, a
+ * delimiter, a quote or backslash, a '\r' or a field too many at every
+ * position of the first blocks. */
+static void test_fast_vs_general_block_edges(void)
+{
+    for (int csv = 0; csv < 2; csv++) {
+        ExCopyFormat f = csv ? csv_fmt() : text_fmt();
+        char d = f.delim;
+        for (int len = 1; len < 140; len++) {
+            for (int variant = 0; variant < 5; variant++) {
+                SlBuf in;
+                sl_buf_init(&in);
+                sl_buf_printf(&in, "1%c2%c", d, d);
+                for (int i = 0; i < len; i++)
+                    sl_buf_putc(&in, (char)('a' + i % 26));
+                if (variant == 1)
+                    sl_buf_puts(&in, csv ? "\"q\"" : "\\t");
+                sl_buf_printf(&in, "%c2020-01-01 00:00:%02d%c%c1%s", d, len % 60, d, d,
+                              variant == 2 ? "\r\n" : variant == 3 ? "\n" : "");
+                if (variant == 3) /* a field too many, after a long one */
+                    sl_buf_printf(&in, "3%c4%cx%c%c%c1%c", d, d, d, d, d, d);
+                if (variant == 4) /* a short record right after */
+                    sl_buf_printf(&in, "\n5%c6%cy%c%c%c", d, d, d, d, d);
+                sl_buf_puts(&in, "\n");
+                same_both_ways(&f, in.data, NULL);
+                sl_buf_free(&in);
+            }
+        }
+    }
+}
+
 /* Batch mode over many rows: text across the batch's blocks (1 MB), a
  * value longer than a quarter block (a block of its own), a reused batch. */
 static void test_batch_many_rows(void)
@@ -584,6 +615,7 @@ static const SlUnitTest copy_tests[] = {
     {"fast path = general path: text, tricky inputs", test_fast_vs_general_text},
     {"fast path answers as PostgreSQL", test_fast_path_answers},
     {"fast path = general path: random records and chunks", test_fast_vs_general_random},
+    {"fast path = general path: records around 64-byte blocks", test_fast_vs_general_block_edges},
     {"batch mode: many rows, long text, reused memory", test_batch_many_rows},
     {NULL, NULL}};
 SL_UNIT_SUITE("copy formats", copy_tests)
