@@ -167,6 +167,12 @@ static void on_dropped(void *ctx, const char *name)
         d->rc = -1;
 }
 
+static int persist_view(void *ctx, const char *name, const char *sql, SlError *err)
+{
+    ExEngine *eng = ctx;
+    return st_catalog_put(eng->store, "view", name, sql, err);
+}
+
 static int run_ddl(ExEngine *eng, const ExPlan *p, char tag[64], SlError *err)
 {
     pthread_mutex_lock(&eng->ddl);
@@ -183,9 +189,7 @@ static int run_ddl(ExEngine *eng, const ExPlan *p, char tag[64], SlError *err)
         if (rc == 0)
             rc = persist_created(eng, st, "view", st->name, &canon, err);
     } else if (st->kind == PS_S_ALTER_VIEW) {
-        rc = ex_alter_view(eng->catalog, st, &canon, tag, err);
-        if (rc == 0 && canon.len && eng->store && st_catalog_put(eng->store, "view", st->name, canon.data, err) < 0)
-            rc = -1;
+        rc = ex_alter_view(eng->catalog, st, eng->store ? persist_view : NULL, eng, tag, err);
     } else {
         DropCtx d = {eng, err, 0};
         rc = ex_drop(eng->catalog, st, on_dropped, &d, tag, err);

@@ -91,9 +91,10 @@ int ex_view_state_load(ExCatalog *c, const char *name, int32_t id, const void *d
 ExCatalog *ex_engine_catalog(ExEngine *eng);
 int ex_list_checkpoints(ExCatalog *c, int (*fn)(void *ctx, const SlValue *row, int n, SlError *err), void *ctx,
                         SlError *err);
-/* ALTER MATERIALIZED VIEW name SET (options) | RESUME; canonical gets the
- * new definition to persist (SET only) */
-int ex_alter_view(ExCatalog *c, const PsStmt *st, SlBuf *canonical, char tag[64], SlError *err);
+/* ALTER MATERIALIZED VIEW name SET (options) | RESUME; SET calls persist
+ * with the new definition before it takes effect (NULL: nothing to do) */
+int ex_alter_view(ExCatalog *c, const PsStmt *st, int (*persist)(void *ctx, const char *name, const char *sql, SlError *err),
+                  void *ctx, char tag[64], SlError *err);
 int ex_list_failures(ExCatalog *c, int (*fn)(void *ctx, const SlValue *row, int n, SlError *err), void *ctx,
                      SlError *err);
 /* dropped(ctx, name) is called for every object dropped (CASCADE too) */

@@ -1588,6 +1588,16 @@ static void ckpt_finish(ExCatalog *c, ExView *v)
     if (rc == 0) {
         rc = st_ckpt_commit(c->ck_store, ck->offsets, &err);
         begun = false;
+        if (rc < 0 && err.code == SL_E_CONNECTION_FAILURE) {
+            /* the connection broke around COMMIT: it may have committed */
+            StCkptInfo info;
+            SlError e2;
+            if (st_ckpt_latest(c->ck_store, v->name, &info, &e2) == 1 && info.id == ck->id) {
+                sl_info("checkpoint %lld of \"%s\" was committed although the connection broke", (long long)ck->id,
+                        v->name);
+                rc = 0;
+            }
+        }
     }
     if (rc < 0 && begun)
         st_ckpt_abort(c->ck_store, err.message);
@@ -2915,7 +2925,8 @@ out:
 
 /* ALTER MATERIALIZED VIEW name SET (options) | RESUME. canonical gets the
  * definition to persist. */
-int ex_alter_view(ExCatalog *c, const PsStmt *st, SlBuf *canonical, char tag[64], SlError *err)
+int ex_alter_view(ExCatalog *c, const PsStmt *st, int (*persist)(void *ctx, const char *name, const char *sql, SlError *err),
+                  void *ctx, char tag[64], SlError *err)
 {
     snprintf(tag, 64, "ALTER MATERIALIZED VIEW");
     pthread_rwlock_wrlock(&c->lock);
@@ -2927,13 +2938,22 @@ int ex_alter_view(ExCatalog *c, const PsStmt *st, SlBuf *canonical, char tag[64]
     } else if (st->resume) {
         rc = job_resume(c, v, err);
     } else {
-        ViewOpts vo;
+        ViewOpts vo, old;
         view_opts_of(v, &vo);
+        old = vo;
         rc = view_opts_parse(&vo, st->options, true, err);
         if (rc == 0) {
+            /* recorded in the catalog first; without that it does not
+             * take effect */
             view_opts_apply(c, v, &vo);
-            if (canonical)
-                view_canonical(v, canonical);
+            SlBuf canon;
+            sl_buf_init(&canon);
+            view_canonical(v, &canon);
+            if (persist && persist(ctx, v->name, canon.data, err) < 0) {
+                view_opts_apply(c, v, &old);
+                rc = -1;
+            }
+            sl_buf_free(&canon);
         }
     }
     pthread_rwlock_unlock(&c->lock);
