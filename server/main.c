@@ -4,6 +4,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <time.h>
 #include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,12 +71,36 @@ static const char demo_rows_sql[] =
     "INSERT INTO bids VALUES (1, 10, 150, 'Google', '2026-11-24 12:00:00'), (1, 11, 300, 'Apple', '2026-11-24 12:00:01'),"
     "  (2, 12, 90, 'Baidu', '2026-11-24 12:00:02'), (2, 13, 120, 'Google', '2026-11-24 12:00:03');";
 
-/* The private PostgreSQL must stay up: start it again if it died. */
-static void check_pg(void *arg)
+/* The private PostgreSQL must stay up: a thread of its own checks it
+ * every two seconds and starts it again if it died. Not on the event
+ * loop: a stalled PostgreSQL would stop sluiced accepting connections. */
+typedef struct PgWatch {
+    StPg *pg;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool stop;
+    pthread_t thread;
+} PgWatch;
+
+static void *pg_watch_main(void *arg)
 {
-    SlError err;
-    if (st_pg_ensure_running(arg, &err) < 0)
-        sl_warn("%s", err.message);
+    PgWatch *w = arg;
+    pthread_mutex_lock(&w->mu);
+    while (!w->stop) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += 2;
+        pthread_cond_timedwait(&w->cv, &w->mu, &ts);
+        if (w->stop)
+            break;
+        pthread_mutex_unlock(&w->mu);
+        SlError err;
+        if (st_pg_ensure_running(w->pg, &err) < 0)
+            sl_warn("%s", err.message);
+        pthread_mutex_lock(&w->mu);
+    }
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
 }
 
 /* The key behind the mock SCRAM salts of unknown users. It is kept in the
@@ -188,10 +214,6 @@ int main(int argc, char **argv)
         }
         state = st_pg_conninfo(pg);
     }
-    if (pg) {
-        srv.tick = check_pg;
-        srv.tick_arg = pg;
-    }
     ExEngineConfig ecfg = {.settings = srv.settings, .store_conninfo = state};
     srv.engine = ex_engine_new(&ecfg, &err);
     if (!srv.engine) {
@@ -201,6 +223,10 @@ int main(int argc, char **argv)
         sl_settings_free(srv.settings);
         return 1;
     }
+    PgWatch watch = {.pg = pg};
+    pthread_mutex_init(&watch.mu, NULL);
+    pthread_cond_init(&watch.cv, NULL);
+    bool watching = pg && pthread_create(&watch.thread, NULL, pg_watch_main, &watch) == 0;
     if (sl_settings_get_bool(srv.settings, "demo")) {
         bool fresh = run_sql(srv.engine, demo_stream_sql, &err) == 0;
         if (!fresh && err.code != SL_E_DUPLICATE_TABLE)
@@ -221,6 +247,13 @@ int main(int argc, char **argv)
     if (rc < 0)
         fprintf(stderr, "sluiced: %s%s%s\n", err.message, err.detail[0] ? ": " : "", err.detail);
     ex_engine_free(srv.engine);
+    if (watching) {
+        pthread_mutex_lock(&watch.mu);
+        watch.stop = true;
+        pthread_cond_signal(&watch.cv);
+        pthread_mutex_unlock(&watch.mu);
+        pthread_join(watch.thread, NULL);
+    }
     st_pg_stop(pg);
     free(srv.password_file);
     sl_settings_free(srv.settings);
