@@ -1163,14 +1163,25 @@ static int route_chunk(ExView *v, const SlValue *rows, int64_t nrows, SlError *e
     SlArena *scratch = sl_arena_new(0);
     ExEvalCtx ec = {.arena = scratch, .stmt_time = sl_now_usec()};
     SlValue keys[64];
+    SlError lerr;
     int rc = 0;
+    int64_t routed = 0;
+    (void)err;
     for (int64_t r = 0; r < nrows; r++) {
         const SlValue *row = rows + (size_t)r * (size_t)ncols;
         int task;
         uint64_t h = 0;
+        if ((r & 255) == 255)
+            sl_arena_reset(scratch);
+        /* rows the WHERE clause drops are not sent at all (one that fails
+         * to evaluate is: its task reports the error) */
+        bool pass = true;
+        if (v->q->where && ex_eval_bool(v->q->where, row, &ec, &pass, &lerr) == 0 && !pass)
+            continue;
+        routed++;
         if (v->q->grouped && v->q->ngroup > 0) {
             for (int k = 0; k < v->q->ngroup; k++) {
-                if (ex_eval_fast(v->q->group[k], row, &ec, &keys[k], err) < 0) {
+                if (ex_eval_fast(v->q->group[k], row, &ec, &keys[k], &lerr) < 0) {
                     /* the task reports runtime errors; route by NULL */
                     keys[k] = sl_val_null(SL_T_UNKNOWN);
                 }
@@ -1187,15 +1198,13 @@ static int route_chunk(ExView *v, const SlValue *rows, int64_t nrows, SlError *e
         if (!batches[task])
             batches[task] = batch_new(ncols);
         batch_add(batches[task], row, v, h);
-        if ((r & 255) == 255)
-            sl_arena_reset(scratch);
     }
     /* backpressure: a view more than VIEW_QUEUE_ROWS behind slows the
      * acknowledgement of ingestion; rows are never dropped */
     pthread_mutex_lock(&v->plock);
     while (v->enqueued - v->processed > VIEW_QUEUE_ROWS)
         pthread_cond_wait(&v->pcond, &v->plock);
-    v->enqueued += nrows;
+    v->enqueued += routed;
     pthread_mutex_unlock(&v->plock);
     for (int t = 0; t < v->parallelism; t++) {
         if (!batches[t])
