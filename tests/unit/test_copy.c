@@ -566,6 +566,38 @@ static void test_fast_vs_general_block_edges(void)
     }
 }
 
+/* Integers of 1..10 digits: every digit count, a sign, and a byte just
+ * outside '0'..'9' at every position. */
+static void test_fast_vs_general_integers(void)
+{
+    static const char bad[] = {'/', ':', ' ', 'a', '\xff', '\x80', '0' - 16, '9' + 16};
+    ExCopyFormat f = csv_fmt();
+    SlBuf in;
+    sl_buf_init(&in);
+    for (int n = 1; n <= 10; n++) {
+        for (int pos = -1; pos < n; pos++) {
+            for (size_t b = 0; b < (pos < 0 ? 1 : sizeof bad); b++) {
+                char num[16];
+                for (int i = 0; i < n; i++)
+                    num[i] = (char)('1' + (i * 3 + n) % 9);
+                num[n] = '\0';
+                if (pos >= 0)
+                    num[pos] = bad[b];
+                for (int neg = 0; neg < 2; neg++) {
+                    sl_buf_reset(&in);
+                    sl_buf_printf(&in, "%s%s,%s%s,x,,,\n", neg ? "-" : "", num, neg ? "-" : "", num);
+                    same_both_ways(&f, in.data, NULL);
+                    /* and as the last bytes of the data */
+                    sl_buf_reset(&in);
+                    sl_buf_printf(&in, "1,%s%s\n", neg ? "-" : "", num);
+                    same_both_ways(&f, in.data, NULL);
+                }
+            }
+        }
+    }
+    sl_buf_free(&in);
+}
+
 /* Batch mode over many rows: text across the batch's blocks (1 MB), a
  * value longer than a quarter block (a block of its own), a reused batch. */
 static void test_batch_many_rows(void)
@@ -616,6 +648,7 @@ static const SlUnitTest copy_tests[] = {
     {"fast path answers as PostgreSQL", test_fast_path_answers},
     {"fast path = general path: random records and chunks", test_fast_vs_general_random},
     {"fast path = general path: records around 64-byte blocks", test_fast_vs_general_block_edges},
+    {"fast path = general path: integers of 1..10 digits", test_fast_vs_general_integers},
     {"batch mode: many rows, long text, reused memory", test_batch_many_rows},
     {NULL, NULL}};
 SL_UNIT_SUITE("copy formats", copy_tests)
