@@ -558,6 +558,7 @@ static inline int convert_field(ExCopyParser *p, int col, const ExCopyField *f, 
     default:
         break;
     }
+    p->row_arena_used = true;
     if (sl_value_in(p->types[col], f->p, f->len, p->row_arena, v, err) < 0) {
         column_context(p, err, col, f->p, f->len);
         return -1;
@@ -903,8 +904,10 @@ static int process_record(ExCopyParser *p, const char *rec, size_t n, bool simpl
     if (p->fmt.header && !p->header_done) {
         p->header_done = true;
     } else {
-        if (sl_arena_used(p->row_arena))
+        if (p->row_arena_used) {
             sl_arena_reset(p->row_arena);
+            p->row_arena_used = false;
+        }
         p->rec = rec;
         p->rec_len = len;
         int nf;
@@ -999,8 +1002,10 @@ static inline int plain_record(ExCopyParser *p, const char *rec, size_t n, int n
 {
     for (int i = 0; i < nf; i++)
         p->fields[i].isnull = is_null(p, p->fields[i].p, p->fields[i].len);
-    if (SL_UNLIKELY(sl_arena_used(p->row_arena)))
+    if (SL_UNLIKELY(p->row_arena_used)) {
         sl_arena_reset(p->row_arena);
+        p->row_arena_used = false;
+    }
     p->rec = rec;
     p->rec_len = n > 0 && rec[n - 1] == '\r' ? n - 1 : n;
     int rc = convert_record(p, nf, err);

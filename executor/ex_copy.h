@@ -94,6 +94,7 @@ typedef struct ExCopyParser {
     SlBuf pending;        /* bytes of a record begun in an earlier chunk */
     SlBuf field;          /* the current record's unescaped fields */
     SlArena *row_arena;   /* values of the current record (sl_value_in) */
+    bool row_arena_used;  /* sl_value_in ran since its last reset */
     SlValue *values;
     uint8_t *conv;        /* per column: which fast conversion applies */
     ExCopyField *fields;  /* the current record's fields */
