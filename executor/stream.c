@@ -113,6 +113,17 @@ typedef struct GroupLayout {
     size_t size;           /* header and data */
 } GroupLayout;
 
+/* An output row of a view without aggregates: NULL bits (8 bytes), then
+ * each column's payload (cv_size of its type) at its offset. */
+typedef struct RowLayout {
+    int ncols;
+    SlType *type;
+    int *off;
+    size_t size;
+} RowLayout;
+
+#define ROW_BLOCK 4096
+
 /* A group touched by the batch being applied, with its row before it. */
 typedef struct Touched {
     Group *g;
@@ -140,9 +151,11 @@ struct ExTask {
     /* grouped views */
     Group **slots;
     int64_t nslots, ngroups;
-    /* views without aggregates: the output rows */
-    SlValue *rows;
-    int64_t nrows, caprows;
+    /* views without aggregates: the output rows, packed (RowLayout) in
+     * blocks of ROW_BLOCK rows (no copying as they grow) */
+    uint8_t **blocks;
+    int64_t nblocks, capblocks;
+    int64_t nrows;
     int64_t rows_in, rows_out;
     SlError error;             /* a runtime error stops the task */
     bool failed;
@@ -225,6 +238,7 @@ typedef struct ExView {
     ExColumn *cols;
     int ncols;
     GroupLayout layout;            /* grouped: how a group's state is packed */
+    RowLayout rlayout;             /* not grouped: how an output row is packed */
     int *used;                     /* the stream's columns the view reads */
     bool *want;                    /* the same as flags */
     int nused;
@@ -514,6 +528,77 @@ static SlValue cv_get(const uint8_t *p, SlType t, bool isnull)
     default: memcpy(&v.u.i8, p, 8); break;
     }
     return v;
+}
+
+static void row_layout_init(RowLayout *l, const PlSelect *q, SlArena *a)
+{
+    l->ncols = q->ntargets;
+    l->type = sl_alloc(a, sizeof(SlType) * (size_t)(q->ntargets + 1));
+    l->off = sl_alloc(a, sizeof(int) * (size_t)(q->ntargets + 1));
+    int off = 8;
+    for (int k = 0; k < q->ntargets; k++) {
+        l->type[k] = q->targets[k]->type;
+        l->off[k] = off;
+        off += cv_size(l->type[k]);
+    }
+    l->size = (size_t)off;
+}
+
+static uint8_t *row_at(const ExTask *t, const RowLayout *l, int64_t i)
+{
+    return t->blocks[i / ROW_BLOCK] + (size_t)(i % ROW_BLOCK) * l->size;
+}
+
+/* Appends an output row (text copied into the task's arena). */
+static void row_append(ExTask *t, const RowLayout *l, const SlValue *vals)
+{
+    if (t->nrows == t->nblocks * ROW_BLOCK) {
+        if (t->nblocks == t->capblocks) {
+            t->capblocks = t->capblocks ? t->capblocks * 2 : 16;
+            t->blocks = sl_realloc(t->blocks, sizeof(uint8_t *) * (size_t)t->capblocks);
+        }
+        t->blocks[t->nblocks++] = sl_malloc(l->size * ROW_BLOCK);
+    }
+    uint8_t *p = row_at(t, l, t->nrows);
+    uint64_t nulls = 0;
+    for (int k = 0; k < l->ncols; k++) {
+        if (vals[k].isnull || cv_size(l->type[k]) == 0) {
+            nulls |= 1ULL << k;
+            continue;
+        }
+        SlValue cv = vals[k];
+        if (cv.type != l->type[k]) {
+            /* the planner types every target; should a value differ, it
+             * is cast to the column's type rather than lost */
+            SlError e;
+            if (sl_value_cast(&vals[k], l->type[k], t->arena, &cv, &e) < 0) {
+                nulls |= 1ULL << k;
+                continue;
+            }
+        }
+        cv_put(p + l->off[k], l->type[k], &cv, t->arena);
+    }
+    memcpy(p, &nulls, 8);
+    t->nrows++;
+}
+
+static void row_load(const ExTask *t, const RowLayout *l, int64_t i, SlValue *out)
+{
+    const uint8_t *p = row_at(t, l, i);
+    uint64_t nulls;
+    memcpy(&nulls, p, 8);
+    for (int k = 0; k < l->ncols; k++)
+        out[k] = cv_get(p + l->off[k], l->type[k], (nulls >> k) & 1);
+}
+
+static void rows_free(ExTask *t)
+{
+    for (int64_t b = 0; b < t->nblocks; b++)
+        free(t->blocks[b]);
+    free(t->blocks);
+    t->blocks = NULL;
+    t->nblocks = t->capblocks = 0;
+    t->nrows = 0;
 }
 
 /* The packed state of one aggregate: count (8); count(DISTINCT): the set
@@ -989,20 +1074,13 @@ static int task_apply(ExTask *t, Batch *b, SlArena *scratch)
             for (int a = 0; a < q->naggs; a++)
                 agg_update_packed(t, &v->layout, &q->aggs[a], g, a, &t->argv[a]);
         } else {
-            if (t->nrows == t->caprows) {
-                t->caprows = t->caprows ? t->caprows * 2 : 256;
-                t->rows = sl_realloc(t->rows, sizeof(SlValue) * (size_t)(t->caprows * q->ntargets));
-            }
-            SlValue *out = t->rows + (size_t)t->nrows * (size_t)q->ntargets;
-            for (int c = 0; c < q->ntargets; c++) {
-                SlValue val;
-                if (ex_eval_fast(q->targets[c], row, &ec, &val, &t->error) < 0)
+            SlValue out[64];
+            for (int c = 0; c < q->ntargets; c++)
+                if (ex_eval_fast(q->targets[c], row, &ec, &out[c], &t->error) < 0)
                     goto row_error;
-                sl_value_copy(&val, t->arena, &out[c]);
-            }
+            row_append(t, &v->rlayout, out);
             if (cb)
                 change_add(cb, 1, out);
-            t->nrows++;
             t->rows_out++;
         }
         continue;
@@ -1037,7 +1115,7 @@ static int task_apply(ExTask *t, Batch *b, SlArena *scratch)
     }
     if (v->state_memory_limit > 0) {
         int64_t used = (int64_t)sl_arena_used(t->arena) + t->nslots * (int64_t)sizeof(Group *) +
-                       t->caprows * q->ntargets * (int64_t)sizeof(SlValue);
+                       t->nblocks * ROW_BLOCK * (int64_t)v->rlayout.size;
         if (used * v->parallelism > v->state_memory_limit) {
             sl_error(&t->error, SL_E_OUT_OF_MEMORY,
                      "materialized view \"%s\" needs more state memory than its state_memory_limit (%lld bytes)",
@@ -1408,7 +1486,11 @@ static void task_snapshot(ExTask *t, Ckpt *ck)
             sl_buf_init(&b);
             int64_t n = t->nrows - t->ckpt_rows;
             put_raw(&b, &n, 8);
-            ex_rows_encode(&b, t->rows + (size_t)t->ckpt_rows * (size_t)q->ntargets, n, q->ntargets);
+            SlValue row[64];
+            for (int64_t i = t->ckpt_rows; i < t->nrows; i++) {
+                row_load(t, &v->rlayout, i, row);
+                ex_rows_encode(&b, row, 1, q->ntargets);
+            }
             ckpt_add_part(ck, K + v->next_chunk++, t->index, t->ckpt_rows, &b);
             t->ckpt_rows = t->nrows;
         }
@@ -1830,15 +1912,15 @@ static int restore_part(void *ctx, int32_t id, int64_t written_by, const void *d
         return -1;
     if (n < 0 || n > (int64_t)len)
         return sl_error(rc->err, SL_E_DATA_CORRUPTED, "checkpoint state of \"%s\" is corrupt", v->name);
-    if (t->nrows + n > t->caprows) {
-        while (t->caprows < t->nrows + n)
-            t->caprows = t->caprows ? t->caprows * 2 : 256;
-        t->rows = sl_realloc(t->rows, sizeof(SlValue) * (size_t)(t->caprows * q->ntargets));
+    SlValue row[64];
+    for (int64_t i = 0; i < n; i++) {
+        for (int k = 0; k < q->ntargets; k++)
+            if (ex_value_decode(&p, end, NULL, false, &row[k], rc->err) < 0)
+                return -1;
+        row_append(t, &v->rlayout, row);
     }
-    SlValue *dst = t->rows + (size_t)t->nrows * (size_t)q->ntargets;
-    if (ex_rows_decode(p, (size_t)(end - p), q->ntargets, t->arena, true, dst, n, rc->err) < 0)
-        return -1;
-    t->nrows += n;
+    if (p != end)
+        return sl_error(rc->err, SL_E_DATA_CORRUPTED, "checkpoint state of \"%s\" is corrupt", v->name);
     t->rows_out += n;
     t->ckpt_rows = t->nrows;
     if (id - K + 1 > v->next_chunk)
@@ -2087,9 +2169,7 @@ static void tasks_reset(ExView *v)
         free(task->slots);
         task->slots = NULL;
         task->nslots = task->ngroups = 0;
-        free(task->rows);
-        task->rows = NULL;
-        task->nrows = task->caprows = 0;
+        rows_free(task);
         task->rows_in = task->rows_out = 0;
         task->ntouched = 0;
         task->ckpt_rows = 0;
@@ -2291,7 +2371,7 @@ static void view_free(ExView *v)
         free(task->dirty);
         free(task->argv);
         free(task->slots);
-        free(task->rows);
+        rows_free(task);
         free(task->touched);
         sl_arena_free(task->arena);
         pthread_mutex_destroy(&task->lock);
@@ -2841,7 +2921,12 @@ int ex_create_view(ExCatalog *c, const PsStmt *st, SlBuf *canonical, char tag[64
         sl_error(err, SL_E_PROGRAM_LIMIT_EXCEEDED, "a materialized view has at most 62 GROUP BY keys and aggregates together");
         goto out;
     }
+    if (!v->q->grouped && v->q->ntargets > 64) {
+        sl_error(err, SL_E_PROGRAM_LIMIT_EXCEEDED, "a materialized view without aggregates has at most 64 columns");
+        goto out;
+    }
     layout_init(&v->layout, v->q, v->arena);
+    row_layout_init(&v->rlayout, v->q, v->arena);
     v->ncols = v->q->ntargets;
     v->cols = sl_alloc0(v->arena, sizeof(ExColumn) * (size_t)(v->ncols ? v->ncols : 1));
     for (int i = 0; i < v->ncols; i++) {
@@ -3313,8 +3398,11 @@ int ex_view_snapshot(ExCatalog *c, const char *name, uint64_t gen, SlArena *aren
                     global_done = true;
             }
         } else {
-            for (int64_t i = 0; i < task->nrows && rc == 0; i++)
-                rc = fn(ctx, task->rows + (size_t)i * (size_t)q->ntargets, q->ntargets, err);
+            SlValue row[64];
+            for (int64_t i = 0; i < task->nrows && rc == 0; i++) {
+                row_load(task, &v->rlayout, i, row);
+                rc = fn(ctx, row, q->ntargets, err);
+            }
         }
         pthread_mutex_unlock(&task->lock);
     }
@@ -3634,8 +3722,11 @@ int ex_view_subscribe(ExCatalog *c, const char *name, bool json, int64_t as_of, 
                 row = sl_alloc(a, sizeof(SlValue) * (size_t)(q->ntargets ? q->ntargets : 1));
             }
         } else {
-            for (int64_t i = 0; i < task->nrows; i++)
-                change_line(&sub->snapshot, at, 1, task->rows + (size_t)i * (size_t)q->ntargets, q->ntargets);
+            SlValue prow[64];
+            for (int64_t i = 0; i < task->nrows; i++) {
+                row_load(task, &v->rlayout, i, prow);
+                change_line(&sub->snapshot, at, 1, prow, q->ntargets);
+            }
         }
     }
     if (rc == 0) {
@@ -3766,7 +3857,7 @@ int ex_list_tasks(ExCatalog *c, int (*fn)(void *ctx, const SlValue *row, int n, 
             int64_t in = task->rows_in, out = v->q->grouped ? task->ngroups : task->rows_out;
             bool failed = task->failed;
             size_t mem = sl_arena_used(task->arena) + (size_t)task->nslots * sizeof(Group *) +
-                         (size_t)task->caprows * (size_t)v->q->ntargets * sizeof(SlValue);
+                         (size_t)task->nblocks * ROW_BLOCK * v->rlayout.size;
             pthread_mutex_unlock(&task->lock);
             int lo = (int)(((int64_t)t * v->max_parallelism + v->parallelism - 1) / v->parallelism);
             int hi = (int)(((int64_t)(t + 1) * v->max_parallelism + v->parallelism - 1) / v->parallelism) - 1;
