@@ -102,6 +102,7 @@ typedef struct Group {
 } Group;
 
 #define GROUP_TOUCHED (1ULL << 63)  /* touched by the batch being applied (changes) */
+#define GROUP_DIRTY (1ULL << 62)    /* changed since its key group was last snapshotted */
 #define GROUP_DATA(g) ((uint8_t *)((g) + 1))
 
 typedef struct GroupLayout {
@@ -166,7 +167,11 @@ struct ExTask {
     SlValue *argv;             /* a row's aggregate arguments */
     int capargs;
     int64_t skipped;           /* rows skipped by on_error = 'skip' */
-    uint8_t *dirty;            /* grouped: key groups changed since the last snapshot */
+    uint8_t *dirty;            /* grouped: key groups changed since the last snapshot
+                                * (1: some groups, 2: write the key group whole) */
+    int32_t **deltas;          /* grouped, per key group: the delta parts written since
+                                * its last whole part (ids) */
+    int *ndeltas, *capdeltas;
     int64_t ckpt_rows;         /* not grouped: rows[0, ckpt_rows) are in a snapshot */
 };
 
@@ -174,6 +179,7 @@ struct ExTask {
  * a chunk of output rows (views without aggregates; id >= K). */
 typedef struct CkptPart {
     int32_t id;
+    int32_t kg;                /* grouped views: the key group (whole or delta); else -1 */
     int task;
     int64_t row_start;         /* chunks: the task's rows this chunk starts at */
     SlBuf data;
@@ -207,6 +213,7 @@ typedef struct CkptRecord {
 } CkptRecord;
 
 #define CKPT_HISTORY 32
+#define MAX_DELTAS 8                   /* delta parts of a key group before it is written whole */
 
 /* A job's life: RUNNING; on a failure RESTARTING (after its strategy's
  * delay it is rebuilt from its last checkpoint and the log) or FAILED
@@ -417,7 +424,11 @@ static bool keys_equal(const SlValue *a, const SlValue *b, int n)
 
 static void distinct_add(SlArena *a, DistinctSet *s, const SlValue *v)
 {
+    /* 0 marks an empty slot: a value hashing to 0 is stored (and looked
+     * for) as 1, or the same value would be added again */
     uint64_t h = sl_value_hash(v);
+    if (h == 0)
+        h = 1;
     if (s->n * 2 >= s->cap) {
         int64_t ncap = s->cap ? s->cap * 2 : 16;
         SlValue *nv = sl_alloc0(a, sizeof(SlValue) * (size_t)ncap);
@@ -1050,8 +1061,12 @@ static int task_apply(ExTask *t, Batch *b, SlArena *scratch)
                     goto row_error;
             }
             Group *g = group_find_h(t, keys, b->hashes[r]);
-            if (t->dirty)
-                t->dirty[g->hash % (uint64_t)v->max_parallelism] = 1;
+            if (!(g->bits & GROUP_DIRTY)) {
+                g->bits |= GROUP_DIRTY;
+                uint8_t *d = &t->dirty[g->hash % (uint64_t)v->max_parallelism];
+                if (!*d)
+                    *d = 1;
+            }
             if (track && !(g->bits & GROUP_TOUCHED)) {
                 /* remember the group's row before this batch */
                 g->bits |= GROUP_TOUCHED;
@@ -1362,7 +1377,7 @@ static void group_encode(SlBuf *o, const ExView *v, const Group *g)
     for (int k = 0; k < l->nkeys; k++)
         ex_value_encode(o, &keys[k]);
     put_raw(o, &g->nrows, 8);
-    uint64_t bits = g->bits & ~GROUP_TOUCHED;
+    uint64_t bits = g->bits & ~(GROUP_TOUCHED | GROUP_DIRTY);
     put_raw(o, &bits, 8);
     for (int a = 0; a < l->naggs; a++) {
         const PlAgg *ag = &q->aggs[a];
@@ -1430,7 +1445,7 @@ static int group_decode(ExTask *t, const uint8_t **p, const uint8_t *end, SlErro
     return 0;
 }
 
-static void ckpt_add_part(Ckpt *ck, int32_t id, int task, int64_t row_start, SlBuf *data)
+static void ckpt_add_part(Ckpt *ck, int32_t id, int32_t kg, int task, int64_t row_start, SlBuf *data)
 {
     if (ck->nparts == ck->capparts) {
         ck->capparts = ck->capparts ? ck->capparts * 2 : 64;
@@ -1438,6 +1453,7 @@ static void ckpt_add_part(Ckpt *ck, int32_t id, int task, int64_t row_start, SlB
     }
     CkptPart *pt = &ck->parts[ck->nparts++];
     pt->id = id;
+    pt->kg = kg;
     pt->task = task;
     pt->row_start = row_start;
     pt->data = *data;
@@ -1457,28 +1473,73 @@ static void task_snapshot(ExTask *t, Ckpt *ck)
         ck->failed = true;
         ck->error = t->error;
     } else if (q->grouped) {
-        SlBuf *bufs = NULL;
+        /* A dirty key group is written whole, or, when few of its groups
+         * changed and it has few deltas yet, as a delta part (id >= K)
+         * holding only the changed groups; a whole part retires the
+         * key group's deltas (empty parts). Loading applies a key group's
+         * whole part, then its deltas in the order they were written. */
         int ndirty = 0;
         for (int kg = 0; kg < K; kg++)
-            ndirty += t->dirty[kg];
+            ndirty += t->dirty[kg] != 0;
+        SlBuf *bufs = NULL;
+        uint8_t *mode = NULL;   /* 0: nothing, 1: delta, 2: whole */
         if (ndirty) {
-            bufs = sl_calloc((size_t)K, sizeof(SlBuf));
+            int64_t *ng = sl_calloc((size_t)K * 2, sizeof(int64_t)), *nd = ng + K;
             for (int64_t i = 0; i < t->nslots; i++) {
                 Group *g = t->slots[i];
                 if (!g)
                     continue;
                 int kg = (int)(g->hash % (uint64_t)K);
-                if (t->dirty[kg])
-                    group_encode(&bufs[kg], v, g);
+                ng[kg]++;
+                nd[kg] += (g->bits & GROUP_DIRTY) != 0;
             }
+            mode = sl_calloc((size_t)K, 1);
+            bufs = sl_calloc((size_t)K, sizeof(SlBuf));
+            for (int kg = 0; kg < K; kg++) {
+                if (!t->dirty[kg])
+                    continue;
+                bool delta = t->dirty[kg] == 1 && t->ndeltas[kg] < MAX_DELTAS && nd[kg] * 4 <= ng[kg];
+                mode[kg] = delta ? 1 : 2;
+                if (delta)
+                    put_raw(&bufs[kg], &kg, 4);
+            }
+            for (int64_t i = 0; i < t->nslots; i++) {
+                Group *g = t->slots[i];
+                if (!g)
+                    continue;
+                int kg = (int)(g->hash % (uint64_t)K);
+                if (mode[kg] == 2 || (mode[kg] == 1 && (g->bits & GROUP_DIRTY)))
+                    group_encode(&bufs[kg], v, g);
+                if (mode[kg])
+                    g->bits &= ~GROUP_DIRTY;
+            }
+            free(ng);
         }
         pthread_mutex_lock(&ck->lock);
-        for (int kg = 0; kg < K && ndirty; kg++)
-            if (t->dirty[kg]) {
-                ckpt_add_part(ck, kg, t->index, 0, &bufs[kg]);
-                t->dirty[kg] = 0;
+        for (int kg = 0; kg < K && ndirty; kg++) {
+            if (!mode[kg])
+                continue;
+            if (mode[kg] == 1) {
+                int32_t id = K + v->next_chunk++;
+                ckpt_add_part(ck, id, kg, t->index, 0, &bufs[kg]);
+                if (t->ndeltas[kg] == t->capdeltas[kg]) {
+                    t->capdeltas[kg] = t->capdeltas[kg] ? t->capdeltas[kg] * 2 : 4;
+                    t->deltas[kg] = sl_realloc(t->deltas[kg], sizeof(int32_t) * (size_t)t->capdeltas[kg]);
+                }
+                t->deltas[kg][t->ndeltas[kg]++] = id;
+            } else {
+                ckpt_add_part(ck, kg, kg, t->index, 0, &bufs[kg]);
+                for (int d = 0; d < t->ndeltas[kg]; d++) {
+                    SlBuf empty;
+                    sl_buf_init(&empty);
+                    ckpt_add_part(ck, t->deltas[kg][d], kg, t->index, 0, &empty);
+                }
+                t->ndeltas[kg] = 0;
             }
+            t->dirty[kg] = 0;
+        }
         free(bufs);
+        free(mode);
     } else {
         pthread_mutex_lock(&ck->lock);
         if (t->nrows > t->ckpt_rows) {
@@ -1491,7 +1552,7 @@ static void task_snapshot(ExTask *t, Ckpt *ck)
                 row_load(t, &v->rlayout, i, row);
                 ex_rows_encode(&b, row, 1, q->ntargets);
             }
-            ckpt_add_part(ck, K + v->next_chunk++, t->index, t->ckpt_rows, &b);
+            ckpt_add_part(ck, K + v->next_chunk++, -1, t->index, t->ckpt_rows, &b);
             t->ckpt_rows = t->nrows;
         }
     }
@@ -1509,8 +1570,8 @@ static void ckpt_redirty(ExView *v, Ckpt *ck)
         CkptPart *pt = &ck->parts[i];
         ExTask *t = &v->tasks[pt->task];
         pthread_mutex_lock(&t->lock);
-        if (pt->id < v->max_parallelism)
-            t->dirty[pt->id] = 1;
+        if (pt->kg >= 0)
+            t->dirty[pt->kg] = 2; /* whole next time: it retires every delta, stored or not */
         else if (pt->row_start < t->ckpt_rows)
             t->ckpt_rows = pt->row_start;
         pthread_mutex_unlock(&t->lock);
@@ -1847,7 +1908,7 @@ int ex_view_state_parts(ExCatalog *c, const char *name, int (*fn)(void *ctx, int
         ExTask *task = &v->tasks[t];
         pthread_mutex_lock(&task->lock);
         if (task->dirty)
-            memset(task->dirty, 1, (size_t)v->max_parallelism);
+            memset(task->dirty, 2, (size_t)v->max_parallelism);
         task->ckpt_rows = 0;
         ck->pending = 1;
         task_snapshot(task, ck);
@@ -1904,8 +1965,26 @@ static int restore_part(void *ctx, int32_t id, int64_t written_by, const void *d
                 return -1;
         return 0;
     }
-    if (q->grouped)
-        return sl_error(rc->err, SL_E_DATA_CORRUPTED, "checkpoint of \"%s\" holds rows of another kind", v->name);
+    if (q->grouped) {
+        /* a delta: its key group, then the groups that changed */
+        int32_t kg = -1;
+        if (get_raw(&p, end, &kg, 4, rc->err) < 0)
+            return -1;
+        if (kg < 0 || kg >= K)
+            return sl_error(rc->err, SL_E_DATA_CORRUPTED, "checkpoint of \"%s\" has a bad key group", v->name);
+        ExTask *t = &v->tasks[q->ngroup == 0 ? 0 : ex_task_of_kg(kg, v->parallelism, K)];
+        while (p < end)
+            if (group_decode(t, &p, end, rc->err) < 0)
+                return -1;
+        if (t->ndeltas[kg] == t->capdeltas[kg]) {
+            t->capdeltas[kg] = t->capdeltas[kg] ? t->capdeltas[kg] * 2 : 4;
+            t->deltas[kg] = sl_realloc(t->deltas[kg], sizeof(int32_t) * (size_t)t->capdeltas[kg]);
+        }
+        t->deltas[kg][t->ndeltas[kg]++] = id;
+        if (id - K + 1 > v->next_chunk)
+            v->next_chunk = id - K + 1;
+        return 0;
+    }
     ExTask *t = &v->tasks[(id - K) % v->parallelism];
     int64_t n = 0;
     if (get_raw(&p, end, &n, 8, rc->err) < 0)
@@ -2173,8 +2252,10 @@ static void tasks_reset(ExView *v)
         task->rows_in = task->rows_out = 0;
         task->ntouched = 0;
         task->ckpt_rows = 0;
-        if (task->dirty)
+        if (task->dirty) {
             memset(task->dirty, 0, (size_t)v->max_parallelism);
+            memset(task->ndeltas, 0, sizeof(int) * (size_t)v->max_parallelism);
+        }
         sl_arena_free(task->arena);
         task->arena = sl_arena_new(64 * 1024);
         task->failed = false;
@@ -2369,6 +2450,10 @@ static void view_free(ExView *v)
     for (int t = 0; t < v->parallelism; t++) {
         ExTask *task = &v->tasks[t];
         free(task->dirty);
+        for (int kg = 0; task->deltas && kg < v->max_parallelism; kg++)
+            free(task->deltas[kg]);
+        free(task->deltas);
+        free(task->ndeltas);
         free(task->argv);
         free(task->slots);
         rows_free(task);
@@ -2950,8 +3035,12 @@ int ex_create_view(ExCatalog *c, const PsStmt *st, SlBuf *canonical, char tag[64
         task->arena = sl_arena_new(64 * 1024);
         pthread_mutex_init(&task->lock, NULL);
         pthread_mutex_init(&task->qlock, NULL);
-        if (v->q->grouped)
+        if (v->q->grouped) {
             task->dirty = sl_calloc((size_t)maxp, 1);
+            task->deltas = sl_calloc((size_t)maxp, sizeof(int32_t *));
+            task->ndeltas = sl_calloc((size_t)maxp * 2, sizeof(int));
+            task->capdeltas = task->ndeltas + maxp;
+        }
     }
     if (s->logs) {
         /* a restored view continues from its latest checkpoint; a new one

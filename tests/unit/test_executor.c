@@ -1115,7 +1115,22 @@ static void test_row_codec(void)
     sl_arena_free(a);
 }
 
+/* count(DISTINCT) of values whose hash is 0 (0 itself): once each */
+static void test_distinct_zero(void)
+{
+    ExEngine *e = ex_engine_new(NULL, NULL);
+    CU_ASSERT_STRING_EQUAL(erun(e, "CREATE STREAM z (k INT, v BIGINT)"), "CREATE STREAM");
+    CU_ASSERT_STRING_EQUAL(erun(e, "CREATE MATERIALIZED VIEW zd AS SELECT k, count(DISTINCT v) AS d, "
+                                   "count(DISTINCT v % 7) AS d7 FROM z GROUP BY k"),
+                           "CREATE MATERIALIZED VIEW");
+    CU_ASSERT_STRING_EQUAL(erun(e, "INSERT INTO z VALUES (1, 0), (1, 0), (1, 7), (1, 14), (2, 0), (2, 1), (2, 0)"),
+                           "INSERT 0 7");
+    CU_ASSERT_STRING_EQUAL(erun(e, "SELECT * FROM zd ORDER BY k"), "1|3|1;2|2|2;");
+    ex_engine_free(e);
+}
+
 static const SlUnitTest state_tests[] = {
+    {"count(DISTINCT) of values hashing to 0", test_distinct_zero},
     {"view state through checkpoint parts, every aggregate", test_view_state_roundtrip},
     {"row codec: every type, truncation", test_row_codec},
     {NULL, NULL}};
