@@ -283,7 +283,7 @@ static const PlColumn sys_views[] = {{"name", SL_T_TEXT},       {"stream", SL_T_
 static const PlColumn sys_failures[] = {{"view", SL_T_TEXT},     {"failed_at", SL_T_TIMESTAMPTZ},
                                         {"sqlstate", SL_T_TEXT}, {"message", SL_T_TEXT},
                                         {"action", SL_T_TEXT},   {"restart_delay_ms", SL_T_INT8},
-                                        {"attempt", SL_T_INT8}};
+                                        {"attempt", SL_T_INT8},  {"restarted_at", SL_T_TIMESTAMPTZ}};
 static const PlColumn sys_failpoints[] = {{"name", SL_T_TEXT}, {"spec", SL_T_TEXT}, {"hits", SL_T_INT8}};
 static const PlColumn sys_checkpoints[] = {{"view", SL_T_TEXT},        {"id", SL_T_INT8},
                                            {"started_at", SL_T_TIMESTAMPTZ}, {"duration_ms", SL_T_FLOAT8},
@@ -320,7 +320,7 @@ static int system_view(const char *name, const PlColumn **cols, int *n)
     }
     if (!strcmp(name, "failures")) {
         *cols = sys_failures;
-        *n = 7;
+        *n = 8;
         return 6;
     }
     if (!strcmp(name, "checkpoints")) {

@@ -228,6 +228,7 @@ typedef struct FailRecord {
     char message[200];
     int64_t delay_ms;              /* restart after; -1: gave up */
     int64_t attempt;
+    int64_t restarted_us;          /* when the restart it led to was running (0: not yet) */
 } FailRecord;
 
 #define FAIL_HISTORY 32
@@ -2306,6 +2307,8 @@ static int job_rebuild(ExCatalog *c, ExView *v, bool replay, SlError *err)
         v->settle = false;
         v->running_since_us = sl_now_usec();
         job_set_state(v, JOB_RUNNING);
+        if (v->fails_n > 0)
+            v->fails[(v->fails_n - 1) % FAIL_HISTORY].restarted_us = v->running_since_us;
     }
     if (rc < 0) {
         /* half rebuilt: reads must get the error, not a partial state */
@@ -3603,14 +3606,15 @@ int ex_list_failures(ExCatalog *c, int (*fn)(void *ctx, const SlValue *row, int 
         for (int64_t k = v->fails_n - 1; k >= lo && rc == 0; k--) {
             const FailRecord *r = &v->fails[k % FAIL_HISTORY];
             const char *action = r->delay_ms < 0 ? "failed" : "restart";
-            SlValue row[7] = {sl_val_text(v->name, strlen(v->name)),
+            SlValue row[8] = {sl_val_text(v->name, strlen(v->name)),
                               sl_val_timestamptz(r->at_us),
                               sl_val_text(r->sqlstate, strlen(r->sqlstate)),
                               sl_val_text(r->message, strlen(r->message)),
                               sl_val_text(action, strlen(action)),
                               r->delay_ms < 0 ? sl_val_null(SL_T_INT8) : sl_val_int8(r->delay_ms),
-                              sl_val_int8(r->attempt)};
-            rc = fn(ctx, row, 7, err);
+                              sl_val_int8(r->attempt),
+                              r->restarted_us ? sl_val_timestamptz(r->restarted_us) : sl_val_null(SL_T_TIMESTAMPTZ)};
+            rc = fn(ctx, row, 8, err);
         }
     }
     pthread_rwlock_unlock(&c->lock);

@@ -111,6 +111,8 @@ sl_expect "failed" "$(q "SELECT action FROM sluice.failures WHERE view = 'once'"
 sl_expect "failed restart restart" "$(q "SELECT action FROM sluice.failures WHERE view = 'fd' ORDER BY failed_at DESC" | tr '\n' ' ' | sed 's/ $//')" "fixed-delay, 2 attempts: two restarts, then FAILED"
 sl_expect "failed restart restart" "$(q "SELECT action FROM sluice.failures WHERE view = 'fr' ORDER BY failed_at DESC" | tr '\n' ' ' | sed 's/ $//')" "failure-rate, 2 per minute: two restarts, then FAILED"
 sl_expect "22012" "$(q "SELECT last_sqlstate FROM sluice.views WHERE name = 'fd'")" "the last error is kept"
+# every restart decision of fd has the time it was running again, and not before its delay
+sl_expect "t|t" "$(q "SELECT count(*) = 2 AND min(extract(epoch FROM restarted_at - failed_at)) >= 0.7, true FROM sluice.failures WHERE view = 'fd' AND action = 'restart' AND restarted_at IS NOT NULL")" "restarts are timed"
 # each failure after a restart came at least restart_delay after the one before
 mapfile -t ts < <(q "SELECT extract(epoch FROM failed_at) FROM sluice.failures WHERE view = 'fd' ORDER BY failed_at DESC")
 for i in 0 1; do
