@@ -144,12 +144,78 @@ int ex_value_decode(const uint8_t **pp, const uint8_t *end, SlArena *arena, bool
     return 0;
 }
 
+/* The encoded size of one value. */
+static inline size_t value_size(const SlValue *v)
+{
+    if (v->isnull)
+        return 1;
+    switch ((SlType)v->type) {
+    case SL_T_BOOL: return 2;
+    case SL_T_INT4: return 5;
+    case SL_T_INT8:
+    case SL_T_FLOAT8:
+    case SL_T_TIMESTAMP:
+    case SL_T_TIMESTAMPTZ: return 9;
+    case SL_T_NUMERIC: return 19;
+    case SL_T_TEXT: return 5 + (size_t)v->u.s.len;
+    case SL_T_INTERVAL: return 17;
+    default: return 1;
+    }
+}
+
+/* Writes one value at p (value_size(v) bytes); the same bytes as
+ * ex_value_encode. */
+static inline uint8_t *value_put(uint8_t *p, const SlValue *v)
+{
+    if (v->isnull) {
+        *p++ = (uint8_t)(v->type | 0x80);
+        return p;
+    }
+    *p++ = v->type;
+    switch ((SlType)v->type) {
+    case SL_T_BOOL: *p++ = v->u.b ? 1 : 0; break;
+    case SL_T_INT4: memcpy(p, &v->u.i4, 4); p += 4; break;
+    case SL_T_INT8:
+    case SL_T_FLOAT8:
+    case SL_T_TIMESTAMP:
+    case SL_T_TIMESTAMPTZ: memcpy(p, &v->u.i8, 8); p += 8; break;
+    case SL_T_NUMERIC:
+        memcpy(p, &v->scale, 2);
+        memcpy(p + 2, &v->u.num, 16);
+        p += 18;
+        break;
+    case SL_T_TEXT: {
+        uint32_t n = v->u.s.len;
+        memcpy(p, &n, 4);
+        memcpy(p + 4, v->u.s.p, n);
+        p += 4 + n;
+        break;
+    }
+    case SL_T_INTERVAL:
+        memcpy(p, &v->u.iv.months, 4);
+        memcpy(p + 4, &v->u.iv.days, 4);
+        memcpy(p + 8, &v->u.iv.usec, 8);
+        p += 16;
+        break;
+    default:
+        p[-1] = (uint8_t)(SL_T_UNKNOWN | 0x80);
+        break;
+    }
+    return p;
+}
+
 void ex_rows_encode(SlBuf *out, const SlValue *rows, int64_t nrows, int ncols)
 {
-    /* a rough reservation: most values are 9 bytes */
-    sl_buf_reserve(out, (size_t)(nrows * ncols) * 10);
-    for (int64_t i = 0; i < nrows * ncols; i++)
-        ex_value_encode(out, &rows[i]);
+    /* one pass for the size, one reservation, then plain stores */
+    size_t n = 0;
+    int64_t nv = nrows * ncols;
+    for (int64_t i = 0; i < nv; i++)
+        n += value_size(&rows[i]);
+    sl_buf_reserve(out, n);
+    uint8_t *p = (uint8_t *)out->data + out->len;
+    for (int64_t i = 0; i < nv; i++)
+        p = value_put(p, &rows[i]);
+    out->len += n;
 }
 
 int ex_rows_decode(const void *data, size_t len, int ncols, SlArena *arena, bool copy_text, SlValue *rows,

@@ -1078,6 +1078,14 @@ static void test_row_codec(void)
     SlBuf b;
     sl_buf_init(&b);
     ex_rows_encode(&b, row, 1, 9);
+    /* the batch encoder writes exactly what the value encoder writes */
+    SlBuf one;
+    sl_buf_init(&one);
+    for (int i = 0; i < 9; i++)
+        ex_value_encode(&one, &row[i]);
+    CU_ASSERT_EQUAL_FATAL(one.len, b.len);
+    CU_ASSERT(memcmp(one.data, b.data, b.len) == 0);
+    sl_buf_free(&one);
     SlArena *a = sl_arena_new(0);
     SlValue out[9];
     SlError err;
