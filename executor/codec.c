@@ -16,66 +16,21 @@
 
 #include "ex_int.h"
 
-void ex_value_encode(SlBuf *out, const SlValue *v)
+/* The bytes after a non-NULL value's type byte, not counting a text's
+ * bytes after its 4-byte length; -1 for a type that is never stored. */
+static int payload_size(SlType t)
 {
-    if (v->isnull) {
-        sl_buf_put_u8(out, (uint8_t)(v->type | 0x80));
-        return;
-    }
-    uint8_t hdr = v->type;
-    switch ((SlType)v->type) {
-    case SL_T_BOOL: {
-        uint8_t b[2] = {hdr, v->u.b ? 1 : 0};
-        sl_buf_append(out, b, 2);
-        return;
-    }
-    case SL_T_INT4: {
-        uint8_t b[5];
-        b[0] = hdr;
-        memcpy(b + 1, &v->u.i4, 4);
-        sl_buf_append(out, b, 5);
-        return;
-    }
+    switch (t) {
+    case SL_T_BOOL: return 1;
+    case SL_T_INT4: return 4;
     case SL_T_INT8:
     case SL_T_FLOAT8:
     case SL_T_TIMESTAMP:
-    case SL_T_TIMESTAMPTZ: {
-        uint8_t b[9];
-        b[0] = hdr;
-        memcpy(b + 1, &v->u.i8, 8);
-        sl_buf_append(out, b, 9);
-        return;
-    }
-    case SL_T_NUMERIC: {
-        uint8_t b[19];
-        b[0] = hdr;
-        memcpy(b + 1, &v->scale, 2);
-        memcpy(b + 3, &v->u.num, 16);
-        sl_buf_append(out, b, 19);
-        return;
-    }
-    case SL_T_TEXT: {
-        uint8_t b[5];
-        b[0] = hdr;
-        uint32_t n = v->u.s.len;
-        memcpy(b + 1, &n, 4);
-        sl_buf_append(out, b, 5);
-        sl_buf_append(out, v->u.s.p, n);
-        return;
-    }
-    case SL_T_INTERVAL: {
-        uint8_t b[17];
-        b[0] = hdr;
-        memcpy(b + 1, &v->u.iv.months, 4);
-        memcpy(b + 5, &v->u.iv.days, 4);
-        memcpy(b + 9, &v->u.iv.usec, 8);
-        sl_buf_append(out, b, 17);
-        return;
-    }
-    default:
-        /* an untyped value (a NULL literal never reaches here) */
-        sl_buf_put_u8(out, (uint8_t)(SL_T_UNKNOWN | 0x80));
-        return;
+    case SL_T_TIMESTAMPTZ: return 8;
+    case SL_T_NUMERIC: return 18;
+    case SL_T_TEXT: return 4;
+    case SL_T_INTERVAL: return 16;
+    default: return -1;
     }
 }
 
@@ -100,19 +55,10 @@ int ex_value_decode(const uint8_t **pp, const uint8_t *end, SlArena *arena, bool
         *pp = p;
         return 0;
     }
-    size_t need;
-    switch ((SlType)v->type) {
-    case SL_T_BOOL: need = 1; break;
-    case SL_T_INT4: need = 4; break;
-    case SL_T_INT8:
-    case SL_T_FLOAT8:
-    case SL_T_TIMESTAMP:
-    case SL_T_TIMESTAMPTZ: need = 8; break;
-    case SL_T_NUMERIC: need = 18; break;
-    case SL_T_TEXT: need = 4; break;
-    case SL_T_INTERVAL: need = 16; break;
-    default: return corrupt(err);
-    }
+    int fixed = payload_size((SlType)v->type);
+    if (fixed < 0)
+        return corrupt(err);
+    size_t need = (size_t)fixed;
     if ((size_t)(end - p) < need)
         return corrupt(err);
     switch ((SlType)v->type) {
@@ -147,24 +93,13 @@ int ex_value_decode(const uint8_t **pp, const uint8_t *end, SlArena *arena, bool
 /* The encoded size of one value. */
 static inline size_t value_size(const SlValue *v)
 {
-    if (v->isnull)
-        return 1;
-    switch ((SlType)v->type) {
-    case SL_T_BOOL: return 2;
-    case SL_T_INT4: return 5;
-    case SL_T_INT8:
-    case SL_T_FLOAT8:
-    case SL_T_TIMESTAMP:
-    case SL_T_TIMESTAMPTZ: return 9;
-    case SL_T_NUMERIC: return 19;
-    case SL_T_TEXT: return 5 + (size_t)v->u.s.len;
-    case SL_T_INTERVAL: return 17;
-    default: return 1;
-    }
+    int fixed = v->isnull ? -1 : payload_size((SlType)v->type);
+    if (fixed < 0)
+        return 1; /* the type byte alone: NULL, or an untyped value */
+    return 1 + (size_t)fixed + (v->type == SL_T_TEXT ? (size_t)v->u.s.len : 0);
 }
 
-/* Writes one value at p (value_size(v) bytes); the same bytes as
- * ex_value_encode. */
+/* Writes one value at p (value_size(v) bytes). */
 static inline uint8_t *value_put(uint8_t *p, const SlValue *v)
 {
     if (v->isnull) {
@@ -204,6 +139,14 @@ static inline uint8_t *value_put(uint8_t *p, const SlValue *v)
     return p;
 }
 
+void ex_value_encode(SlBuf *out, const SlValue *v)
+{
+    size_t n = value_size(v);
+    sl_buf_reserve(out, n);
+    value_put((uint8_t *)out->data + out->len, v);
+    out->len += n;
+}
+
 void ex_rows_encode(SlBuf *out, const SlValue *rows, int64_t nrows, int ncols)
 {
     /* one pass for the size, one reservation, then plain stores */
@@ -239,24 +182,16 @@ static int value_skip(const uint8_t **pp, const uint8_t *end, SlError *err)
     uint8_t hdr = *p++;
     size_t need = 0;
     if (!(hdr & 0x80)) {
-        switch ((SlType)(hdr & 0x7f)) {
-        case SL_T_BOOL: need = 1; break;
-        case SL_T_INT4: need = 4; break;
-        case SL_T_INT8:
-        case SL_T_FLOAT8:
-        case SL_T_TIMESTAMP:
-        case SL_T_TIMESTAMPTZ: need = 8; break;
-        case SL_T_NUMERIC: need = 18; break;
-        case SL_T_INTERVAL: need = 16; break;
-        case SL_T_TEXT: {
+        int fixed = payload_size((SlType)(hdr & 0x7f));
+        if (fixed < 0)
+            return corrupt(err);
+        need = (size_t)fixed;
+        if ((hdr & 0x7f) == SL_T_TEXT) {
             uint32_t n;
             if ((size_t)(end - p) < 4)
                 return corrupt(err);
             memcpy(&n, p, 4);
-            need = 4 + (size_t)n;
-            break;
-        }
-        default: return corrupt(err);
+            need += n;
         }
     } else if ((hdr & 0x7f) >= SL_T__COUNT) {
         return corrupt(err);
