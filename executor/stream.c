@@ -1249,7 +1249,9 @@ static void batch_add(Batch *b, const SlValue *row, const ExView *v, uint64_t ha
     b->nrows++;
 }
 
-/* Routes up to a chunk of rows to the tasks' queues. */
+#define ROUTE_CHUNK 2048   /* rows routed before the tasks get them: batches stay in cache */
+
+/* Routes up to ROUTE_CHUNK rows to the tasks' queues. */
 static int route_chunk(ExView *v, const SlValue *rows, int64_t nrows, SlError *err)
 {
     int ncols = v->src->ncols;
@@ -1259,20 +1261,23 @@ static int route_chunk(ExView *v, const SlValue *rows, int64_t nrows, SlError *e
     SlValue keys[64];
     SlError lerr;
     int rc = 0;
-    int64_t routed = 0;
     (void)err;
-    for (int64_t r = 0; r < nrows; r++) {
+    /* rows the WHERE clause drops are not sent at all; when it fails on a
+     * row, every row is sent and the task reports (or skips) the error */
+    int sel[ROUTE_CHUNK], nsel = (int)nrows;
+    bool filtered = v->q->where &&
+                    ex_filter_batch(v->q->where, rows, (int)nrows, ncols, &ec, sel, &nsel, &lerr) == 0;
+    if (!filtered)
+        nsel = (int)nrows;
+    sl_arena_reset(scratch);
+    int64_t routed = nsel;
+    for (int i = 0; i < nsel; i++) {
+        int64_t r = filtered ? sel[i] : i;
         const SlValue *row = rows + (size_t)r * (size_t)ncols;
         int task;
         uint64_t h = 0;
-        if ((r & 255) == 255)
+        if ((i & 255) == 255)
             sl_arena_reset(scratch);
-        /* rows the WHERE clause drops are not sent at all (one that fails
-         * to evaluate is: its task reports the error) */
-        bool pass = true;
-        if (v->q->where && ex_eval_bool(v->q->where, row, &ec, &pass, &lerr) == 0 && !pass)
-            continue;
-        routed++;
         if (v->q->grouped && v->q->ngroup > 0) {
             for (int k = 0; k < v->q->ngroup; k++) {
                 if (ex_eval_fast(v->q->group[k], row, &ec, &keys[k], &lerr) < 0) {
@@ -1322,7 +1327,6 @@ static int route_chunk(ExView *v, const SlValue *rows, int64_t nrows, SlError *e
     return rc;
 }
 
-#define ROUTE_CHUNK 2048   /* rows routed before the tasks get them: batches stay in cache */
 
 /* Routes rows of the view's source to its tasks. Caller holds the ingest lock. */
 static int view_route(ExView *v, const SlValue *rows, int64_t nrows, SlError *err)
@@ -3264,27 +3268,17 @@ int ex_stream_columns(ExCatalog *c, const char *name, SlArena *a, const PlColumn
 
 #define LOG_BATCH_BYTES (255u << 20)  /* an ingestion is one log batch: at most this size */
 
-/* The rows of one ingestion encoded for the log, in pieces of at most
- * LOG_BATCH_BYTES (one log batch each). Encoded before the ingestion lock
- * is taken, so connections encode in parallel; the buffer is kept by the
- * thread for its next ingestion (no page faults for a fresh one). */
-typedef struct Encoded {
-    SlBuf buf;
-    int64_t *rows;             /* rows in piece i */
-    size_t *end;               /* end of piece i in buf */
-    int n, cap;
-} Encoded;
-
+/* The rows of one ingestion encoded for the log: one log batch, so a crash
+ * keeps all of an ingestion or none of it. Encoded before the ingestion
+ * lock is taken, so connections encode in parallel, into a buffer the
+ * thread keeps for its next ingestion (no page faults for a fresh one). */
 static pthread_key_t enc_key;
 static pthread_once_t enc_once = PTHREAD_ONCE_INIT;
 
 static void encoded_free(void *p)
 {
-    Encoded *e = p;
-    sl_buf_free(&e->buf);
-    free(e->rows);
-    free(e->end);
-    free(e);
+    sl_buf_free(p);
+    free(p);
 }
 
 static void enc_key_init(void)
@@ -3292,71 +3286,46 @@ static void enc_key_init(void)
     pthread_key_create(&enc_key, encoded_free);
 }
 
-static Encoded *encode_rows(const ExStream *s, const SlValue *rows, int64_t nrows)
+static SlBuf *encode_rows(const ExStream *s, const SlValue *rows, int64_t nrows)
 {
     pthread_once(&enc_once, enc_key_init);
-    Encoded *e = pthread_getspecific(enc_key);
-    if (!e) {
-        e = sl_calloc(1, sizeof *e);
-        pthread_setspecific(enc_key, e);
+    SlBuf *b = pthread_getspecific(enc_key);
+    if (!b) {
+        b = sl_calloc(1, sizeof *b);
+        pthread_setspecific(enc_key, b);
     }
-    sl_buf_reset(&e->buf);
-    e->n = 0;
-    for (int64_t done = 0; done < nrows;) {
-        int64_t n = 0;
-        size_t start = e->buf.len;
-        while (done + n < nrows && e->buf.len - start < LOG_BATCH_BYTES) {
-            int64_t step = nrows - done - n < 4096 ? nrows - done - n : 4096;
-            ex_rows_encode(&e->buf, rows + (size_t)(done + n) * (size_t)s->ncols, step, s->ncols);
-            n += step;
-        }
-        if (e->n == e->cap) {
-            e->cap = e->cap ? e->cap * 2 : 4;
-            e->rows = sl_realloc(e->rows, sizeof(int64_t) * (size_t)e->cap);
-            e->end = sl_realloc(e->end, sizeof(size_t) * (size_t)e->cap);
-        }
-        e->rows[e->n] = n;
-        e->end[e->n] = e->buf.len;
-        e->n++;
-        done += n;
-    }
-    return e;
+    sl_buf_reset(b);
+    ex_rows_encode(b, rows, nrows, s->ncols);
+    return b;
 }
 
 /* After an ingestion: a very large buffer is not kept. */
-static void encoded_done(Encoded *e)
+static void encoded_done(SlBuf *b)
 {
-    if (e->buf.cap > ((size_t)64 << 20))
-        sl_buf_free(&e->buf);
+    if (b->cap > ((size_t)64 << 20))
+        sl_buf_free(b);
 }
 
-/* Appends the encoded rows to the stream's log (one batch per piece, so a
- * crash keeps all of an ingestion or none of it, up to LOG_BATCH_BYTES)
- * and routes them to the views. Caller holds the ingestion lock. */
-static int ingest_logged(ExStream *s, const Encoded *e, const SlValue *rows, int *part, uint64_t *ticket, SlError *err)
+/* Appends the encoded rows to the stream's next partition and routes them
+ * to the running views. Caller holds the ingestion lock. */
+static int ingest_logged(ExStream *s, const SlBuf *enc, const SlValue *rows, int64_t nrows, int *part,
+                         uint64_t *ticket, SlError *err)
 {
     int p = (int)(s->next_part++ % (uint64_t)s->partitions);
     *part = p;
-    int64_t done = 0;
-    size_t start = 0;
-    for (int i = 0; i < e->n; i++) {
-        int64_t n = e->rows[i];
-        uint64_t first;
-        if (sl_failpoint_hit("storage.log.append", err) < 0 ||
-            st_log_append(s->logs[p], e->buf.data + start, e->end[i] - start, (uint32_t)n, &first, ticket, err) < 0)
-            return -1;
-        s->ends[p] = first + (uint64_t)n;
-        for (int k = 0; k < s->nviews; k++) {
-            ExView *v = s->views[k];
-            /* a view that is restarting or FAILED gets these rows when it
-             * is rebuilt (its checkpoint, then the log after it) */
-            if (__atomic_load_n(&v->state, __ATOMIC_ACQUIRE) != JOB_RUNNING)
-                continue;
-            view_route(v, rows + (size_t)done * (size_t)s->ncols, n, err);
-            v->off[p] = s->ends[p];
-        }
-        done += n;
-        start = e->end[i];
+    uint64_t first;
+    if (sl_failpoint_hit("storage.log.append", err) < 0 ||
+        st_log_append(s->logs[p], enc->data, enc->len, (uint32_t)nrows, &first, ticket, err) < 0)
+        return -1;
+    s->ends[p] = first + (uint64_t)nrows;
+    for (int k = 0; k < s->nviews; k++) {
+        ExView *v = s->views[k];
+        /* a view that is restarting or FAILED gets these rows when it is
+         * rebuilt (its checkpoint, then the log after it) */
+        if (__atomic_load_n(&v->state, __ATOMIC_ACQUIRE) != JOB_RUNNING)
+            continue;
+        view_route(v, rows, nrows, err);
+        v->off[p] = s->ends[p];
     }
     return 0;
 }
@@ -3380,8 +3349,8 @@ int ex_ingest(ExCatalog *c, const char *name, uint64_t gen, const SlValue *rows,
     if (s->logs) {
         int part;
         uint64_t ticket = 0;
-        Encoded *e = encode_rows(s, rows, nrows);
-        if (e->n > 1) {
+        SlBuf *e = encode_rows(s, rows, nrows);
+        if (e->len > LOG_BATCH_BYTES || nrows > UINT32_MAX) {
             /* all or nothing: one log batch, so one ingestion can not be
              * half in the log after a failure */
             encoded_done(e);
@@ -3392,7 +3361,7 @@ int ex_ingest(ExCatalog *c, const char *name, uint64_t gen, const SlValue *rows,
             return -1;
         }
         pthread_mutex_lock(&c->ingest);
-        int rc = ingest_logged(s, e, rows, &part, &ticket, err);
+        int rc = ingest_logged(s, e, rows, nrows, &part, &ticket, err);
         pthread_mutex_unlock(&c->ingest);
         encoded_done(e);
         /* acknowledged once durable by the stream's durability */
