@@ -69,6 +69,8 @@ static const SlSetting table[] = {
      "default durability of streams: fsync each ingestion, batch (group commit), or none"},
     {"log_dir", 0, SL_SET_STRING, S_STARTUP, 0, "", 0, 0, NULL,
      "directory of the stream logs (empty: DATA_DIR/log)"},
+    {"log_segment_bytes", 0, SL_SET_INT, S_STARTUP, 0, "67108864", 4096, 1073741824, NULL,
+     "size at which a stream log starts a new segment file"},
     {"metrics_port", 0, SL_SET_INT, S_STARTUP, 0, "0", 0, 65535, NULL,
      "port of the Prometheus /metrics endpoint (0: off)"},
 

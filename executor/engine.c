@@ -81,6 +81,7 @@ ExEngine *ex_engine_new(const ExEngineConfig *cfg, SlError *err)
         StDurability d;
         if (st_durability_parse(sl_settings_get(s, "durability"), &d) == 0)
             cc.durability = d;
+        cc.log_segment_bytes = sl_settings_get_int(s, "log_segment_bytes");
         /* streams have logs when sluiced has a data directory */
         if (cfg->store_conninfo) {
             const char *ld = sl_settings_get(s, "log_dir");

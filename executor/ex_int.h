@@ -68,6 +68,7 @@ typedef struct ExCatalogConfig {
     int checkpoints_retained;
     int checkpoint_max_failures;
     int durability;                /* StDurability default of streams */
+    int64_t log_segment_bytes;     /* 0: the log's default */
 } ExCatalogConfig;
 typedef struct ExCatalog ExCatalog;
 ExCatalog *ex_catalog_new(const ExCatalogConfig *cfg, SlError *err);

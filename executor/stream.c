@@ -2664,7 +2664,7 @@ int ex_create_stream(ExCatalog *c, const PsStmt *st, SlBuf *canonical, char tag[
             stream_free(s);
             return -1;
         }
-        StLogOptions lo = {.durability = durability};
+        StLogOptions lo = {.durability = durability, .segment_bytes = (uint64_t)c->cfg.log_segment_bytes};
         s->logs = sl_calloc((size_t)partitions, sizeof(StLog *));
         for (int p = 0; p < partitions; p++) {
             s->logs[p] = st_log_open_partition(c->log_dir, s->name, p, &lo, err);
