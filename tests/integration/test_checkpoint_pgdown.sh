@@ -10,7 +10,7 @@
 #     (no statement may fail), and again after a kill -9 and restart, which
 #     recovers from the checkpoints taken after the outage.
 . "$(dirname "$0")/lib.sh"
-GEN_PID=
+. "$(dirname "$0")/acked_lib.sh"
 gen_cleanup() {   # a failed test stops its load generator too
   local rc=$?
   [ -z "$GEN_PID" ] || kill "$GEN_PID" 2>/dev/null
@@ -19,8 +19,6 @@ gen_cleanup() {   # a failed test stops its load generator too
 }
 trap gen_cleanup EXIT
 
-PY=/usr/bin/python3   # Debian's, with psycopg2 (not a pyenv python3)
-GEN_PY="$SL_TOP_SRCDIR/tests/integration/ingest_acked.py"
 GEN="$SL_TMP/gen"
 
 # The reference PostgreSQL holds sluiced's state (schema sluice) and the
@@ -55,36 +53,12 @@ pd_a_proj_p1|pd_a|1|SELECT batch, seq, auction, price FROM @S@ WHERE channel = '
 pd_b_batches_p1|pd_b|1|SELECT batch, count(*) AS n FROM @S@ GROUP BY batch
 pd_b_chan_p4|pd_b|4|SELECT channel, count(DISTINCT bidder) AS bidders, count(*) AS n, max(price) AS top FROM @S@ GROUP BY channel HAVING count(*) > 3
 "
-declare -A VQ PRES
-VIEW_NAMES=()
-while IFS='|' read -r name stream par q; do
-  [ -n "$name" ] || continue
-  VQ[$name]="${q//@S@/$stream}"
-  VIEW_NAMES+=("$name")
-  [ -n "${PRES[$stream]:-}" ] || PRES[$stream]=$name
-done <<<"$VIEWS"
-for s in "${STREAMS[@]}"; do
-  sl_psql -c "CREATE STREAM $s ($COLS) WITH (${WITH[$s]})" || sl_fail "CREATE STREAM $s"
-  sl_ref_psql -c "CREATE TABLE public.$s ($COLS)"
-done
-while IFS='|' read -r name stream par q; do
-  [ -n "$name" ] || continue
-  sl_psql -c "CREATE MATERIALIZED VIEW $name WITH (parallelism = $par, checkpoint_interval = '1 s', checkpoints_retained = 3, checkpoint_max_failures = 100) AS ${q//@S@/$stream}" \
-    || sl_fail "CREATE MATERIALIZED VIEW $name"
-done <<<"$VIEWS"
+acked_parse_views
+acked_create "checkpoint_interval = '1 s', checkpoints_retained = 3, checkpoint_max_failures = 100"
 for s in "${STREAMS[@]}"; do
   sl_expect "${DUR[$s]}" "$(sl_psql -At -c "SELECT durability FROM sluice.streams WHERE name = '$s'")" "durability of $s"
 done
 
-acks() { cat "$GEN"/w.* 2>/dev/null | grep -c '^A' || true; }
-wait_acks() {
-  for _ in $(seq 1 600); do
-    [ "$(acks)" -ge "$1" ] && return 0
-    kill -0 "$GEN_PID" 2>/dev/null || sl_fail "the load generator exited"
-    sleep 0.1
-  done
-  sl_fail "fewer than $1 batches acknowledged after 60 s ($(acks))"
-}
 # rows_in: rows the batch views count (a SELECT on every view, bounded by
 # timeout so a read that hangs on PostgreSQL fails instead of hanging)
 rows_in() {
@@ -99,31 +73,6 @@ rows_in() {
     total=$((total + n))
   done
   echo "$total"
-}
-
-verify() {
-  local label=$1 out="$SL_TMP/exp.$1" args=() s v expect got summary
-  for s in "${STREAMS[@]}"; do
-    sl_psql -At -F'|' -c "SELECT batch, n FROM ${PRES[$s]}" >"$SL_TMP/pres.$s" \
-      || sl_fail "$label: could not read ${PRES[$s]}"
-    args+=("$s=$SL_TMP/pres.$s")
-  done
-  summary="$("$PY" "$GEN_PY" check --dir "$GEN" --streams "$STREAMS_CSV" --out "$out" "${args[@]}")" \
-    || sl_fail "$label: the batches in the views are not the acknowledged ones"
-  echo "$label: $summary"
-  for s in "${STREAMS[@]}"; do
-    sl_ref_psql -c "TRUNCATE public.$s" -c "\\copy public.$s FROM '$out/$s.csv' WITH (FORMAT csv)"
-  done
-  for v in "${VIEW_NAMES[@]}"; do
-    expect="$(sl_ref_psql -At -F'|' -c "SET search_path = public" -c "${VQ[$v]}" | LC_ALL=C sort)"
-    got="$(sl_psql -At -F'|' -c "SELECT * FROM $v" | LC_ALL=C sort)" || sl_fail "$label: could not read $v"
-    [ -n "$expect" ] || sl_fail "$label: the reference answer for $v is empty"
-    if [ "$got" != "$expect" ]; then
-      diff <(printf '%s\n' "$expect") <(printf '%s\n' "$got") | head -20 >&2
-      sl_fail "$label: view $v differs from PostgreSQL's answer over the batches that are in (< reference, > sluice)"
-    fi
-  done
-  echo "$label: ${#VIEW_NAMES[@]} views equal PostgreSQL's answer"
 }
 
 "$PY" "$GEN_PY" run --port "$SL_PORT" --streams "$STREAMS_CSV" --dir "$GEN" --workers 3 \

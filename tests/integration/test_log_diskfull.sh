@@ -11,8 +11,7 @@
 . "$(dirname "$0")/lib.sh"
 [ "$(id -u)" -eq 0 ] || sl_fail "this test mounts a tmpfs and must run as root"
 
-PY=/usr/bin/python3   # Debian's, with psycopg2 (not a pyenv python3)
-GEN_PY="$SL_TOP_SRCDIR/tests/integration/ingest_acked.py"
+. "$(dirname "$0")/acked_lib.sh"
 GEN="$SL_TMP/gen"
 
 MNT="$SL_TMP/mnt"
@@ -34,6 +33,8 @@ STREAMS=(df_f df_b)
 STREAMS_CSV="df_f,df_b"
 declare -A DUR=([df_f]=fsync [df_b]=batch)
 declare -A PARTS=([df_f]=2 [df_b]=1)
+declare -A WITH
+for s in df_f df_b; do WITH[$s]="durability = '${DUR[$s]}', partitions = ${PARTS[$s]}"; done
 COLS="batch BIGINT, seq INT, auction BIGINT, bidder BIGINT, price BIGINT, channel TEXT"
 # name|stream|parallelism|query; the first view of each stream lists its batches
 VIEWS="
@@ -43,48 +44,9 @@ df_f_proj_p1|df_f|1|SELECT batch, seq, price, channel FROM @S@ WHERE price % 5 =
 df_b_batches_p2|df_b|2|SELECT batch, count(*) AS n FROM @S@ GROUP BY batch
 df_b_chan_p1|df_b|1|SELECT channel, count(DISTINCT bidder) AS bidders, count(*) AS n, min(price) AS low FROM @S@ GROUP BY channel
 "
-declare -A VQ PRES
-VIEW_NAMES=()
-while IFS='|' read -r name stream par q; do
-  [ -n "$name" ] || continue
-  VQ[$name]="${q//@S@/$stream}"
-  VIEW_NAMES+=("$name")
-  [ -n "${PRES[$stream]:-}" ] || PRES[$stream]=$name
-done <<<"$VIEWS"
-for s in "${STREAMS[@]}"; do
-  sl_psql -c "CREATE STREAM $s ($COLS) WITH (durability = '${DUR[$s]}', partitions = ${PARTS[$s]})" || sl_fail "CREATE STREAM $s"
-  sl_ref_psql -c "CREATE TABLE $s ($COLS)"
-done
-while IFS='|' read -r name stream par q; do
-  [ -n "$name" ] || continue
-  sl_psql -c "CREATE MATERIALIZED VIEW $name WITH (parallelism = $par, checkpoint_interval = '1 s') AS ${q//@S@/$stream}" \
-    || sl_fail "CREATE MATERIALIZED VIEW $name"
-done <<<"$VIEWS"
+acked_parse_views
+acked_create "checkpoint_interval = '1 s'"
 
-verify() {
-  local label=$1 out="$SL_TMP/exp.$1" args=() s v expect got summary
-  for s in "${STREAMS[@]}"; do
-    sl_psql -At -F'|' -c "SELECT batch, n FROM ${PRES[$s]}" >"$SL_TMP/pres.$s" \
-      || sl_fail "$label: could not read ${PRES[$s]}"
-    args+=("$s=$SL_TMP/pres.$s")
-  done
-  summary="$("$PY" "$GEN_PY" check --dir "$GEN" --streams "$STREAMS_CSV" --out "$out" "${args[@]}")" \
-    || sl_fail "$label: the batches in the views are not the acknowledged ones"
-  echo "$label: $summary"
-  for s in "${STREAMS[@]}"; do
-    sl_ref_psql -c "TRUNCATE $s" -c "\\copy $s FROM '$out/$s.csv' WITH (FORMAT csv)"
-  done
-  for v in "${VIEW_NAMES[@]}"; do
-    expect="$(sl_ref_psql -At -F'|' -c "${VQ[$v]}" | LC_ALL=C sort)"
-    got="$(sl_psql -At -F'|' -c "SELECT * FROM $v" | LC_ALL=C sort)" || sl_fail "$label: could not read $v"
-    [ -n "$expect" ] || sl_fail "$label: the reference answer for $v is empty"
-    if [ "$got" != "$expect" ]; then
-      diff <(printf '%s\n' "$expect") <(printf '%s\n' "$got") | head -20 >&2
-      sl_fail "$label: view $v differs from PostgreSQL's answer over the batches that are in (< reference, > sluice)"
-    fi
-  done
-  echo "$label: ${#VIEW_NAMES[@]} views equal PostgreSQL's answer"
-}
 # ingest LABEL ARGS...: a generator run to its end; prints its summary
 ingest() {
   local label=$1; shift

@@ -15,7 +15,7 @@
 #     of the idle server and a restart, give the same answers.
 # RANDOM is seeded from SL_RECOVERY_SEED when set (the seed is printed).
 . "$(dirname "$0")/lib.sh"
-GEN_PID=
+. "$(dirname "$0")/acked_lib.sh"
 gen_cleanup() {   # a failed test stops its load generator too
   local rc=$?
   [ -z "$GEN_PID" ] || kill "$GEN_PID" 2>/dev/null
@@ -24,8 +24,6 @@ gen_cleanup() {   # a failed test stops its load generator too
 }
 trap gen_cleanup EXIT
 
-PY=/usr/bin/python3   # Debian's, with psycopg2 (not a pyenv python3)
-GEN_PY="$SL_TOP_SRCDIR/tests/integration/ingest_acked.py"
 GEN="$SL_TMP/gen"
 SEED="${SL_RECOVERY_SEED:-$$}"
 RANDOM=$SEED
@@ -35,6 +33,8 @@ STREAMS=(rc_fsync rc_batch rc_none)
 STREAMS_CSV="rc_fsync,rc_batch,rc_none"
 declare -A DUR=([rc_fsync]=fsync [rc_batch]=batch [rc_none]=none)
 declare -A PARTS=([rc_fsync]=4 [rc_batch]=2 [rc_none]=1)
+declare -A WITH
+for s in rc_fsync rc_batch rc_none; do WITH[$s]="durability = '${DUR[$s]}', partitions = ${PARTS[$s]}"; done
 COLS="batch BIGINT, seq INT, auction BIGINT, bidder BIGINT, price BIGINT, channel TEXT"
 # name|stream|parallelism|query (@S@ is the stream); the first view of each
 # stream is its list of batches
@@ -51,40 +51,16 @@ rc_fsync_proj_p4|rc_fsync|4|SELECT batch, seq, bidder, price FROM @S@ WHERE bidd
 rc_none_batches_p1|rc_none|1|SELECT batch, count(*) AS n FROM @S@ GROUP BY batch
 rc_none_agg_p4|rc_none|4|SELECT channel, count(*) AS n, count(price) AS np, sum(price) AS total, max(auction) AS a FROM @S@ GROUP BY channel
 "
-declare -A VQ PRES
-VIEW_NAMES=()
-while IFS='|' read -r name stream par q; do
-  [ -n "$name" ] || continue
-  VQ[$name]="${q//@S@/$stream}"
-  VIEW_NAMES+=("$name")
-  [ -n "${PRES[$stream]:-}" ] || PRES[$stream]=$name
-done <<<"$VIEWS"
+acked_parse_views
 
 SLUICED_ARGS=(--checkpoint-interval 1s)
 sl_start "${SLUICED_ARGS[@]}"
 sl_ref_pg_start
-for s in "${STREAMS[@]}"; do
-  sl_psql -c "CREATE STREAM $s ($COLS) WITH (durability = '${DUR[$s]}', partitions = ${PARTS[$s]})" || sl_fail "CREATE STREAM $s"
-  sl_ref_psql -c "CREATE TABLE $s ($COLS)"
-done
-while IFS='|' read -r name stream par q; do
-  [ -n "$name" ] || continue
-  sl_psql -c "CREATE MATERIALIZED VIEW $name WITH (parallelism = $par, checkpoint_interval = '1 s', checkpoints_retained = 3, checkpoint_max_failures = 100) AS ${q//@S@/$stream}" || sl_fail "CREATE MATERIALIZED VIEW $name"
-done <<<"$VIEWS"
+acked_create "checkpoint_interval = '1 s', checkpoints_retained = 3, checkpoint_max_failures = 100"
 for s in "${STREAMS[@]}"; do
   sl_expect "${DUR[$s]}" "$(sl_psql -At -c "SELECT durability FROM sluice.streams WHERE name = '$s'")" "durability of $s"
 done
 
-acks() { cat "$GEN"/w.* 2>/dev/null | grep -c '^A' || true; }
-# wait_acks N: until N batches are acknowledged in all (the generator runs)
-wait_acks() {
-  for _ in $(seq 1 600); do
-    [ "$(acks)" -ge "$1" ] && return 0
-    kill -0 "$GEN_PID" 2>/dev/null || sl_fail "the load generator exited"
-    sleep 0.1
-  done
-  sl_fail "fewer than $1 batches acknowledged after 60 s ($(acks))"
-}
 # newest_checkpoint: the highest id of a complete checkpoint (0 if none);
 # it grows with every checkpoint of the view that is furthest ahead
 newest_checkpoint() {
@@ -105,35 +81,6 @@ crash() {
   sl_start "${SLUICED_ARGS[@]}"
 }
 
-# verify LABEL: the batches in each stream's first view are the ones they
-# must be; every view equals the reference's answer over those batches.
-# Leaves the rows that are in under $SL_TMP/exp.LABEL.
-verify() {
-  local label=$1 out="$SL_TMP/exp.$1" args=() s v expect got summary
-  for s in "${STREAMS[@]}"; do
-    sl_psql -At -F'|' -c "SELECT batch, n FROM ${PRES[$s]}" >"$SL_TMP/pres.$s" \
-      || sl_fail "$label: could not read ${PRES[$s]}"
-    args+=("$s=$SL_TMP/pres.$s")
-  done
-  summary="$("$PY" "$GEN_PY" check --dir "$GEN" --streams "$STREAMS_CSV" --out "$out" "${args[@]}")" \
-    || sl_fail "$label: the batches in the views are not the acknowledged ones"
-  echo "$label: $summary"
-  for s in "${STREAMS[@]}"; do
-    sl_ref_psql -c "TRUNCATE $s" -c "\\copy $s FROM '$out/$s.csv' WITH (FORMAT csv)"
-  done
-  for v in "${VIEW_NAMES[@]}"; do
-    expect="$(sl_ref_psql -At -F'|' -c "${VQ[$v]}" | LC_ALL=C sort)"
-    got="$(sl_psql -At -F'|' -c "SELECT * FROM $v" | LC_ALL=C sort)" || sl_fail "$label: could not read $v"
-    [ -n "$expect" ] || sl_fail "$label: the reference answer for $v is empty"
-    if [ "$got" != "$expect" ]; then
-      diff <(printf '%s\n' "$expect") <(printf '%s\n' "$got") | head -20 >&2
-      sl_fail "$label: view $v differs from PostgreSQL's answer over the batches that are in (< reference, > sluice)"
-    fi
-  done
-  echo "$label: ${#VIEW_NAMES[@]} views equal PostgreSQL's answer"
-}
-
-# load while sluiced is killed four times
 "$PY" "$GEN_PY" run --port "$SL_PORT" --streams "$STREAMS_CSV" --dir "$GEN" --workers 4 \
   --stop-file "$SL_TMP/stop" --pause-ms 3 --max-rows 60 >"$SL_TMP/gen.out" 2>"$SL_TMP/gen.err" &
 GEN_PID=$!
