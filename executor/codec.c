@@ -218,3 +218,76 @@ int ex_rows_decode_some(const void *data, size_t len, int ncols, const bool *wan
         return corrupt(err);
     return 0;
 }
+
+/* payload_size + 1 per type (0: never stored), for the inline skip */
+static const uint8_t skip_size[SL_T__COUNT] = {
+    [SL_T_BOOL] = 2,  [SL_T_INT4] = 5,    [SL_T_INT8] = 9,      [SL_T_FLOAT8] = 9,   [SL_T_TIMESTAMP] = 9,
+    [SL_T_TIMESTAMPTZ] = 9, [SL_T_NUMERIC] = 19, [SL_T_TEXT] = 5, [SL_T_INTERVAL] = 17,
+};
+
+/* Decodes the columns a columnar plan reads straight into arrays: for
+ * stream column c with slot = slot_of_col[c] >= 0, row r's value goes to
+ * vals[slot][r] (int4 widened; timestamps as their int64) and
+ * nulls[slot][r]; other columns are stepped over. Returns 1, having
+ * decoded nothing usable, when a value's type is not the one expected
+ * (the caller takes the general path), 0 when done, -1 when corrupt. */
+int ex_rows_decode_cols(const void *data, size_t len, int ncols, const int *slot_of_col, const SlType *types,
+                        int64_t *const *vals, uint8_t *const *nulls, int64_t nrows, SlError *err)
+{
+    const uint8_t *p = data, *end = p + len;
+    for (int64_t r = 0; r < nrows; r++) {
+        for (int c = 0; c < ncols; c++) {
+            int s = slot_of_col[c];
+            if (p >= end)
+                return corrupt(err);
+            uint8_t hdr = *p++;
+            if (s < 0) {
+                /* step over it (value_skip, inline: most columns are this) */
+                if (hdr & 0x80) {
+                    if ((hdr & 0x7f) >= SL_T__COUNT)
+                        return corrupt(err);
+                    continue;
+                }
+                size_t need = hdr < SL_T__COUNT ? skip_size[hdr] : 0;
+                if (need == 0)
+                    return corrupt(err);
+                need--;
+                if (hdr == SL_T_TEXT) {
+                    uint32_t n;
+                    if (end - p < 4)
+                        return corrupt(err);
+                    memcpy(&n, p, 4);
+                    need += n;
+                }
+                if ((size_t)(end - p) < need)
+                    return corrupt(err);
+                p += need;
+                continue;
+            }
+            if ((hdr & 0x7f) != types[s])
+                return 1;
+            if (hdr & 0x80) {
+                nulls[s][r] = 1;
+                vals[s][r] = 0;
+                continue;
+            }
+            nulls[s][r] = 0;
+            if (types[s] == SL_T_INT4) {
+                if (end - p < 4)
+                    return corrupt(err);
+                int32_t x;
+                memcpy(&x, p, 4);
+                vals[s][r] = x;
+                p += 4;
+            } else {
+                if (end - p < 8)
+                    return corrupt(err);
+                memcpy(&vals[s][r], p, 8);
+                p += 8;
+            }
+        }
+    }
+    if (p != end)
+        return corrupt(err);
+    return 0;
+}

@@ -82,6 +82,7 @@ ExEngine *ex_engine_new(const ExEngineConfig *cfg, SlError *err)
         if (st_durability_parse(sl_settings_get(s, "durability"), &d) == 0)
             cc.durability = d;
         cc.log_segment_bytes = sl_settings_get_int(s, "log_segment_bytes");
+        cc.no_columnar = !sl_settings_get_bool(s, "columnar");
         /* streams have logs when sluiced has a data directory */
         if (cfg->store_conninfo) {
             const char *ld = sl_settings_get(s, "log_dir");
@@ -708,6 +709,7 @@ typedef struct Collect {
     SlValue *rows;      /* collected output rows */
     int64_t n, cap;
     const SlValue *in;  /* the input row being projected */
+    int64_t enough;     /* rows after which the source may stop (LIMIT), or -1 */
 } Collect;
 
 /* Appends one output row (ntargets values), copying text into the arena. */
@@ -742,7 +744,9 @@ static int collect_row(void *ctx, const SlValue *row, int ncols, SlError *err)
     if (!pass)
         return 0;
     c->in = row;
-    return append_row(c, NULL, err);
+    if (append_row(c, NULL, err) < 0)
+        return -1;
+    return c->enough >= 0 && c->n >= c->enough ? 1 : 0; /* 1: stop reading */
 }
 
 /* A grouped SELECT: rows go into the grouping, its output rows into c. */
@@ -845,7 +849,7 @@ static int execute_select(ExEngine *eng, const ExContext *ctx, const ExPlan *p, 
         offset = lv.isnull ? 0 : lv.u.i8;
     }
     static const SlValue no_columns[1];
-    Collect c = {.q = q, .ec = &ec, .arena = arena};
+    Collect c = {.q = q, .ec = &ec, .arena = arena, .enough = -1};
     ExGrouping *g = q->grouped ? ex_grouping_new(q, &ec) : NULL;
     int (*fn)(void *, const SlValue *, int, SlError *) = g ? grouping_row : collect_row;
     void *fctx = g ? (void *)g : (void *)&c;
@@ -866,8 +870,13 @@ static int execute_select(ExEngine *eng, const ExContext *ctx, const ExPlan *p, 
         src = ex_list_failures(eng->catalog, fn, fctx, err);
     else if (!strcmp(p->relname, "sluice.failpoints"))
         src = list_failpoints(fn, fctx, err);
-    else
+    else {
+        /* LIMIT without ORDER BY, DISTINCT or grouping: the snapshot stops
+         * once it has produced enough rows */
+        if (!g && !q->distinct && q->norder == 0 && limit >= 0)
+            c.enough = offset + limit;
         src = ex_view_snapshot(eng->catalog, p->relname, p->gen, arena, fn, fctx, err);
+    }
     if (src == 0 && g)
         src = ex_grouping_finish(g, grouped_out, &c, err);
     ex_grouping_free(g);

@@ -57,6 +57,10 @@ int ex_rows_decode(const void *data, size_t len, int ncols, SlArena *arena, bool
  * as they are: callers read only the wanted ones); text points into data. */
 int ex_rows_decode_some(const void *data, size_t len, int ncols, const bool *want, SlValue *rows, int64_t nrows,
                         SlError *err);
+/* Columns of integer, timestamp types straight into arrays (the columnar
+ * fast path): 1 when a value is not of its expected type, -1 corrupt. */
+int ex_rows_decode_cols(const void *data, size_t len, int ncols, const int *slot_of_col, const SlType *types,
+                        int64_t *const *vals, uint8_t *const *nulls, int64_t nrows, SlError *err);
 
 /* stream.c: streams, views, the worker pool, checkpoints */
 typedef struct ExCatalogConfig {
@@ -69,6 +73,7 @@ typedef struct ExCatalogConfig {
     int checkpoint_max_failures;
     int durability;                /* StDurability default of streams */
     int64_t log_segment_bytes;     /* 0: the log's default */
+    bool no_columnar;              /* setting columnar = off: every view on the row path */
 } ExCatalogConfig;
 typedef struct ExCatalog ExCatalog;
 ExCatalog *ex_catalog_new(const ExCatalogConfig *cfg, SlError *err);
@@ -77,6 +82,8 @@ void ex_catalog_free(ExCatalog *c);
 /* Starts the checkpoint coordinator (after the catalog was restored). */
 void ex_catalog_start_checkpoints(ExCatalog *c);
 int ex_kg_of_hash(uint64_t h, int max_parallelism);
+/* Whether a view runs on the columnar path (false if there is no such view). */
+bool ex_view_columnar(ExCatalog *c, const char *name);
 int ex_task_of_kg(int kg, int parallelism, int max_parallelism);
 /* canonical, if not NULL, gets the definition to persist (empty when the
  * object already existed under IF NOT EXISTS) */
@@ -108,6 +115,8 @@ int ex_stream_columns(ExCatalog *c, const char *name, SlArena *a, const PlColumn
  * different one is 0A000 "cached plan must not change result type" */
 int ex_ingest(ExCatalog *c, const char *name, uint64_t gen, const SlValue *rows, int64_t nrows, SlError *err);
 int ex_view_columns(ExCatalog *c, const char *name, SlArena *a, const ExColumn **cols, int *ncols, uint64_t *gen);
+/* Every row of the view as of every row ingested before the call; fn
+ * returns -1 (error), 0 (more) or 1 (enough: the snapshot stops). */
 int ex_view_snapshot(ExCatalog *c, const char *name, uint64_t gen, SlArena *arena,
                      int (*fn)(void *ctx, const SlValue *row, int n, SlError *err), void *ctx, SlError *err);
 /* as_of < 0: a snapshot, then changes; else only the changes after as_of */

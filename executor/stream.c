@@ -70,6 +70,11 @@ typedef struct Batch {
     SlValue *rows;         /* nrows * ncols */
     uint64_t *hashes;      /* per row: hash_keys of its group key (grouped views) */
     int nrows, cap, ncols;
+    /* columnar (views with a ColPlan): instead of rows, column c of row r
+     * at cv[c * nrows + r], NULL flags alike */
+    int64_t *cv;
+    uint8_t *cnull;
+    bool filtered;         /* the router applied the WHERE clause already */
 } Batch;
 
 /* ------------------------------------------------------- aggregate state */
@@ -247,6 +252,7 @@ typedef struct ExView {
     int ncols;
     GroupLayout layout;            /* grouped: how a group's state is packed */
     RowLayout rlayout;             /* not grouped: how an output row is packed */
+    struct ColPlan *cplan;         /* grouped over integer columns: the columnar path, or NULL */
     int *used;                     /* the stream's columns the view reads */
     bool *want;                    /* the same as flags */
     int nused;
@@ -842,6 +848,7 @@ static int agg_final(const PlAgg *ag, const AggState *st, SlArena *a, SlValue *o
 }
 
 static Group *group_find_h(ExTask *t, const SlValue *keys, uint64_t h);
+static void slots_reserve(ExTask *t);
 
 static Group *group_find(ExTask *t, const SlValue *keys)
 {
@@ -890,22 +897,7 @@ static bool group_keys_equal(const GroupLayout *l, const Group *g, const SlValue
 static Group *group_find_h(ExTask *t, const SlValue *keys, uint64_t h)
 {
     const GroupLayout *l = &t->view->layout;
-    if ((t->ngroups + 1) * 10 >= t->nslots * 7) {
-        int64_t ncap = t->nslots ? t->nslots * 2 : 64;
-        Group **ns = sl_calloc((size_t)ncap, sizeof(Group *));
-        for (int64_t i = 0; i < t->nslots; i++) {
-            Group *g = t->slots[i];
-            if (!g)
-                continue;
-            int64_t j = slot_of(g->hash, ncap);
-            while (ns[j])
-                j = (j + 1) & (ncap - 1);
-            ns[j] = g;
-        }
-        free(t->slots);
-        t->slots = ns;
-        t->nslots = ncap;
-    }
+    slots_reserve(t);
     int64_t mask = t->nslots - 1;
     int64_t j = slot_of(h, t->nslots);
     while (t->slots[j]) {
@@ -1015,6 +1007,24 @@ static void log_append(ExView *v, ChangeBatch *cb)
     pthread_mutex_unlock(&v->loglock);
 }
 
+/* state_memory_limit: the task fails when its view's state would pass it
+ * (estimated as this task's times the parallelism). */
+static int task_memory_check(ExTask *t)
+{
+    ExView *v = t->view;
+    if (v->state_memory_limit <= 0)
+        return 0;
+    int64_t used = (int64_t)sl_arena_used(t->arena) + t->nslots * (int64_t)sizeof(Group *) +
+                   t->nblocks * ROW_BLOCK * (int64_t)v->rlayout.size;
+    if (used * v->parallelism <= v->state_memory_limit)
+        return 0;
+    sl_error(&t->error, SL_E_OUT_OF_MEMORY,
+             "materialized view \"%s\" needs more state memory than its state_memory_limit (%lld bytes)", v->name,
+             (long long)v->state_memory_limit);
+    sl_error_hint(&t->error, "Raise it with ALTER MATERIALIZED VIEW %s SET (state_memory_limit = ...).", v->name);
+    return -1;
+}
+
 /* Applies one batch to the task's state. A runtime error in a row's
  * expressions fails the task, or with on_error = 'skip' skips the row
  * (counted); everything of a row is evaluated before any state changes,
@@ -1048,7 +1058,7 @@ static int task_apply(ExTask *t, Batch *b, SlArena *scratch)
         t->rows_in++;
         if ((r & 255) == 255)
             sl_arena_reset(scratch);
-        if (q->where && ex_eval_bool(q->where, row, &ec, &pass, &t->error) < 0)
+        if (q->where && !b->filtered && ex_eval_bool(q->where, row, &ec, &pass, &t->error) < 0)
             goto row_error;
         if (!pass)
             continue;
@@ -1129,19 +1139,7 @@ static int task_apply(ExTask *t, Batch *b, SlArena *scratch)
             free(cb);
         }
     }
-    if (v->state_memory_limit > 0) {
-        int64_t used = (int64_t)sl_arena_used(t->arena) + t->nslots * (int64_t)sizeof(Group *) +
-                       t->nblocks * ROW_BLOCK * (int64_t)v->rlayout.size;
-        if (used * v->parallelism > v->state_memory_limit) {
-            sl_error(&t->error, SL_E_OUT_OF_MEMORY,
-                     "materialized view \"%s\" needs more state memory than its state_memory_limit (%lld bytes)",
-                     v->name, (long long)v->state_memory_limit);
-            sl_error_hint(&t->error, "Raise it with ALTER MATERIALIZED VIEW %s SET (state_memory_limit = ...).",
-                          v->name);
-            return -1;
-        }
-    }
-    return 0;
+    return task_memory_check(t);
 fail:
     for (int64_t i = 0; i < t->ntouched; i++)
         t->touched[i].g->bits &= ~GROUP_TOUCHED;
@@ -1151,6 +1149,388 @@ fail:
         free(cb);
     }
     return -1;
+}
+
+#define ROUTE_CHUNK 2048   /* rows routed before the tasks get them: batches stay in cache */
+
+/* ------------------------------------------------------ the columnar path
+ *
+ * A grouped view whose GROUP BY keys and aggregate arguments are all plain
+ * columns of integer or timestamp types (count(*), count, sum, avg, min,
+ * max; not DISTINCT) runs on columns: the router hands its tasks int64
+ * arrays of only the columns the view reads, each row's key hashed once,
+ * and a task updates the packed group state with no expression evaluation
+ * and no SlValue on the way. The state is the general path's packed state,
+ * so checkpoints, snapshots and restores do not know which path built it.
+ * Replaying the log decodes those columns straight from its bytes
+ * (ex_rows_decode_cols). A batch that reaches a view whose changes are
+ * tracked (someone subscribed) is turned back into rows for the general
+ * path, which logs the changes.
+ */
+#define COL_MAX 16         /* columns a columnar view may read */
+
+typedef enum ColOp { COP_COUNT_STAR, COP_COUNT, COP_SUM, COP_MIN8, COP_MAX8, COP_MIN4, COP_MAX4 } ColOp;
+
+typedef struct ColPlan {
+    int ncols;                 /* carried columns */
+    int src[COL_MAX];          /* the stream column of each */
+    SlType type[COL_MAX];
+    int nkeys;
+    int key[8];                /* the carried column of key k */
+    int naggs;
+    ColOp op[64];
+    int arg[64];               /* the carried column of aggregate a, or -1 */
+    int *slot_of_col;          /* per stream column: its carried column, or -1 */
+} ColPlan;
+
+static int col_carry(ColPlan *cp, const ExStream *s, const PlExpr *e)
+{
+    if (!e || e->kind != PL_COLUMN || e->index < 0 || e->index >= s->ncols || s->cols[e->index].type != e->type)
+        return -1;
+    if (e->type != SL_T_INT4 && e->type != SL_T_INT8 && e->type != SL_T_TIMESTAMP && e->type != SL_T_TIMESTAMPTZ)
+        return -1;
+    for (int i = 0; i < cp->ncols; i++)
+        if (cp->src[i] == e->index)
+            return i;
+    if (cp->ncols == COL_MAX)
+        return -1;
+    cp->src[cp->ncols] = e->index;
+    cp->type[cp->ncols] = e->type;
+    return cp->ncols++;
+}
+
+/* The view's columnar plan, or NULL when it needs the general path. */
+static ColPlan *col_plan(const ExView *v, const ExStream *s, bool disabled)
+{
+    const PlSelect *q = v->q;
+    if (disabled || !q->grouped || q->ngroup == 0 || q->ngroup > 8 || q->naggs > 64)
+        return NULL;
+    ColPlan cp;
+    memset(&cp, 0, sizeof cp);
+    cp.nkeys = q->ngroup;
+    for (int k = 0; k < q->ngroup; k++)
+        if ((cp.key[k] = col_carry(&cp, s, q->group[k])) < 0)
+            return NULL;
+    cp.naggs = q->naggs;
+    for (int a = 0; a < q->naggs; a++) {
+        const PlAgg *ag = &q->aggs[a];
+        if (ag->distinct)
+            return NULL;
+        cp.arg[a] = -1;
+        if (ag->kind == PL_AGG_COUNT_STAR) {
+            cp.op[a] = COP_COUNT_STAR;
+            continue;
+        }
+        int c = col_carry(&cp, s, ag->arg);
+        if (c < 0)
+            return NULL;
+        cp.arg[a] = c;
+        bool i4 = cp.type[c] == SL_T_INT4, ts = !i4 && cp.type[c] != SL_T_INT8;
+        switch (ag->kind) {
+        case PL_AGG_COUNT: cp.op[a] = COP_COUNT; break;
+        case PL_AGG_SUM:
+        case PL_AGG_AVG:
+            if (ts)
+                return NULL;
+            cp.op[a] = COP_SUM;
+            break;
+        case PL_AGG_MIN: cp.op[a] = i4 ? COP_MIN4 : COP_MIN8; break;
+        case PL_AGG_MAX: cp.op[a] = i4 ? COP_MAX4 : COP_MAX8; break;
+        default: return NULL;
+        }
+    }
+    ColPlan *out = sl_alloc(v->arena, sizeof *out);
+    *out = cp;
+    out->slot_of_col = sl_alloc(v->arena, sizeof(int) * (size_t)(s->ncols + 1));
+    for (int c = 0; c < s->ncols; c++)
+        out->slot_of_col[c] = -1;
+    for (int i = 0; i < cp.ncols; i++)
+        out->slot_of_col[cp.src[i]] = i;
+    return out;
+}
+
+static inline SlValue col_value(SlType t, int64_t x, bool isnull)
+{
+    SlValue v;
+    memset(&v, 0, sizeof v);
+    v.type = (uint8_t)t;
+    v.isnull = isnull;
+    if (t == SL_T_INT4)
+        v.u.i4 = (int32_t)x;
+    else
+        v.u.i8 = x;
+    return v;
+}
+
+/* hash_keys of row r of columns given as arrays (the same hash the
+ * general path computes, so both find the same groups and key groups). */
+static inline uint64_t col_hash(const ColPlan *cp, int64_t *const *vals, uint8_t *const *nulls, int64_t r)
+{
+    SlValue k[8];
+    for (int i = 0; i < cp->nkeys; i++) {
+        int c = cp->key[i];
+        k[i] = col_value(cp->type[c], vals[c][r], nulls[c][r] != 0);
+    }
+    return hash_keys(k, cp->nkeys);
+}
+
+static void route_push(ExView *v, Batch **batches, int64_t routed);
+
+/* Routes n rows given as carried columns (vals[c][off ..]) to the tasks,
+ * n <= ROUTE_CHUNK. */
+static void route_cols(ExView *v, int64_t *const *vals, uint8_t *const *nulls, int64_t off, int n)
+{
+    const ColPlan *cp = v->cplan;
+    int P = v->parallelism, nc = cp->ncols;
+    uint64_t h[ROUTE_CHUNK];
+    int task[ROUTE_CHUNK];
+    int *count = sl_calloc((size_t)P * 2, sizeof(int)), *pos = count + P;
+    int64_t *cv[COL_MAX];
+    uint8_t *cn[COL_MAX];
+    for (int c = 0; c < nc; c++) {
+        cv[c] = vals[c] + off;
+        cn[c] = nulls[c] + off;
+    }
+    for (int r = 0; r < n; r++) {
+        h[r] = col_hash(cp, cv, cn, r);
+        task[r] = P == 1 ? 0 : ex_task_of_kg(ex_kg_of_hash(h[r], v->max_parallelism), P, v->max_parallelism);
+        count[task[r]]++;
+    }
+    Batch **batches = sl_calloc((size_t)P, sizeof(Batch *));
+    for (int t = 0; t < P; t++) {
+        if (!count[t])
+            continue;
+        Batch *b = sl_calloc(1, sizeof *b);
+        b->ncols = nc;
+        b->nrows = b->cap = count[t];
+        b->cv = sl_malloc(sizeof(int64_t) * (size_t)nc * (size_t)count[t]);
+        b->cnull = sl_malloc((size_t)nc * (size_t)count[t]);
+        b->hashes = sl_malloc(sizeof(uint64_t) * (size_t)count[t]);
+        b->filtered = true;
+        batches[t] = b;
+    }
+    if (P == 1) {
+        Batch *b = batches[0];
+        memcpy(b->hashes, h, sizeof(uint64_t) * (size_t)n);
+        for (int c = 0; c < nc; c++) {
+            memcpy(b->cv + (size_t)c * (size_t)n, cv[c], sizeof(int64_t) * (size_t)n);
+            memcpy(b->cnull + (size_t)c * (size_t)n, cn[c], (size_t)n);
+        }
+    } else {
+        for (int r = 0; r < n; r++) {
+            int t = task[r];
+            Batch *b = batches[t];
+            int i = pos[t]++;
+            b->hashes[i] = h[r];
+            for (int c = 0; c < nc; c++) {
+                b->cv[(size_t)c * (size_t)b->nrows + (size_t)i] = cv[c][r];
+                b->cnull[(size_t)c * (size_t)b->nrows + (size_t)i] = cn[c][r];
+            }
+        }
+    }
+    free(count);
+    route_push(v, batches, n);
+}
+
+/* Routes rows (SlValue, the stream's columns) on the columnar path: the
+ * selected rows' carried columns are copied out. false, having routed
+ * nothing, when a value is not of its column's type. */
+static bool route_rows_as_cols(ExView *v, const SlValue *rows, const int *sel, int nsel, int ncols)
+{
+    const ColPlan *cp = v->cplan;
+    int nc = cp->ncols;
+    int64_t *buf = sl_malloc((sizeof(int64_t) + 1) * (size_t)nc * (size_t)(nsel ? nsel : 1));
+    int64_t *vals[COL_MAX];
+    uint8_t *nulls[COL_MAX];
+    for (int c = 0; c < nc; c++) {
+        vals[c] = buf + (size_t)c * (size_t)nsel;
+        nulls[c] = (uint8_t *)(buf + (size_t)nc * (size_t)nsel) + (size_t)c * (size_t)nsel;
+    }
+    for (int i = 0; i < nsel; i++) {
+        const SlValue *row = rows + (size_t)(sel ? sel[i] : i) * (size_t)ncols;
+        for (int c = 0; c < nc; c++) {
+            const SlValue *x = &row[cp->src[c]];
+            if (x->isnull) {
+                nulls[c][i] = 1;
+                vals[c][i] = 0;
+            } else if (x->type != cp->type[c]) {
+                free(buf);
+                return false;
+            } else {
+                nulls[c][i] = 0;
+                vals[c][i] = x->type == SL_T_INT4 ? x->u.i4 : x->u.i8;
+            }
+        }
+    }
+    if (nsel > 0)
+        route_cols(v, vals, nulls, 0, nsel);
+    free(buf);
+    return true;
+}
+
+/* Turns a columnar batch into rows of the stream's columns (those the view
+ * does not read are NULL), for the general path. */
+static void batch_cols_to_rows(const ExView *v, Batch *b)
+{
+    const ColPlan *cp = v->cplan;
+    int ncols = v->src->ncols, n = b->nrows;
+    b->rows = sl_malloc(sizeof(SlValue) * (size_t)ncols * (size_t)(n ? n : 1));
+    for (int r = 0; r < n; r++) {
+        SlValue *row = b->rows + (size_t)r * (size_t)ncols;
+        for (int c = 0; c < ncols; c++)
+            row[c] = sl_val_null(SL_T_UNKNOWN);
+        for (int c = 0; c < cp->ncols; c++)
+            row[cp->src[c]] = col_value(cp->type[c], b->cv[(size_t)c * (size_t)n + (size_t)r],
+                                        b->cnull[(size_t)c * (size_t)n + (size_t)r] != 0);
+    }
+    b->ncols = ncols;
+    free(b->cv);
+    free(b->cnull);
+    b->cv = NULL;
+    b->cnull = NULL;
+}
+
+/* Grows the group table before an insertion would fill it past 70 %. */
+static void slots_reserve(ExTask *t)
+{
+    if ((t->ngroups + 1) * 10 < t->nslots * 7)
+        return;
+    int64_t ncap = t->nslots ? t->nslots * 2 : 64;
+    Group **ns = sl_calloc((size_t)ncap, sizeof(Group *));
+    for (int64_t i = 0; i < t->nslots; i++) {
+        Group *g = t->slots[i];
+        if (!g)
+            continue;
+        int64_t j = slot_of(g->hash, ncap);
+        while (ns[j])
+            j = (j + 1) & (ncap - 1);
+        ns[j] = g;
+    }
+    free(t->slots);
+    t->slots = ns;
+    t->nslots = ncap;
+}
+
+/* The group of row r of a columnar batch (hash h), created if new. */
+static Group *col_group(ExTask *t, const ColPlan *cp, const Batch *b, int r, uint64_t h)
+{
+    const GroupLayout *l = &t->view->layout;
+    size_t n = (size_t)b->nrows;
+    slots_reserve(t);
+    int64_t mask = t->nslots - 1;
+    int64_t j = slot_of(h, t->nslots);
+    for (Group *g; (g = t->slots[j]) != NULL; j = (j + 1) & mask) {
+        if (g->hash != h)
+            continue;
+        bool eq = true;
+        for (int k = 0; k < cp->nkeys && eq; k++) {
+            int c = cp->key[k];
+            bool isnull = b->cnull[(size_t)c * n + (size_t)r] != 0;
+            if (((g->bits >> k) & 1) != isnull) {
+                eq = false;
+            } else if (!isnull) {
+                int64_t x = b->cv[(size_t)c * n + (size_t)r];
+                const uint8_t *p = GROUP_DATA(g) + l->key_off[k];
+                if (cp->type[c] == SL_T_INT4) {
+                    int32_t y;
+                    memcpy(&y, p, 4);
+                    eq = y == (int32_t)x;
+                } else {
+                    int64_t y;
+                    memcpy(&y, p, 8);
+                    eq = y == x;
+                }
+            }
+        }
+        if (eq)
+            return g;
+    }
+    Group *g = sl_alloc0(t->arena, l->size);
+    g->hash = h;
+    for (int k = 0; k < cp->nkeys; k++) {
+        int c = cp->key[k];
+        uint8_t *p = GROUP_DATA(g) + l->key_off[k];
+        int64_t x = b->cv[(size_t)c * n + (size_t)r];
+        if (b->cnull[(size_t)c * n + (size_t)r]) {
+            g->bits |= 1ULL << k;
+        } else if (cp->type[c] == SL_T_INT4) {
+            int32_t y = (int32_t)x;
+            memcpy(p, &y, 4);
+        } else {
+            memcpy(p, &x, 8);
+        }
+    }
+    t->slots[j] = g;
+    t->ngroups++;
+    return g;
+}
+
+/* Applies a columnar batch: the general path's task_apply for the
+ * aggregates a ColPlan allows, which cannot fail on a row. */
+static int task_apply_cols(ExTask *t, Batch *b)
+{
+    ExView *v = t->view;
+    const ColPlan *cp = v->cplan;
+    const GroupLayout *l = &v->layout;
+    if (sl_failpoint_hit("executor.aggregate.update", &t->error) < 0)
+        return -1;
+    size_t n = (size_t)b->nrows;
+    t->batch_no++;
+    for (int r = 0; r < b->nrows; r++) {
+        Group *g = col_group(t, cp, b, r, b->hashes[r]);
+        if (!(g->bits & GROUP_DIRTY)) {
+            g->bits |= GROUP_DIRTY;
+            t->dirty[g->hash % (uint64_t)v->max_parallelism] |= 1;
+        }
+        g->nrows++;
+        uint8_t *d = GROUP_DATA(g);
+        for (int a = 0; a < cp->naggs; a++) {
+            uint8_t *p = d + l->agg_off[a];
+            int c = cp->arg[a];
+            if (cp->op[a] == COP_COUNT_STAR) {
+                (*(int64_t *)(void *)p)++;
+                continue;
+            }
+            if (b->cnull[(size_t)c * n + (size_t)r])
+                continue;
+            int64_t x = b->cv[(size_t)c * n + (size_t)r];
+            uint64_t bit = 1ULL << (l->nkeys + a);
+            switch (cp->op[a]) {
+            case COP_COUNT: (*(int64_t *)(void *)p)++; break;
+            case COP_SUM: {
+                (*(int64_t *)(void *)p)++;
+                __int128 s;
+                memcpy(&s, p + 8, 16);
+                s += x;
+                memcpy(p + 8, &s, 16);
+                break;
+            }
+            case COP_MIN8:
+            case COP_MAX8: {
+                int64_t cur;
+                memcpy(&cur, p, 8);
+                if (!(g->bits & bit) || (cp->op[a] == COP_MIN8 ? x < cur : x > cur)) {
+                    memcpy(p, &x, 8);
+                    g->bits |= bit;
+                }
+                break;
+            }
+            case COP_MIN4:
+            case COP_MAX4: {
+                int32_t cur, y = (int32_t)x;
+                memcpy(&cur, p, 4);
+                if (!(g->bits & bit) || (cp->op[a] == COP_MIN4 ? y < cur : y > cur)) {
+                    memcpy(p, &y, 4);
+                    g->bits |= bit;
+                }
+                break;
+            }
+            default: break;
+            }
+        }
+    }
+    t->rows_in += b->nrows;
+    return task_memory_check(t);
 }
 
 static void task_snapshot(ExTask *t, Ckpt *ck);
@@ -1182,7 +1562,15 @@ static void task_run(ExTask *t)
             continue;
         }
         pthread_mutex_lock(&t->lock);
-        if (!t->failed && task_apply(t, b, scratch) < 0) {
+        bool track = false;
+        if (b->cv) {
+            pthread_mutex_lock(&v->loglock);
+            track = v->tracking;
+            pthread_mutex_unlock(&v->loglock);
+            if (track)
+                batch_cols_to_rows(v, b);
+        }
+        if (!t->failed && (b->cv ? task_apply_cols(t, b) : task_apply(t, b, scratch)) < 0) {
             t->failed = true;
             sl_warn("view \"%s\" task %d failed: %s", v->name, t->index, t->error.message);
         }
@@ -1196,6 +1584,8 @@ static void task_run(ExTask *t)
         sl_arena_free(b->arena);
         free(b->rows);
         free(b->hashes);
+        free(b->cv);
+        free(b->cnull);
         free(b);
     }
     sl_arena_free(scratch);
@@ -1249,7 +1639,6 @@ static void batch_add(Batch *b, const SlValue *row, const ExView *v, uint64_t ha
     b->nrows++;
 }
 
-#define ROUTE_CHUNK 2048   /* rows routed before the tasks get them: batches stay in cache */
 
 /* Routes up to ROUTE_CHUNK rows to the tasks' queues. */
 static int route_chunk(ExView *v, const SlValue *rows, int64_t nrows, SlError *err)
@@ -1270,6 +1659,11 @@ static int route_chunk(ExView *v, const SlValue *rows, int64_t nrows, SlError *e
     if (!filtered)
         nsel = (int)nrows;
     sl_arena_reset(scratch);
+    if (v->cplan && (filtered || !v->q->where) && route_rows_as_cols(v, rows, filtered ? sel : NULL, nsel, ncols)) {
+        sl_arena_free(scratch);
+        free(batches);
+        return 0;
+    }
     int64_t routed = nsel;
     for (int i = 0; i < nsel; i++) {
         int64_t r = filtered ? sel[i] : i;
@@ -1294,10 +1688,21 @@ static int route_chunk(ExView *v, const SlValue *rows, int64_t nrows, SlError *e
         } else {
             task = (int)(v->route_counter++ % v->parallelism);
         }
-        if (!batches[task])
+        if (!batches[task]) {
             batches[task] = batch_new(ncols);
+            batches[task]->filtered = filtered;
+        }
         batch_add(batches[task], row, v, h);
     }
+    sl_arena_free(scratch);
+    route_push(v, batches, routed);
+    return rc;
+}
+
+/* Hands a chunk's batches (one per task, or NULL) to the tasks: frees
+ * the array. */
+static void route_push(ExView *v, Batch **batches, int64_t routed)
+{
     /* backpressure: a view more than VIEW_QUEUE_ROWS behind slows the
      * acknowledgement of ingestion; rows are never dropped */
     pthread_mutex_lock(&v->plock);
@@ -1322,9 +1727,7 @@ static int route_chunk(ExView *v, const SlValue *rows, int64_t nrows, SlError *e
         }
         task_push(&v->tasks[t], batches[t]);
     }
-    sl_arena_free(scratch);
     free(batches);
-    return rc;
 }
 
 
@@ -2128,27 +2531,61 @@ static int view_replay(ExView *v, SlError *err)
             return -1;
         SlArena *a = sl_arena_new(0);
         SlValue *rows = NULL;
-        int64_t cap = 0;
+        int64_t cap = 0, ccap = 0;
+        /* the columnar path: carried columns decoded straight into arrays */
+        const ColPlan *cp = v->q->where ? NULL : v->cplan;
+        int64_t *cvals[COL_MAX];
+        uint8_t *cnulls[COL_MAX];
+        memset(cvals, 0, sizeof cvals);
+        memset(cnulls, 0, sizeof cnulls);
         StLogBatch b;
         int rc;
         while ((rc = st_log_reader_next(r, &b, err)) == 1) {
             if (b.base_offset + b.nrows <= v->off[p])
                 continue;
-            if ((int64_t)b.nrows > cap) {
-                cap = b.nrows;
-                rows = sl_realloc(rows, sizeof(SlValue) * (size_t)(cap * s->ncols));
-            }
-            if (ex_rows_decode_some(b.data, b.len, s->ncols, v->want, rows, b.nrows, err) < 0) {
-                rc = -1;
-                break;
-            }
             uint64_t skip = v->off[p] > b.base_offset ? v->off[p] - b.base_offset : 0;
-            view_route(v, rows + skip * (uint64_t)s->ncols, (int64_t)(b.nrows - skip), err);
+            int dc = 1;
+            if (cp) {
+                if ((int64_t)b.nrows > ccap) {
+                    ccap = b.nrows;
+                    for (int c = 0; c < cp->ncols; c++) {
+                        cvals[c] = sl_realloc(cvals[c], sizeof(int64_t) * (size_t)ccap);
+                        cnulls[c] = sl_realloc(cnulls[c], (size_t)ccap);
+                    }
+                }
+                dc = ex_rows_decode_cols(b.data, b.len, s->ncols, cp->slot_of_col, cp->type, cvals, cnulls, b.nrows,
+                                         err);
+                if (dc < 0) {
+                    rc = -1;
+                    break;
+                }
+                for (int64_t off = (int64_t)skip; dc == 0 && off < (int64_t)b.nrows; off += ROUTE_CHUNK) {
+                    int64_t n = (int64_t)b.nrows - off < ROUTE_CHUNK ? (int64_t)b.nrows - off : ROUTE_CHUNK;
+                    route_cols(v, cvals, cnulls, off, (int)n);
+                }
+            }
+            if (dc == 0) {
+                /* routed on the columnar path */
+            } else {
+                if ((int64_t)b.nrows > cap) {
+                    cap = b.nrows;
+                    rows = sl_realloc(rows, sizeof(SlValue) * (size_t)(cap * s->ncols));
+                }
+                if (ex_rows_decode_some(b.data, b.len, s->ncols, v->want, rows, b.nrows, err) < 0) {
+                    rc = -1;
+                    break;
+                }
+                view_route(v, rows + skip * (uint64_t)s->ncols, (int64_t)(b.nrows - skip), err);
+            }
             v->off[p] = b.base_offset + b.nrows;
             total += (int64_t)(b.nrows - skip);
             sl_arena_reset(a);
         }
         free(rows);
+        for (int c = 0; c < COL_MAX; c++) {
+            free(cvals[c]);
+            free(cnulls[c]);
+        }
         sl_arena_free(a);
         st_log_reader_close(r);
         if (rc < 0)
@@ -3008,6 +3445,7 @@ int ex_create_view(ExCatalog *c, const PsStmt *st, SlBuf *canonical, char tag[64
         for (int i = 0; i < s->ncols; i++)
             if (mark[i])
                 v->used[v->nused++] = i;
+        v->cplan = col_plan(v, s, c->cfg.no_columnar);
     }
     if (v->q->ngroup + v->q->naggs > 62) {
         sl_error(err, SL_E_PROGRAM_LIMIT_EXCEEDED, "a materialized view has at most 62 GROUP BY keys and aggregates together");
@@ -3482,7 +3920,16 @@ int ex_view_snapshot(ExCatalog *c, const char *name, uint64_t gen, SlArena *aren
             rc = fn(ctx, out, q->ntargets, err);
     }
     pthread_rwlock_unlock(&c->lock);
-    return rc;
+    return rc < 0 ? -1 : 0; /* fn returning 1 stopped it early */
+}
+
+bool ex_view_columnar(ExCatalog *c, const char *name)
+{
+    pthread_rwlock_rdlock(&c->lock);
+    ExView *v = find_view(c, name);
+    bool yes = v && v->cplan;
+    pthread_rwlock_unlock(&c->lock);
+    return yes;
 }
 
 /* SHOW STREAMS / SHOW MATERIALIZED VIEWS rows. */

@@ -56,6 +56,37 @@ uint32_t st_crc32c_sw(uint32_t crc, const void *p, size_t n)
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <nmmintrin.h>
 
+/* Long buffers run three independent crc32 chains over three blocks of
+ * LANE bytes (the instruction's latency is three times its throughput),
+ * then join them: the CRC register is linear, so the register after
+ * block A then B is shift(A's) ^ B's started from 0, where shift is
+ * running LANE zero bytes, a fixed linear map kept as four byte tables. */
+#define LANE 2048
+
+static uint32_t shift_tab[4][256];
+static pthread_once_t shift_once = PTHREAD_ONCE_INIT;
+
+__attribute__((target("sse4.2"))) static uint32_t zeros_raw(uint32_t c)
+{
+    uint64_t x = c;
+    for (int i = 0; i < LANE / 8; i++)
+        x = _mm_crc32_u64(x, 0);
+    return (uint32_t)x;
+}
+
+static void shift_init(void)
+{
+    for (int k = 0; k < 4; k++)
+        for (uint32_t b = 0; b < 256; b++)
+            shift_tab[k][b] = zeros_raw(b << (8 * k));
+}
+
+static inline uint32_t shift_lane(uint32_t c)
+{
+    return shift_tab[0][c & 0xff] ^ shift_tab[1][(c >> 8) & 0xff] ^ shift_tab[2][(c >> 16) & 0xff] ^
+           shift_tab[3][c >> 24];
+}
+
 __attribute__((target("sse4.2"))) static uint32_t crc32c_hw(uint32_t crc, const void *p, size_t n)
 {
     const unsigned char *s = p;
@@ -63,6 +94,24 @@ __attribute__((target("sse4.2"))) static uint32_t crc32c_hw(uint32_t crc, const 
     while (n && ((uintptr_t)s & 7)) {
         c = _mm_crc32_u8((uint32_t)c, *s++);
         n--;
+    }
+    if (n >= 3 * LANE) {
+        pthread_once(&shift_once, shift_init);
+        while (n >= 3 * LANE) {
+            uint64_t c1 = 0, c2 = 0;
+            for (size_t i = 0; i < LANE; i += 8) {
+                uint64_t w0, w1, w2;
+                memcpy(&w0, s + i, 8);
+                memcpy(&w1, s + LANE + i, 8);
+                memcpy(&w2, s + 2 * LANE + i, 8);
+                c = _mm_crc32_u64(c, w0);
+                c1 = _mm_crc32_u64(c1, w1);
+                c2 = _mm_crc32_u64(c2, w2);
+            }
+            c = shift_lane(shift_lane((uint32_t)c) ^ (uint32_t)c1) ^ (uint32_t)c2;
+            s += 3 * LANE;
+            n -= 3 * LANE;
+        }
     }
     while (n >= 8) {
         uint64_t w;

@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -76,7 +77,10 @@ struct StLogReader {
     uint64_t pos;
     uint64_t skip_below;
     uint64_t next_off;   /* offset after the last batch passed */
-    SlBuf buf;
+    SlBuf buf;           /* a batch read with pread (no mapping) */
+    const unsigned char *map; /* the segment mapped read-only, maplen bytes */
+    size_t maplen;
+    bool nomap;          /* mmap failed: read with pread */
 };
 
 /* ------------------------------------------------------------ helpers */
@@ -741,7 +745,42 @@ int st_log_delete_before(StLog *log, uint64_t offset, SlError *err)
     return done;
 }
 
-/* ------------------------------------------------------------- readers */
+/* ------------------------------------------------------------- readers
+ *
+ * A reader maps its segment read-only and hands out batches in place:
+ * replaying a log that is in the page cache copies nothing. The mapping
+ * only ever covers bytes below the segment's valid size, which are never
+ * rewritten or cut while the log is open (a failed append cuts only what
+ * is beyond it), and a segment deleted under the reader stays mapped until
+ * it moves on. Where mmap fails the reader falls back to pread.
+ */
+static void reader_unmap(StLogReader *r)
+{
+    if (r->map)
+        munmap((void *)r->map, r->maplen);
+    r->map = NULL;
+    r->maplen = 0;
+}
+
+/* Maps the first `limit` bytes of the segment (false: use pread). */
+static bool reader_map(StLogReader *r, uint64_t limit)
+{
+    if (r->nomap)
+        return false;
+    if (r->map && r->maplen >= limit)
+        return true;
+    reader_unmap(r);
+    void *m = mmap(NULL, (size_t)limit, PROT_READ, MAP_SHARED | MAP_POPULATE, r->fd, 0);
+    if (m == MAP_FAILED) {
+        r->nomap = true;
+        return false;
+    }
+    madvise(m, (size_t)limit, MADV_SEQUENTIAL);
+    r->map = m;
+    r->maplen = (size_t)limit;
+    return true;
+}
+
 static int reader_open_seg(StLogReader *r, uint64_t base, SlError *err)
 {
     char path[4096];
@@ -751,6 +790,7 @@ static int reader_open_seg(StLogReader *r, uint64_t base, SlError *err)
         return st_io_error(err, errno, "open stream log segment", path);
     if (r->fd >= 0)
         close(r->fd);
+    reader_unmap(r);
     r->fd = fd;
     r->seg_base = base;
     r->pos = 0;
@@ -807,11 +847,16 @@ int st_log_reader_next(StLogReader *r, StLogBatch *out, SlError *err)
         pthread_mutex_unlock(&log->mu);
 
         if (r->pos + HDR_SIZE <= limit) {
-            unsigned char hdr[HDR_SIZE];
+            unsigned char hdrbuf[HDR_SIZE];
+            const unsigned char *hdr = hdrbuf;
             uint32_t crc, len, nrows;
             uint64_t base;
-            if (pread_full(r->fd, hdr, HDR_SIZE, r->pos) <= 0 || !parse_header(hdr, &crc, &len, &nrows, &base) ||
-                r->pos + HDR_SIZE + len > limit)
+            bool mapped = reader_map(r, limit);
+            if (mapped)
+                hdr = r->map + r->pos;
+            else if (pread_full(r->fd, hdrbuf, HDR_SIZE, r->pos) <= 0)
+                hdr = NULL;
+            if (!hdr || !parse_header(hdr, &crc, &len, &nrows, &base) || r->pos + HDR_SIZE + len > limit)
                 return sl_error(err, SL_E_DATA_CORRUPTED, "stream log %s: bad batch header at byte %llu of "
                                 "segment %llu", log->dir, (unsigned long long)r->pos,
                                 (unsigned long long)r->seg_base);
@@ -820,17 +865,23 @@ int st_log_reader_next(StLogReader *r, StLogBatch *out, SlError *err)
             r->next_off = base + nrows;
             if (base + nrows <= r->skip_below)
                 continue;
-            sl_buf_reset(&r->buf);
-            sl_buf_reserve(&r->buf, len);
-            if (len && pread_full(r->fd, r->buf.data, len, at + HDR_SIZE) <= 0)
-                return st_io_error(err, errno ? errno : EIO, "read stream log in", log->dir);
-            if (header_crc(hdr, r->buf.data, len) != crc)
+            const void *data;
+            if (mapped) {
+                data = r->map + at + HDR_SIZE;
+            } else {
+                sl_buf_reset(&r->buf);
+                sl_buf_reserve(&r->buf, len);
+                if (len && pread_full(r->fd, r->buf.data, len, at + HDR_SIZE) <= 0)
+                    return st_io_error(err, errno ? errno : EIO, "read stream log in", log->dir);
+                r->buf.len = len;
+                data = r->buf.data;
+            }
+            if (header_crc(hdr, data, len) != crc)
                 return sl_error(err, SL_E_DATA_CORRUPTED, "stream log %s: checksum mismatch in the batch at "
                                 "offset %llu", log->dir, (unsigned long long)base);
-            r->buf.len = len;
             out->base_offset = base;
             out->nrows = nrows;
-            out->data = r->buf.data;
+            out->data = data;
             out->len = len;
             return 1;
         }
@@ -851,6 +902,7 @@ void st_log_reader_close(StLogReader *r)
         return;
     if (r->fd >= 0)
         close(r->fd);
+    reader_unmap(r);
     sl_buf_free(&r->buf);
     free(r);
 }
