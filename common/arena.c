@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "sl_common.h"
 
@@ -21,8 +22,11 @@ struct SlArena {
     Block *head;       /* current block (first in list) */
     Block *first;      /* the block kept across resets */
     size_t block_size;
+    size_t max_block;  /* > block_size: each new block doubles, up to this */
     size_t used_total;
 };
+
+#define HUGE_PAGE ((size_t)2 << 20)
 
 static void oom(size_t n)
 {
@@ -64,7 +68,20 @@ char *sl_xstrdup(const char *s)
 
 static Block *block_new(size_t size)
 {
-    Block *b = sl_malloc(HDR + size);
+    Block *b;
+    if (HDR + size >= HUGE_PAGE && (HDR + size) % HUGE_PAGE == 0) {
+        /* whole huge pages: one page fault per 2 MB instead of per 4 kB
+         * where the kernel has transparent huge pages (madvise mode) */
+        void *p = NULL;
+        if (posix_memalign(&p, HUGE_PAGE, HDR + size) != 0)
+            oom(size);
+#ifdef MADV_HUGEPAGE
+        madvise(p, HDR + size, MADV_HUGEPAGE);
+#endif
+        b = p;
+    } else {
+        b = sl_malloc(HDR + size);
+    }
     b->next = NULL;
     b->size = size;
     b->used = 0;
@@ -75,6 +92,7 @@ SlArena *sl_arena_new(size_t block_size)
 {
     SlArena *a = sl_malloc(sizeof *a);
     a->block_size = block_size ? block_size : 8192;
+    a->max_block = 0;
     a->first = a->head = block_new(a->block_size);
     a->used_total = 0;
     return a;
@@ -95,6 +113,13 @@ void *sl_alloc(SlArena *a, size_t n)
             b->next = big;
             a->used_total += n;
             return (char *)big + HDR;
+        }
+        if (a->max_block > a->block_size) {
+            /* growing: blocks double (whole huge pages from 2 MB) */
+            size_t total = 8192;
+            while (total <= a->block_size + HDR)
+                total *= 2;
+            a->block_size = (total > a->max_block ? a->max_block : total) - HDR;
         }
         Block *nb = block_new(a->block_size);
         nb->next = b;
@@ -167,6 +192,11 @@ void sl_arena_free(SlArena *a)
         b = next;
     }
     free(a);
+}
+
+void sl_arena_grow(SlArena *a, size_t max_block)
+{
+    a->max_block = max_block;
 }
 
 size_t sl_arena_used(const SlArena *a)

@@ -202,20 +202,40 @@ static int value_skip(const uint8_t **pp, const uint8_t *end, SlError *err)
     return 0;
 }
 
-int ex_rows_decode_some(const void *data, size_t len, int ncols, const bool *want, SlValue *rows, int64_t nrows,
-                        SlError *err)
+int ex_rows_decode_next(const uint8_t **pp, const uint8_t *end, int ncols, const bool *want, SlValue *rows,
+                        int64_t nrows, SlError *err)
 {
-    const uint8_t *p = data, *end = p + len;
+    const uint8_t *p = *pp;
     for (int64_t r = 0; r < nrows; r++) {
         SlValue *row = rows + (size_t)r * (size_t)ncols;
         for (int c = 0; c < ncols; c++) {
-            int rc = want[c] ? ex_value_decode(&p, end, NULL, false, &row[c], err) : value_skip(&p, end, err);
+            int rc = !want || want[c] ? ex_value_decode(&p, end, NULL, false, &row[c], err) : value_skip(&p, end, err);
             if (rc < 0)
                 return -1;
         }
     }
+    *pp = p;
+    return 0;
+}
+
+int ex_rows_decode_some(const void *data, size_t len, int ncols, const bool *want, SlValue *rows, int64_t nrows,
+                        SlError *err)
+{
+    const uint8_t *p = data, *end = p + len;
+    if (ex_rows_decode_next(&p, end, ncols, want, rows, nrows, err) < 0)
+        return -1;
     if (p != end)
         return corrupt(err);
+    return 0;
+}
+
+int ex_rows_skip(const uint8_t **pp, const uint8_t *end, int ncols, int64_t nrows, SlError *err)
+{
+    const uint8_t *p = *pp;
+    for (int64_t i = 0; i < nrows * ncols; i++)
+        if (value_skip(&p, end, err) < 0)
+            return -1;
+    *pp = p;
     return 0;
 }
 

@@ -57,6 +57,12 @@ int ex_rows_decode(const void *data, size_t len, int ncols, SlArena *arena, bool
  * as they are: callers read only the wanted ones); text points into data. */
 int ex_rows_decode_some(const void *data, size_t len, int ncols, const bool *want, SlValue *rows, int64_t nrows,
                         SlError *err);
+/* nrows rows from *pp on (want NULL: every column), leaving *pp after
+ * them; text points into the bytes. */
+int ex_rows_decode_next(const uint8_t **pp, const uint8_t *end, int ncols, const bool *want, SlValue *rows,
+                        int64_t nrows, SlError *err);
+/* Steps *pp over nrows rows. */
+int ex_rows_skip(const uint8_t **pp, const uint8_t *end, int ncols, int64_t nrows, SlError *err);
 /* Columns of integer, timestamp types straight into arrays (the columnar
  * fast path): 1 when a value is not of its expected type, -1 corrupt. */
 int ex_rows_decode_cols(const void *data, size_t len, int ncols, const int *slot_of_col, const SlType *types,

@@ -75,6 +75,10 @@ typedef struct Batch {
     int64_t *cv;
     uint8_t *cnull;
     bool filtered;         /* the router applied the WHERE clause already */
+    /* encoded (views without aggregates, replaying the log): instead of
+     * rows, a copy of nrows rows' log bytes that the task decodes */
+    uint8_t *enc;
+    size_t enclen;
 } Batch;
 
 /* ------------------------------------------------------- aggregate state */
@@ -1533,6 +1537,55 @@ static int task_apply_cols(ExTask *t, Batch *b)
     return task_memory_check(t);
 }
 
+/* --------------------------------------------------------- encoded batches
+ *
+ * Views without aggregates replay the log as its bytes: the router copies
+ * each task a contiguous share of a log batch's rows without decoding
+ * them, and the task decodes them (text stays in those bytes until it is
+ * copied once, into the view's rows), applies the WHERE clause a chunk at
+ * a time, and appends. Decoding moves off the single router thread.
+ */
+#define ENC_CHUNK 1024
+
+static int task_apply_encoded(ExTask *t, Batch *b, SlArena *scratch)
+{
+    ExView *v = t->view;
+    int ncols = b->ncols;
+    const uint8_t *p = b->enc, *end = p + b->enclen;
+    SlValue *rows = sl_malloc(sizeof(SlValue) * (size_t)ncols * ENC_CHUNK);
+    int sel[ENC_CHUNK];
+    int rc = 0;
+    for (int64_t done = 0; done < b->nrows && rc == 0;) {
+        int n = b->nrows - done < ENC_CHUNK ? (int)(b->nrows - done) : ENC_CHUNK;
+        if (ex_rows_decode_next(&p, end, ncols, v->want, rows, n, &t->error) < 0) {
+            rc = -1;
+            break;
+        }
+        Batch part = {.rows = rows, .nrows = n, .ncols = ncols};
+        if (v->q->where) {
+            ExEvalCtx ec = {.arena = scratch, .stmt_time = sl_now_usec()};
+            SlError lerr;
+            int nsel;
+            if (ex_filter_batch(v->q->where, rows, n, ncols, &ec, sel, &nsel, &lerr) == 0) {
+                for (int i = 0; i < nsel; i++)
+                    if (sel[i] != i)
+                        memcpy(rows + (size_t)i * (size_t)ncols, rows + (size_t)sel[i] * (size_t)ncols,
+                               sizeof(SlValue) * (size_t)ncols);
+                part.nrows = nsel;
+                part.filtered = true;
+            }
+            sl_arena_reset(scratch);
+        }
+        rc = task_apply(t, &part, scratch);
+        sl_arena_reset(scratch);
+        done += n;
+    }
+    if (rc == 0 && p != end)
+        rc = sl_error(&t->error, SL_E_DATA_CORRUPTED, "could not decode a stored value: the bytes are corrupt");
+    free(rows);
+    return rc;
+}
+
 static void task_snapshot(ExTask *t, Ckpt *ck);
 static void view_wait_idle(ExView *v);
 static ExView *find_view(ExCatalog *c, const char *name);
@@ -1570,7 +1623,10 @@ static void task_run(ExTask *t)
             if (track)
                 batch_cols_to_rows(v, b);
         }
-        if (!t->failed && (b->cv ? task_apply_cols(t, b) : task_apply(t, b, scratch)) < 0) {
+        int rc = 0;
+        if (!t->failed)
+            rc = b->cv ? task_apply_cols(t, b) : b->enc ? task_apply_encoded(t, b, scratch) : task_apply(t, b, scratch);
+        if (rc < 0) {
             t->failed = true;
             sl_warn("view \"%s\" task %d failed: %s", v->name, t->index, t->error.message);
         }
@@ -1586,6 +1642,7 @@ static void task_run(ExTask *t)
         free(b->hashes);
         free(b->cv);
         free(b->cnull);
+        free(b->enc);
         free(b);
     }
     sl_arena_free(scratch);
@@ -1728,6 +1785,45 @@ static void route_push(ExView *v, Batch **batches, int64_t routed)
         task_push(&v->tasks[t], batches[t]);
     }
     free(batches);
+}
+
+/* Routes a log batch's rows from `skip` on, as bytes, to the tasks of a
+ * view without aggregates (see "encoded batches"): each task a contiguous
+ * share, the first share to a different task each time. */
+static int route_encoded(ExView *v, const uint8_t *data, size_t len, int64_t nrows, int64_t skip, SlError *err)
+{
+    int ncols = v->src->ncols, P = v->parallelism;
+    const uint8_t *p = data, *end = data + len;
+    if (skip > 0 && ex_rows_skip(&p, end, ncols, skip, err) < 0)
+        return -1;
+    nrows -= skip;
+    Batch **batches = sl_calloc((size_t)P, sizeof(Batch *));
+    int64_t done = 0;
+    for (int k = 0; k < P && done < nrows; k++) {
+        int64_t n = (nrows - done + (P - k) - 1) / (P - k);
+        const uint8_t *q = end;
+        if (done + n < nrows && ex_rows_skip((q = p, &q), end, ncols, n, err) < 0) {
+            for (int t = 0; t < P; t++)
+                if (batches[t]) {
+                    free(batches[t]->enc);
+                    free(batches[t]);
+                }
+            free(batches);
+            return -1;
+        }
+        Batch *b = sl_calloc(1, sizeof *b);
+        b->ncols = ncols;
+        b->nrows = b->cap = (int)n;
+        b->enclen = (size_t)(q - p);
+        b->enc = sl_malloc(b->enclen ? b->enclen : 1);
+        memcpy(b->enc, p, b->enclen);
+        batches[(k + v->route_counter) % P] = b;
+        p = q;
+        done += n;
+    }
+    v->route_counter++;
+    route_push(v, batches, nrows);
+    return 0;
 }
 
 
@@ -2566,6 +2662,11 @@ static int view_replay(ExView *v, SlError *err)
             }
             if (dc == 0) {
                 /* routed on the columnar path */
+            } else if (!v->q->grouped) {
+                if (route_encoded(v, b.data, b.len, b.nrows, (int64_t)skip, err) < 0) {
+                    rc = -1;
+                    break;
+                }
             } else {
                 if ((int64_t)b.nrows > cap) {
                     cap = b.nrows;
@@ -2700,6 +2801,7 @@ static void tasks_reset(ExView *v)
         }
         sl_arena_free(task->arena);
         task->arena = sl_arena_new(64 * 1024);
+        sl_arena_grow(task->arena, (size_t)4 << 20);
         task->failed = false;
         sl_error_clear(&task->error);
         pthread_mutex_unlock(&task->lock);
@@ -3478,6 +3580,7 @@ int ex_create_view(ExCatalog *c, const PsStmt *st, SlBuf *canonical, char tag[64
         task->view = v;
         task->index = t;
         task->arena = sl_arena_new(64 * 1024);
+        sl_arena_grow(task->arena, (size_t)4 << 20);
         pthread_mutex_init(&task->lock, NULL);
         pthread_mutex_init(&task->qlock, NULL);
         if (v->q->grouped) {
