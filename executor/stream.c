@@ -79,6 +79,7 @@ typedef struct Batch {
      * rows, a copy of nrows rows' log bytes that the task decodes */
     uint8_t *enc;
     size_t enclen;
+    struct Replay *replay; /* read a share of the log (see view_replay), or NULL */
 } Batch;
 
 /* ------------------------------------------------------- aggregate state */
@@ -263,6 +264,10 @@ typedef struct ExView {
     pthread_mutex_t plock;
     pthread_cond_t pcond;
     int64_t enqueued, processed;   /* rows */
+    int replay_pending;            /* tasks still reading their share of the log */
+    int64_t replay_left;           /* rows of the replay not read yet */
+    int64_t replay_rows, replay_started_us;
+    bool replay_cancel;            /* the view is being dropped or rebuilt */
     int64_t route_counter;
     /* changes, kept while someone subscribes */
     pthread_mutex_t loglock;
@@ -1590,60 +1595,78 @@ static void task_snapshot(ExTask *t, Ckpt *ck);
 static void view_wait_idle(ExView *v);
 static ExView *find_view(ExCatalog *c, const char *name);
 
-static void task_run(ExTask *t)
+static void task_replay(ExTask *t, struct Replay *rp, SlArena *scratch);
+
+/* Handles one batch of the task's queue: a barrier, or rows. */
+static void task_one(ExTask *t, Batch *b, SlArena *scratch)
 {
     ExView *v = t->view;
-    SlArena *scratch = sl_arena_new(0);
-    for (;;) {
-        pthread_mutex_lock(&t->qlock);
-        Batch *b = t->head;
-        if (!b) {
-            t->scheduled = false;
-            pthread_mutex_unlock(&t->qlock);
-            break;
-        }
+    if (b->barrier) {
+        pthread_mutex_lock(&t->lock);
+        task_snapshot(t, b->barrier);
+        pthread_mutex_unlock(&t->lock);
+        free(b);
+        return;
+    }
+    pthread_mutex_lock(&t->lock);
+    if (b->cv) {
+        pthread_mutex_lock(&v->loglock);
+        bool track = v->tracking;
+        pthread_mutex_unlock(&v->loglock);
+        if (track)
+            batch_cols_to_rows(v, b);
+    }
+    int rc = 0;
+    if (!t->failed)
+        rc = b->cv ? task_apply_cols(t, b) : b->enc ? task_apply_encoded(t, b, scratch) : task_apply(t, b, scratch);
+    if (rc < 0) {
+        t->failed = true;
+        sl_warn("view \"%s\" task %d failed: %s", v->name, t->index, t->error.message);
+    }
+    pthread_mutex_unlock(&t->lock);
+    sl_arena_reset(scratch);
+
+    pthread_mutex_lock(&v->plock);
+    v->processed += b->nrows;
+    pthread_cond_broadcast(&v->pcond);
+    pthread_mutex_unlock(&v->plock);
+    sl_arena_free(b->arena);
+    free(b->rows);
+    free(b->hashes);
+    free(b->cv);
+    free(b->cnull);
+    free(b->enc);
+    free(b);
+}
+
+/* The next batch of the task's queue, or NULL; with `last`, an empty
+ * queue also ends the task's turn on a worker. */
+static Batch *task_pop(ExTask *t, bool last)
+{
+    pthread_mutex_lock(&t->qlock);
+    Batch *b = t->head;
+    if (b) {
         t->head = b->next;
         if (!t->head)
             t->tail = NULL;
-        pthread_mutex_unlock(&t->qlock);
+    } else if (last) {
+        t->scheduled = false;
+    }
+    pthread_mutex_unlock(&t->qlock);
+    return b;
+}
 
-        if (b->barrier) {
-            pthread_mutex_lock(&t->lock);
-            task_snapshot(t, b->barrier);
-            pthread_mutex_unlock(&t->lock);
+static void task_run(ExTask *t)
+{
+    SlArena *scratch = sl_arena_new(0);
+    Batch *b;
+    while ((b = task_pop(t, true)) != NULL) {
+        if (b->replay) {
+            task_replay(t, b->replay, scratch);
             free(b);
-            continue;
+        } else {
+            task_one(t, b, scratch);
         }
-        pthread_mutex_lock(&t->lock);
-        bool track = false;
-        if (b->cv) {
-            pthread_mutex_lock(&v->loglock);
-            track = v->tracking;
-            pthread_mutex_unlock(&v->loglock);
-            if (track)
-                batch_cols_to_rows(v, b);
-        }
-        int rc = 0;
-        if (!t->failed)
-            rc = b->cv ? task_apply_cols(t, b) : b->enc ? task_apply_encoded(t, b, scratch) : task_apply(t, b, scratch);
-        if (rc < 0) {
-            t->failed = true;
-            sl_warn("view \"%s\" task %d failed: %s", v->name, t->index, t->error.message);
-        }
-        pthread_mutex_unlock(&t->lock);
-        sl_arena_reset(scratch);
-
-        pthread_mutex_lock(&v->plock);
-        v->processed += b->nrows;
-        pthread_cond_broadcast(&v->pcond);
-        pthread_mutex_unlock(&v->plock);
-        sl_arena_free(b->arena);
-        free(b->rows);
-        free(b->hashes);
-        free(b->cv);
-        free(b->cnull);
-        free(b->enc);
-        free(b);
     }
     sl_arena_free(scratch);
 }
@@ -1758,15 +1781,28 @@ static int route_chunk(ExView *v, const SlValue *rows, int64_t nrows, SlError *e
 
 /* Hands a chunk's batches (one per task, or NULL) to the tasks: frees
  * the array. */
+/* Set while a task replays its share of the log (task_replay): routing
+ * then neither waits for the view (the replaying task is what drains it)
+ * nor counts rows as enqueued (view_replay counted them all). */
+typedef struct ReplayCtx {
+    int task;
+    int64_t routed;
+} ReplayCtx;
+static __thread ReplayCtx *replaying;
+
 static void route_push(ExView *v, Batch **batches, int64_t routed)
 {
-    /* backpressure: a view more than VIEW_QUEUE_ROWS behind slows the
-     * acknowledgement of ingestion; rows are never dropped */
-    pthread_mutex_lock(&v->plock);
-    while (v->enqueued - v->processed > VIEW_QUEUE_ROWS)
-        pthread_cond_wait(&v->pcond, &v->plock);
-    v->enqueued += routed;
-    pthread_mutex_unlock(&v->plock);
+    if (replaying) {
+        replaying->routed += routed;
+    } else {
+        /* backpressure: a view more than VIEW_QUEUE_ROWS behind slows the
+         * acknowledgement of ingestion; rows are never dropped */
+        pthread_mutex_lock(&v->plock);
+        while (v->enqueued - v->processed > VIEW_QUEUE_ROWS)
+            pthread_cond_wait(&v->pcond, &v->plock);
+        v->enqueued += routed;
+        pthread_mutex_unlock(&v->plock);
+    }
     for (int t = 0; t < v->parallelism; t++) {
         if (!batches[t])
             continue;
@@ -1799,11 +1835,15 @@ static int route_encoded(ExView *v, const uint8_t *data, size_t len, int64_t nro
     nrows -= skip;
     Batch **batches = sl_calloc((size_t)P, sizeof(Batch *));
     int64_t done = 0;
+    if (replaying)
+        P = 1; /* all of it to the task that read it */
     for (int k = 0; k < P && done < nrows; k++) {
         int64_t n = (nrows - done + (P - k) - 1) / (P - k);
-        const uint8_t *q = end;
-        if (done + n < nrows && ex_rows_skip((q = p, &q), end, ncols, n, err) < 0) {
-            for (int t = 0; t < P; t++)
+        const uint8_t *q = p;
+        if (done + n == nrows)
+            q = end;
+        else if (ex_rows_skip(&q, end, ncols, n, err) < 0) {
+            for (int t = 0; t < v->parallelism; t++)
                 if (batches[t]) {
                     free(batches[t]->enc);
                     free(batches[t]);
@@ -1817,11 +1857,12 @@ static int route_encoded(ExView *v, const uint8_t *data, size_t len, int64_t nro
         b->enclen = (size_t)(q - p);
         b->enc = sl_malloc(b->enclen ? b->enclen : 1);
         memcpy(b->enc, p, b->enclen);
-        batches[(k + v->route_counter) % P] = b;
+        batches[replaying ? replaying->task : (int)((k + v->route_counter) % P)] = b;
         p = q;
         done += n;
     }
-    v->route_counter++;
+    if (!replaying)
+        v->route_counter++;
     route_push(v, batches, nrows);
     return 0;
 }
@@ -2142,6 +2183,14 @@ static bool ckpt_trigger(ExCatalog *c, ExView *v)
 {
     ExStream *s = v->src;
     pthread_mutex_lock(&c->ingest);
+    pthread_mutex_lock(&v->plock);
+    bool replaying_now = v->replay_pending > 0;
+    pthread_mutex_unlock(&v->plock);
+    if (replaying_now) {
+        /* its tasks are catching up with the log out of order */
+        pthread_mutex_unlock(&c->ingest);
+        return false;
+    }
     bool moved = false;
     for (int p = 0; p < s->partitions; p++)
         moved |= v->off[p] != v->ckpt_complete_offs[p];
@@ -2604,42 +2653,71 @@ static int view_restore(ExCatalog *c, ExView *v, bool seed, SlError *err)
     return rc;
 }
 
-/* Routes the stream's logged rows from v->off on to the view. Caller
- * holds the ingestion lock. */
-static int view_replay(ExView *v, SlError *err)
+/* ---------------------------------------------------------------- replay
+ *
+ * A view catching up with its stream's log (a new view, or one restored
+ * from a checkpoint) does not read it on one thread: each of its tasks
+ * reads a share of the log's batches (st_log_reader_stride: batch i goes
+ * to task i mod parallelism), decodes and routes those rows exactly like
+ * ingestion does, and between two batches applies what the others routed
+ * to it. With parallelism 1 the one task reads, decodes and applies on its
+ * own, with no hand-over between threads; with P tasks the reading,
+ * checksums and decoding run on P threads too. Rows of one key may then
+ * be applied out of log order, which aggregates and the rows of a view
+ * without aggregates do not see; no checkpoint is taken until the replay
+ * is over (ckpt_trigger), so a checkpoint never holds part of it. Every
+ * row of the replay counts as enqueued at once, so a snapshot read waits
+ * for all of it, as it waits for rows already ingested.
+ */
+typedef struct Replay {
+    uint64_t *from, *to;       /* per partition */
+    int share, of;
+} Replay;
+
+/* Applies whatever is queued for the task now (rows other tasks routed to
+ * it, rows ingested meanwhile). */
+static void task_drain(ExTask *t, SlArena *scratch)
 {
+    Batch *b;
+    while ((b = task_pop(t, false)) != NULL)
+        task_one(t, b, scratch);
+}
+
+static void task_replay(ExTask *t, Replay *rp, SlArena *scratch)
+{
+    ExView *v = t->view;
     ExStream *s = v->src;
-    int64_t total = 0, t0 = sl_now_usec();
-    for (int p = 0; p < s->partitions; p++) {
-        if (v->off[p] < st_log_start_offset(s->logs[p])) {
-            /* a view restored from a checkpoint must find every row after
-             * it; a new one starts from the oldest row kept */
-            if (v->ckpt_complete_id > 0)
-                return sl_error(err, SL_E_OBJECT_NOT_IN_PREREQUISITE_STATE,
-                                "the log of stream \"%s\" partition %d starts at offset %llu, after offset %llu of "
-                                "checkpoint %lld",
-                                s->name, p, (unsigned long long)st_log_start_offset(s->logs[p]),
-                                (unsigned long long)v->off[p], (long long)v->ckpt_complete_id);
-            v->off[p] = st_log_start_offset(s->logs[p]);
+    SlError err;
+    sl_error_clear(&err);
+    int rc = 0;
+    const ColPlan *cp = v->q->where ? NULL : v->cplan;
+    int64_t *cvals[COL_MAX];
+    uint8_t *cnulls[COL_MAX];
+    memset(cvals, 0, sizeof cvals);
+    memset(cnulls, 0, sizeof cnulls);
+    SlValue *rows = NULL;
+    int64_t cap = 0, ccap = 0;
+    ReplayCtx ctx = {.task = t->index};
+    for (int p = 0; p < s->partitions && rc == 0; p++) {
+        if (rp->from[p] >= rp->to[p])
+            continue;
+        StLogReader *r = st_log_reader_open(s->logs[p], rp->from[p], &err);
+        if (!r) {
+            rc = -1;
+            break;
         }
-        StLogReader *r = st_log_reader_open(s->logs[p], v->off[p], err);
-        if (!r)
-            return -1;
-        SlArena *a = sl_arena_new(0);
-        SlValue *rows = NULL;
-        int64_t cap = 0, ccap = 0;
-        /* the columnar path: carried columns decoded straight into arrays */
-        const ColPlan *cp = v->q->where ? NULL : v->cplan;
-        int64_t *cvals[COL_MAX];
-        uint8_t *cnulls[COL_MAX];
-        memset(cvals, 0, sizeof cvals);
-        memset(cnulls, 0, sizeof cnulls);
+        st_log_reader_stride(r, rp->share, rp->of);
         StLogBatch b;
-        int rc;
-        while ((rc = st_log_reader_next(r, &b, err)) == 1) {
-            if (b.base_offset + b.nrows <= v->off[p])
-                continue;
-            uint64_t skip = v->off[p] > b.base_offset ? v->off[p] - b.base_offset : 0;
+        while (rc == 0 && (rc = st_log_reader_next(r, &b, &err)) == 1) {
+            rc = 0;
+            if (b.base_offset >= rp->to[p])
+                break;
+            if (__atomic_load_n(&v->replay_cancel, __ATOMIC_ACQUIRE))
+                break;
+            uint64_t skip = rp->from[p] > b.base_offset ? rp->from[p] - b.base_offset : 0;
+            int64_t n = (int64_t)(b.nrows - skip);
+            ctx.routed = 0;
+            replaying = &ctx;
             int dc = 1;
             if (cp) {
                 if ((int64_t)b.nrows > ccap) {
@@ -2650,51 +2728,125 @@ static int view_replay(ExView *v, SlError *err)
                     }
                 }
                 dc = ex_rows_decode_cols(b.data, b.len, s->ncols, cp->slot_of_col, cp->type, cvals, cnulls, b.nrows,
-                                         err);
-                if (dc < 0) {
+                                         &err);
+                if (dc < 0)
                     rc = -1;
-                    break;
-                }
                 for (int64_t off = (int64_t)skip; dc == 0 && off < (int64_t)b.nrows; off += ROUTE_CHUNK) {
-                    int64_t n = (int64_t)b.nrows - off < ROUTE_CHUNK ? (int64_t)b.nrows - off : ROUTE_CHUNK;
-                    route_cols(v, cvals, cnulls, off, (int)n);
+                    int64_t k = (int64_t)b.nrows - off < ROUTE_CHUNK ? (int64_t)b.nrows - off : ROUTE_CHUNK;
+                    route_cols(v, cvals, cnulls, off, (int)k);
                 }
             }
-            if (dc == 0) {
-                /* routed on the columnar path */
+            if (rc < 0 || dc == 0) {
+                /* failed, or routed on the columnar path */
             } else if (!v->q->grouped) {
-                if (route_encoded(v, b.data, b.len, b.nrows, (int64_t)skip, err) < 0) {
-                    rc = -1;
-                    break;
-                }
+                rc = route_encoded(v, b.data, b.len, b.nrows, (int64_t)skip, &err);
             } else {
                 if ((int64_t)b.nrows > cap) {
                     cap = b.nrows;
                     rows = sl_realloc(rows, sizeof(SlValue) * (size_t)(cap * s->ncols));
                 }
-                if (ex_rows_decode_some(b.data, b.len, s->ncols, v->want, rows, b.nrows, err) < 0) {
-                    rc = -1;
-                    break;
-                }
-                view_route(v, rows + skip * (uint64_t)s->ncols, (int64_t)(b.nrows - skip), err);
+                rc = ex_rows_decode_some(b.data, b.len, s->ncols, v->want, rows, b.nrows, &err);
+                if (rc == 0)
+                    rc = view_route(v, rows + skip * (uint64_t)s->ncols, n, &err);
             }
-            v->off[p] = b.base_offset + b.nrows;
-            total += (int64_t)(b.nrows - skip);
-            sl_arena_reset(a);
+            replaying = NULL;
+            /* rows read but not routed (WHERE) are done now */
+            pthread_mutex_lock(&v->plock);
+            v->replay_left -= n;
+            v->processed += n - ctx.routed;
+            pthread_cond_broadcast(&v->pcond);
+            pthread_mutex_unlock(&v->plock);
+            task_drain(t, scratch);
+            if (rc == 0 && __atomic_load_n(&t->failed, __ATOMIC_ACQUIRE))
+                break;
         }
-        free(rows);
-        for (int c = 0; c < COL_MAX; c++) {
-            free(cvals[c]);
-            free(cnulls[c]);
-        }
-        sl_arena_free(a);
         st_log_reader_close(r);
-        if (rc < 0)
-            return -1;
     }
-    if (total)
-        sl_info("view \"%s\": replayed %lld rows of \"%s\" from its log in %.1f ms", v->name, (long long)total, s->name,
-                (double)(sl_now_usec() - t0) / 1000.0);
+    free(rows);
+    for (int c = 0; c < COL_MAX; c++) {
+        free(cvals[c]);
+        free(cnulls[c]);
+    }
+    if (rc < 0) {
+        /* the log could not be read: the task fails, and with it the job */
+        pthread_mutex_lock(&t->lock);
+        if (!t->failed) {
+            t->failed = true;
+            t->error = err;
+            sl_error_context(&t->error, "replaying stream \"%s\" into materialized view \"%s\"", s->name, v->name);
+        }
+        pthread_mutex_unlock(&t->lock);
+        sl_warn("view \"%s\" task %d failed: %s", v->name, t->index, err.message);
+    }
+    /* the last task done accounts for rows nobody read (a cancelled or
+     * failed replay), so that waiting for the view ends */
+    pthread_mutex_lock(&v->plock);
+    if (--v->replay_pending == 0) {
+        v->processed += v->replay_left;
+        v->replay_left = 0;
+        sl_info("view \"%s\": replayed %lld rows of \"%s\" from its log in %.1f ms", v->name,
+                (long long)v->replay_rows, s->name, (double)(sl_now_usec() - v->replay_started_us) / 1000.0);
+    }
+    pthread_cond_broadcast(&v->pcond);
+    pthread_mutex_unlock(&v->plock);
+    free(rp->from);
+    free(rp->to);
+    free(rp);
+}
+
+/* Starts the view's catch-up with the stream's log from v->off on (see
+ * "replay"): afterwards v->off is the log's end, and new rows are routed
+ * as they are ingested. Caller holds the ingestion lock. */
+static int view_replay(ExView *v, SlError *err)
+{
+    ExStream *s = v->src;
+    int P = v->parallelism;
+    uint64_t *to = sl_malloc(sizeof(uint64_t) * (size_t)s->partitions);
+    int64_t total = 0;
+    for (int p = 0; p < s->partitions; p++) {
+        if (v->off[p] < st_log_start_offset(s->logs[p])) {
+            /* a view restored from a checkpoint must find every row after
+             * it; a new one starts from the oldest row kept */
+            if (v->ckpt_complete_id > 0) {
+                free(to);
+                return sl_error(err, SL_E_OBJECT_NOT_IN_PREREQUISITE_STATE,
+                                "the log of stream \"%s\" partition %d starts at offset %llu, after offset %llu of "
+                                "checkpoint %lld",
+                                s->name, p, (unsigned long long)st_log_start_offset(s->logs[p]),
+                                (unsigned long long)v->off[p], (long long)v->ckpt_complete_id);
+            }
+            v->off[p] = st_log_start_offset(s->logs[p]);
+        }
+        to[p] = st_log_end_offset(s->logs[p]);
+        if (to[p] > v->off[p])
+            total += (int64_t)(to[p] - v->off[p]);
+    }
+    if (total == 0) {
+        free(to);
+        return 0;
+    }
+    pthread_mutex_lock(&v->plock);
+    v->enqueued += total;
+    v->replay_left += total;
+    v->replay_pending += P;
+    v->replay_rows = total;
+    v->replay_started_us = sl_now_usec();
+    pthread_mutex_unlock(&v->plock);
+    __atomic_store_n(&v->replay_cancel, false, __ATOMIC_RELEASE);
+    for (int t = 0; t < P; t++) {
+        Replay *rp = sl_calloc(1, sizeof *rp);
+        rp->from = sl_malloc(sizeof(uint64_t) * (size_t)s->partitions);
+        rp->to = sl_malloc(sizeof(uint64_t) * (size_t)s->partitions);
+        memcpy(rp->from, v->off, sizeof(uint64_t) * (size_t)s->partitions);
+        memcpy(rp->to, to, sizeof(uint64_t) * (size_t)s->partitions);
+        rp->share = t;
+        rp->of = P;
+        Batch *b = sl_calloc(1, sizeof *b);
+        b->replay = rp;
+        task_push(&v->tasks[t], b);
+    }
+    memcpy(v->off, to, sizeof(uint64_t) * (size_t)s->partitions);
+    free(to);
     return 0;
 }
 
@@ -2962,6 +3114,8 @@ static void view_wait_idle(ExView *v)
 /* Waits until no batch is queued and no worker is inside v's tasks. */
 static void view_quiesce(ExView *v)
 {
+    /* a replay still reading stops (the view is dropped or rebuilt) */
+    __atomic_store_n(&v->replay_cancel, true, __ATOMIC_RELEASE);
     view_wait_idle(v);
     /* a worker may still be leaving task_run after its last batch (or a
      * barrier): wait until no task is scheduled */

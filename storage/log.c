@@ -81,6 +81,8 @@ struct StLogReader {
     const unsigned char *map; /* the segment mapped read-only, maplen bytes */
     size_t maplen;
     bool nomap;          /* mmap failed: read with pread */
+    int share, of;       /* only batches share, share + of, ... (of > 1) */
+    uint64_t seen;       /* batches passed at or after skip_below */
 };
 
 /* ------------------------------------------------------------ helpers */
@@ -865,6 +867,8 @@ int st_log_reader_next(StLogReader *r, StLogBatch *out, SlError *err)
             r->next_off = base + nrows;
             if (base + nrows <= r->skip_below)
                 continue;
+            if (r->of > 1 && r->seen++ % (uint64_t)r->of != (uint64_t)r->share)
+                continue; /* another reader's share: not even checked */
             const void *data;
             if (mapped) {
                 data = r->map + at + HDR_SIZE;
@@ -894,6 +898,13 @@ int st_log_reader_next(StLogReader *r, StLogBatch *out, SlError *err)
         if (reader_open_seg(r, next_base, err) < 0)
             return -1;
     }
+}
+
+void st_log_reader_stride(StLogReader *r, int share, int of)
+{
+    r->share = share;
+    r->of = of;
+    r->seen = 0;
 }
 
 void st_log_reader_close(StLogReader *r)

@@ -225,6 +225,10 @@ StLogReader *st_log_reader_open(StLog *log, uint64_t from, SlError *err);
  * later); -1: error (XX001 if a checksum fails; 55000 if segments the
  * reader had not read yet were deleted under it: never a silent gap). */
 int st_log_reader_next(StLogReader *r, StLogBatch *out, SlError *err);
+/* From now on the reader returns only every of-th batch, starting with
+ * the share-th (0-based), counting the batches at or after `from`: of
+ * readers with shares 0..of-1 together read each batch once. */
+void st_log_reader_stride(StLogReader *r, int share, int of);
 void st_log_reader_close(StLogReader *r);
 
 #endif /* SL_STORAGE_H */

@@ -145,6 +145,8 @@ int mode_limits(const BenchOpts *o, BenchData *d, double *ingest_limit,
 int mode_pg(const BenchOpts *o, BenchData *d, double *copy_rate, double *trigger_rate,
             const NxAnswer *agg_answer, double ingest_limit, double agg_limit);
 int mode_ingest(const BenchOpts *o, BenchData *d, double limit, double pg_rate);
+/* the view first, then the rows COPY'd in: ingestion and the view together */
+int mode_e2e(const BenchOpts *o, BenchData *d, NxWorkload w, double limit, double pg_rate, const NxAnswer *answer);
 int mode_process(const BenchOpts *o, BenchData *d, NxWorkload w, double limit,
                  double pg_rate, const NxAnswer *answer);
 int mode_latency(const BenchOpts *o, NxWorkload w);

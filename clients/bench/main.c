@@ -6,6 +6,7 @@
  *   sluice-bench pg      --pg CONNINFO --events N [--batch 1000]
  *   sluice-bench ingest  [--sluice CONNINFO] --events N [--connections C] [--partitions P] [--pg ...]
  *   sluice-bench process [--sluice CONNINFO] --events N [--workload W,...] [--parallelism P] [--pg ...]
+ *   sluice-bench e2e     [--sluice CONNINFO] --events N [--workload W,...] [--connections C] [--pg ...]
  *   sluice-bench latency [--sluice CONNINFO] --rate R --duration S [--workload W]
  *   sluice-bench check   [--sluice CONNINFO] --events N --workload W [--view NAME]
  *   sluice-bench checkpoint [--sluice ...] --events N [--interval '1 s'] [--repeat 3]
@@ -274,6 +275,7 @@ static void usage(FILE *f)
             "  pg        PostgreSQL COPY and the trigger (transition table) baseline\n"
             "  ingest    COPY the bids into a sluiced stream over C connections\n"
             "  process   load the bids, then create each view and time its catch-up\n"
+            "  e2e       create each view, then COPY the bids in: time until it caught up\n"
             "  latency   send at a fixed rate, subscribe to the view, event-to-change latency\n"
             "  check     compare an existing view (--view, default sb_<workload>) with the\n"
             "            baseline answer for --events bids of --seed\n"
@@ -559,9 +561,9 @@ int main(int argc, char **argv)
     bool limits = strcmp(o.mode, "limits") == 0, pg = strcmp(o.mode, "pg") == 0,
          ingest = strcmp(o.mode, "ingest") == 0, process = strcmp(o.mode, "process") == 0,
          check = strcmp(o.mode, "check") == 0, ckpt_size = strcmp(o.mode, "checkpoint-size") == 0,
-         recovery = strcmp(o.mode, "recovery") == 0;
+         recovery = strcmp(o.mode, "recovery") == 0, e2e = strcmp(o.mode, "e2e") == 0;
     if (!limits && !pg && !ingest && !process && !check && !latency && !ckpt && !ckpt_size &&
-        !recovery) {
+        !recovery && !e2e) {
         fprintf(stderr, "sluice-bench: unknown mode \"%s\"\n", o.mode);
         usage(stderr);
         free(o.command);
@@ -645,6 +647,10 @@ int main(int argc, char **argv)
             o.durability = NULL;
             free(list);
         }
+        if (rc == 0 && e2e)
+            for (int w = 0; w < NX_WORKLOADS && rc == 0; w++)
+                if (o.workload_set[w])
+                    rc = mode_e2e(&o, &d, (NxWorkload)w, limit[w], w == NX_AGG ? pg_trigger : -1, &answers[w]);
         if (rc == 0 && check)
             for (int w = 0; w < NX_WORKLOADS && rc == 0; w++)
                 if (o.workload_set[w])

@@ -64,6 +64,15 @@ for w in q0 q1 q2 agg distinct; do
 done
 if printf '%s' "$out" | grep -q MISMATCH; then sl_fail "process reported a MISMATCH: $out"; fi
 
+# e2e: the view exists first and the rows are ingested into it (live
+# routing: the columnar path for agg, rows for distinct, q2's WHERE)
+out="$("$BENCH" e2e --sluice "$SL" --events 30000 --connections 2 --workload agg,q2,distinct --pg "$PG")" \
+  || sl_fail "e2e failed: $out"
+for w in agg q2 distinct; do
+  sl_expect_match "\"mode\":\"e2e\",\"workload\":\"$w\",\"events\":30000,.*\"check\":\"ok\"" "$out" "e2e $w"
+done
+sl_expect_match '"mode":"e2e","workload":"agg",.*"ratio_vs_pg":[0-9.]+' "$out" "e2e agg against the trigger baseline"
+
 out="$("$BENCH" latency --sluice "$SL" --rate 5000 --duration 1 --workload q0,q2,agg)" || sl_fail "latency failed: $out"
 for w in q0 q2 agg; do
   sl_expect_match "\"mode\":\"latency\",\"workload\":\"$w\",\"events\":5000,.*\"p50_ms\":[0-9.]+,\"p99_ms\":[0-9.]+,\"max_ms\":[0-9.]+,\"check\":\"ok\"" "$out" "latency $w"
