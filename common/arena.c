@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "sl_common.h"
 
@@ -26,7 +25,6 @@ struct SlArena {
     size_t used_total;
 };
 
-#define HUGE_PAGE ((size_t)2 << 20)
 
 static void oom(size_t n)
 {
@@ -68,20 +66,7 @@ char *sl_xstrdup(const char *s)
 
 static Block *block_new(size_t size)
 {
-    Block *b;
-    if (HDR + size >= HUGE_PAGE && (HDR + size) % HUGE_PAGE == 0) {
-        /* whole huge pages: one page fault per 2 MB instead of per 4 kB
-         * where the kernel has transparent huge pages (madvise mode) */
-        void *p = NULL;
-        if (posix_memalign(&p, HUGE_PAGE, HDR + size) != 0)
-            oom(size);
-#ifdef MADV_HUGEPAGE
-        madvise(p, HDR + size, MADV_HUGEPAGE);
-#endif
-        b = p;
-    } else {
-        b = sl_malloc(HDR + size);
-    }
+    Block *b = sl_malloc(HDR + size);
     b->next = NULL;
     b->size = size;
     b->used = 0;
@@ -115,7 +100,7 @@ void *sl_alloc(SlArena *a, size_t n)
             return (char *)big + HDR;
         }
         if (a->max_block > a->block_size) {
-            /* growing: blocks double (whole huge pages from 2 MB) */
+            /* growing: blocks double, up to max_block */
             size_t total = 8192;
             while (total <= a->block_size + HDR)
                 total *= 2;

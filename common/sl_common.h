@@ -47,8 +47,7 @@ void sl_arena_reset(SlArena *a);                   /* keeps the first block */
 void sl_arena_free(SlArena *a);
 size_t sl_arena_used(const SlArena *a);            /* bytes handed out */
 /* From now on each new block is twice the last, up to max_block bytes
- * (state that grows large: fewer blocks, and blocks of whole 2 MB pages
- * are backed by transparent huge pages where the kernel allows it). */
+ * (state that grows large: fewer, bigger blocks). */
 void sl_arena_grow(SlArena *a, size_t max_block);
 
 /* Heap helpers that abort on OOM. */

@@ -584,7 +584,8 @@ static void row_append(ExTask *t, const RowLayout *l, const SlValue *vals)
             t->capblocks = t->capblocks ? t->capblocks * 2 : 16;
             t->blocks = sl_realloc(t->blocks, sizeof(uint8_t *) * (size_t)t->capblocks);
         }
-        t->blocks[t->nblocks++] = sl_malloc(l->size * ROW_BLOCK);
+        /* in the task's arena (its blocks grow to 4 MB): no allocation of its own */
+        t->blocks[t->nblocks++] = sl_alloc(t->arena, l->size * ROW_BLOCK);
     }
     uint8_t *p = row_at(t, l, t->nrows);
     uint64_t nulls = 0;
@@ -618,10 +619,9 @@ static void row_load(const ExTask *t, const RowLayout *l, int64_t i, SlValue *ou
         out[k] = cv_get(p + l->off[k], l->type[k], (nulls >> k) & 1);
 }
 
+/* The blocks themselves are in the task's arena, freed with it. */
 static void rows_free(ExTask *t)
 {
-    for (int64_t b = 0; b < t->nblocks; b++)
-        free(t->blocks[b]);
     free(t->blocks);
     t->blocks = NULL;
     t->nblocks = t->capblocks = 0;
@@ -1023,8 +1023,7 @@ static int task_memory_check(ExTask *t)
     ExView *v = t->view;
     if (v->state_memory_limit <= 0)
         return 0;
-    int64_t used = (int64_t)sl_arena_used(t->arena) + t->nslots * (int64_t)sizeof(Group *) +
-                   t->nblocks * ROW_BLOCK * (int64_t)v->rlayout.size;
+    int64_t used = (int64_t)sl_arena_used(t->arena) + t->nslots * (int64_t)sizeof(Group *);
     if (used * v->parallelism <= v->state_memory_limit)
         return 0;
     sl_error(&t->error, SL_E_OUT_OF_MEMORY,
@@ -4622,8 +4621,7 @@ int ex_list_tasks(ExCatalog *c, int (*fn)(void *ctx, const SlValue *row, int n, 
             pthread_mutex_lock(&task->lock);
             int64_t in = task->rows_in, out = v->q->grouped ? task->ngroups : task->rows_out;
             bool failed = task->failed;
-            size_t mem = sl_arena_used(task->arena) + (size_t)task->nslots * sizeof(Group *) +
-                         (size_t)task->nblocks * ROW_BLOCK * v->rlayout.size;
+            size_t mem = sl_arena_used(task->arena) + (size_t)task->nslots * sizeof(Group *);
             pthread_mutex_unlock(&task->lock);
             int lo = (int)(((int64_t)t * v->max_parallelism + v->parallelism - 1) / v->parallelism);
             int hi = (int)(((int64_t)(t + 1) * v->max_parallelism + v->parallelism - 1) / v->parallelism) - 1;
