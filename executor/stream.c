@@ -857,7 +857,7 @@ static int agg_final(const PlAgg *ag, const AggState *st, SlArena *a, SlValue *o
 }
 
 static Group *group_find_h(ExTask *t, const SlValue *keys, uint64_t h);
-static void slots_reserve(ExTask *t);
+static inline void slots_reserve(ExTask *t);
 
 static Group *group_find(ExTask *t, const SlValue *keys)
 {
@@ -1399,10 +1399,8 @@ static void batch_cols_to_rows(const ExView *v, Batch *b)
 }
 
 /* Grows the group table before an insertion would fill it past 70 %. */
-static void slots_reserve(ExTask *t)
+static void slots_grow(ExTask *t)
 {
-    if ((t->ngroups + 1) * 10 < t->nslots * 7)
-        return;
     int64_t ncap = t->nslots ? t->nslots * 2 : 64;
     Group **ns = sl_calloc((size_t)ncap, sizeof(Group *));
     for (int64_t i = 0; i < t->nslots; i++) {
@@ -1417,6 +1415,12 @@ static void slots_reserve(ExTask *t)
     free(t->slots);
     t->slots = ns;
     t->nslots = ncap;
+}
+
+static inline void slots_reserve(ExTask *t)
+{
+    if (SL_UNLIKELY((t->ngroups + 1) * 10 >= t->nslots * 7))
+        slots_grow(t);
 }
 
 /* The group of row r of a columnar batch (hash h), created if new. */
@@ -1484,7 +1488,18 @@ static int task_apply_cols(ExTask *t, Batch *b)
         return -1;
     size_t n = (size_t)b->nrows;
     t->batch_no++;
+    /* the group table and the groups are mostly cache misses: ask for the
+     * slot of the row PF ahead, and the group in the slot of the row PF/2
+     * ahead (hints only: a stale slot after a resize costs nothing) */
+    enum { PF = 16 };
     for (int r = 0; r < b->nrows; r++) {
+        if (r + PF < b->nrows && t->nslots)
+            __builtin_prefetch(&t->slots[slot_of(b->hashes[r + PF], t->nslots)]);
+        if (r + PF / 2 < b->nrows && t->nslots) {
+            Group *ahead = t->slots[slot_of(b->hashes[r + PF / 2], t->nslots)];
+            if (ahead)
+                __builtin_prefetch(ahead);
+        }
         Group *g = col_group(t, cp, b, r, b->hashes[r]);
         if (!(g->bits & GROUP_DIRTY)) {
             g->bits |= GROUP_DIRTY;
