@@ -2697,6 +2697,65 @@ static void task_drain(ExTask *t, SlArena *scratch)
         task_one(t, b, scratch);
 }
 
+/* Buffers a router reuses to decode log batches. */
+typedef struct DecodeBufs {
+    int64_t *cvals[COL_MAX];
+    uint8_t *cnulls[COL_MAX];
+    int64_t ccap;
+    SlValue *rows;
+    int64_t cap;
+} DecodeBufs;
+
+static void decode_bufs_free(DecodeBufs *d)
+{
+    for (int c = 0; c < COL_MAX; c++) {
+        free(d->cvals[c]);
+        free(d->cnulls[c]);
+    }
+    free(d->rows);
+    memset(d, 0, sizeof *d);
+}
+
+/* Routes the rows of one log batch (its encoded bytes) from `skip` on to
+ * the view's tasks, each kind of view in its own way: columnar views get
+ * their columns decoded straight from the bytes, views without
+ * aggregates the bytes themselves, the others decoded rows. */
+static int route_logged(ExView *v, const void *data, size_t len, int64_t nrows, int64_t skip, DecodeBufs *d,
+                        SlError *err)
+{
+    ExStream *s = v->src;
+    const ColPlan *cp = v->q->where ? NULL : v->cplan;
+    if (cp) {
+        if (nrows > d->ccap) {
+            d->ccap = nrows;
+            for (int c = 0; c < cp->ncols; c++) {
+                d->cvals[c] = sl_realloc(d->cvals[c], sizeof(int64_t) * (size_t)d->ccap);
+                d->cnulls[c] = sl_realloc(d->cnulls[c], (size_t)d->ccap);
+            }
+        }
+        int dc = ex_rows_decode_cols(data, len, s->ncols, cp->slot_of_col, cp->type, d->cvals, d->cnulls, nrows, err);
+        if (dc < 0)
+            return -1;
+        if (dc == 0) {
+            for (int64_t off = skip; off < nrows; off += ROUTE_CHUNK) {
+                int64_t k = nrows - off < ROUTE_CHUNK ? nrows - off : ROUTE_CHUNK;
+                route_cols(v, d->cvals, d->cnulls, off, (int)k);
+            }
+            return 0;
+        }
+        /* a value of another type than its column's: the row path */
+    }
+    if (!v->q->grouped)
+        return route_encoded(v, data, len, nrows, skip, err);
+    if (nrows > d->cap) {
+        d->cap = nrows;
+        d->rows = sl_realloc(d->rows, sizeof(SlValue) * (size_t)(d->cap * s->ncols));
+    }
+    if (ex_rows_decode_some(data, len, s->ncols, v->want, d->rows, nrows, err) < 0)
+        return -1;
+    return view_route(v, d->rows + (size_t)skip * (size_t)s->ncols, nrows - skip, err);
+}
+
 static void task_replay(ExTask *t, Replay *rp, SlArena *scratch)
 {
     ExView *v = t->view;
@@ -2704,13 +2763,8 @@ static void task_replay(ExTask *t, Replay *rp, SlArena *scratch)
     SlError err;
     sl_error_clear(&err);
     int rc = 0;
-    const ColPlan *cp = v->q->where ? NULL : v->cplan;
-    int64_t *cvals[COL_MAX];
-    uint8_t *cnulls[COL_MAX];
-    memset(cvals, 0, sizeof cvals);
-    memset(cnulls, 0, sizeof cnulls);
-    SlValue *rows = NULL;
-    int64_t cap = 0, ccap = 0;
+    DecodeBufs bufs;
+    memset(&bufs, 0, sizeof bufs);
     ReplayCtx ctx = {.task = t->index};
     for (int p = 0; p < s->partitions && rc == 0; p++) {
         if (rp->from[p] >= rp->to[p])
@@ -2732,37 +2786,7 @@ static void task_replay(ExTask *t, Replay *rp, SlArena *scratch)
             int64_t n = (int64_t)(b.nrows - skip);
             ctx.routed = 0;
             replaying = &ctx;
-            int dc = 1;
-            if (cp) {
-                if ((int64_t)b.nrows > ccap) {
-                    ccap = b.nrows;
-                    for (int c = 0; c < cp->ncols; c++) {
-                        cvals[c] = sl_realloc(cvals[c], sizeof(int64_t) * (size_t)ccap);
-                        cnulls[c] = sl_realloc(cnulls[c], (size_t)ccap);
-                    }
-                }
-                dc = ex_rows_decode_cols(b.data, b.len, s->ncols, cp->slot_of_col, cp->type, cvals, cnulls, b.nrows,
-                                         &err);
-                if (dc < 0)
-                    rc = -1;
-                for (int64_t off = (int64_t)skip; dc == 0 && off < (int64_t)b.nrows; off += ROUTE_CHUNK) {
-                    int64_t k = (int64_t)b.nrows - off < ROUTE_CHUNK ? (int64_t)b.nrows - off : ROUTE_CHUNK;
-                    route_cols(v, cvals, cnulls, off, (int)k);
-                }
-            }
-            if (rc < 0 || dc == 0) {
-                /* failed, or routed on the columnar path */
-            } else if (!v->q->grouped) {
-                rc = route_encoded(v, b.data, b.len, b.nrows, (int64_t)skip, &err);
-            } else {
-                if ((int64_t)b.nrows > cap) {
-                    cap = b.nrows;
-                    rows = sl_realloc(rows, sizeof(SlValue) * (size_t)(cap * s->ncols));
-                }
-                rc = ex_rows_decode_some(b.data, b.len, s->ncols, v->want, rows, b.nrows, &err);
-                if (rc == 0)
-                    rc = view_route(v, rows + skip * (uint64_t)s->ncols, n, &err);
-            }
+            rc = route_logged(v, b.data, b.len, b.nrows, (int64_t)skip, &bufs, &err);
             replaying = NULL;
             /* rows read but not routed (WHERE) are done now */
             pthread_mutex_lock(&v->plock);
@@ -2776,11 +2800,7 @@ static void task_replay(ExTask *t, Replay *rp, SlArena *scratch)
         }
         st_log_reader_close(r);
     }
-    free(rows);
-    for (int c = 0; c < COL_MAX; c++) {
-        free(cvals[c]);
-        free(cnulls[c]);
-    }
+    decode_bufs_free(&bufs);
     if (rc < 0) {
         /* the log could not be read: the task fails, and with it the job */
         pthread_mutex_lock(&t->lock);
