@@ -251,11 +251,12 @@ static const uint8_t skip_size[SL_T__COUNT] = {
  * nulls[slot][r]; other columns are stepped over. Returns 1, having
  * decoded nothing usable, when a value's type is not the one expected
  * (the caller takes the general path), 0 when done, -1 when corrupt. */
-int ex_rows_decode_cols(const void *data, size_t len, int ncols, const int *slot_of_col, const SlType *types,
-                        int64_t *const *vals, uint8_t *const *nulls, int64_t nrows, SlError *err)
+int ex_rows_decode_cols_next(const uint8_t **pp, const uint8_t *end, int ncols, const int *slot_of_col,
+                             const SlType *types, int64_t *const *vals, uint8_t *const *nulls, int64_t r0,
+                             int64_t nrows, SlError *err)
 {
-    const uint8_t *p = data, *end = p + len;
-    for (int64_t r = 0; r < nrows; r++) {
+    const uint8_t *p = *pp;
+    for (int64_t r = r0; r < r0 + nrows; r++) {
         for (int c = 0; c < ncols; c++) {
             int s = slot_of_col[c];
             if (p >= end)
@@ -307,6 +308,17 @@ int ex_rows_decode_cols(const void *data, size_t len, int ncols, const int *slot
             }
         }
     }
+    *pp = p;
+    return 0;
+}
+
+int ex_rows_decode_cols(const void *data, size_t len, int ncols, const int *slot_of_col, const SlType *types,
+                        int64_t *const *vals, uint8_t *const *nulls, int64_t nrows, SlError *err)
+{
+    const uint8_t *p = data, *end = p + len;
+    int rc = ex_rows_decode_cols_next(&p, end, ncols, slot_of_col, types, vals, nulls, 0, nrows, err);
+    if (rc != 0)
+        return rc;
     if (p != end)
         return corrupt(err);
     return 0;

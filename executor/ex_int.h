@@ -67,6 +67,10 @@ int ex_rows_skip(const uint8_t **pp, const uint8_t *end, int ncols, int64_t nrow
  * fast path): 1 when a value is not of its expected type, -1 corrupt. */
 int ex_rows_decode_cols(const void *data, size_t len, int ncols, const int *slot_of_col, const SlType *types,
                         int64_t *const *vals, uint8_t *const *nulls, int64_t nrows, SlError *err);
+/* The same for rows r0 .. r0 + nrows - 1 from *pp on, leaving *pp after them. */
+int ex_rows_decode_cols_next(const uint8_t **pp, const uint8_t *end, int ncols, const int *slot_of_col,
+                             const SlType *types, int64_t *const *vals, uint8_t *const *nulls, int64_t r0,
+                             int64_t nrows, SlError *err);
 
 /* stream.c: streams, views, the worker pool, checkpoints */
 typedef struct ExCatalogConfig {

@@ -2720,11 +2720,23 @@ static void decode_bufs_free(DecodeBufs *d)
  * the view's tasks, each kind of view in its own way: columnar views get
  * their columns decoded straight from the bytes, views without
  * aggregates the bytes themselves, the others decoded rows. */
-static int route_logged(ExView *v, const void *data, size_t len, int64_t nrows, int64_t skip, DecodeBufs *d,
-                        SlError *err)
+static int checksum_mismatch(ExView *v, const StLogBatch *chk, SlError *err)
+{
+    return sl_error(err, SL_E_DATA_CORRUPTED, "stream log of \"%s\": checksum mismatch in the batch at offset %llu",
+                    v->src->name, (unsigned long long)chk->base_offset);
+}
+
+#define CHECK_CHUNK 256    /* rows decoded before their bytes are checksummed (in cache) */
+
+/* chk: the batch as read from the log when its checksum is still to be
+ * checked (st_log_reader_defer_checks), else NULL. Nothing of a batch is
+ * routed before its checksum is right. */
+static int route_logged(ExView *v, const void *data, size_t len, int64_t nrows, int64_t skip,
+                        const StLogBatch *chk, DecodeBufs *d, SlError *err)
 {
     ExStream *s = v->src;
     const ColPlan *cp = v->q->where ? NULL : v->cplan;
+    bool checked = !chk || !chk->unchecked;
     if (cp) {
         if (nrows > d->ccap) {
             d->ccap = nrows;
@@ -2733,9 +2745,29 @@ static int route_logged(ExView *v, const void *data, size_t len, int64_t nrows, 
                 d->cnulls[c] = sl_realloc(d->cnulls[c], (size_t)d->ccap);
             }
         }
-        int dc = ex_rows_decode_cols(data, len, s->ncols, cp->slot_of_col, cp->type, d->cvals, d->cnulls, nrows, err);
-        if (dc < 0)
+        /* decode a few rows, then checksum the bytes just read while they
+         * are in cache: the batch is read from memory once */
+        const uint8_t *p = data, *end = p + len;
+        uint32_t crc = checked ? 0 : chk->crc_seed;
+        int dc = 0;
+        for (int64_t r = 0; r < nrows && dc == 0; r += CHECK_CHUNK) {
+            const uint8_t *from = p;
+            int64_t k = nrows - r < CHECK_CHUNK ? nrows - r : CHECK_CHUNK;
+            dc = ex_rows_decode_cols_next(&p, end, s->ncols, cp->slot_of_col, cp->type, d->cvals, d->cnulls, r, k,
+                                          err);
+            if (!checked && dc == 0)
+                crc = st_crc32c(crc, from, (size_t)(p - from));
+        }
+        if (dc < 0) {
+            /* corrupt bytes: say so as a checksum mismatch when it is one */
+            if (!checked && st_crc32c(chk->crc_seed, data, len) != chk->crc_want)
+                return checksum_mismatch(v, chk, err);
             return -1;
+        }
+        if (dc == 0 && p != end)
+            return sl_error(err, SL_E_DATA_CORRUPTED, "could not decode a stored value: the bytes are corrupt");
+        if (dc == 0 && !checked && crc != chk->crc_want)
+            return checksum_mismatch(v, chk, err);
         if (dc == 0) {
             for (int64_t off = skip; off < nrows; off += ROUTE_CHUNK) {
                 int64_t k = nrows - off < ROUTE_CHUNK ? nrows - off : ROUTE_CHUNK;
@@ -2745,6 +2777,8 @@ static int route_logged(ExView *v, const void *data, size_t len, int64_t nrows, 
         }
         /* a value of another type than its column's: the row path */
     }
+    if (!checked && st_crc32c(chk->crc_seed, data, len) != chk->crc_want)
+        return checksum_mismatch(v, chk, err);
     if (!v->q->grouped)
         return route_encoded(v, data, len, nrows, skip, err);
     if (nrows > d->cap) {
@@ -2775,6 +2809,7 @@ static void task_replay(ExTask *t, Replay *rp, SlArena *scratch)
             break;
         }
         st_log_reader_stride(r, rp->share, rp->of);
+        st_log_reader_defer_checks(r);
         StLogBatch b;
         while (rc == 0 && (rc = st_log_reader_next(r, &b, &err)) == 1) {
             rc = 0;
@@ -2786,7 +2821,7 @@ static void task_replay(ExTask *t, Replay *rp, SlArena *scratch)
             int64_t n = (int64_t)(b.nrows - skip);
             ctx.routed = 0;
             replaying = &ctx;
-            rc = route_logged(v, b.data, b.len, b.nrows, (int64_t)skip, &bufs, &err);
+            rc = route_logged(v, b.data, b.len, b.nrows, (int64_t)skip, &b, &bufs, &err);
             replaying = NULL;
             /* rows read but not routed (WHERE) are done now */
             pthread_mutex_lock(&v->plock);

@@ -82,6 +82,7 @@ struct StLogReader {
     size_t maplen;
     bool nomap;          /* mmap failed: read with pread */
     int share, of;       /* only batches share, share + of, ... (of > 1) */
+    bool defer;          /* the caller checks the CRCs */
     uint64_t seen;       /* batches passed at or after skip_below */
 };
 
@@ -880,7 +881,10 @@ int st_log_reader_next(StLogReader *r, StLogBatch *out, SlError *err)
                 r->buf.len = len;
                 data = r->buf.data;
             }
-            if (header_crc(hdr, data, len) != crc)
+            out->unchecked = r->defer;
+            out->crc_want = crc;
+            out->crc_seed = st_crc32c(0, hdr + 8, HDR_SIZE - 8);
+            if (!r->defer && st_crc32c(out->crc_seed, data, len) != crc)
                 return sl_error(err, SL_E_DATA_CORRUPTED, "stream log %s: checksum mismatch in the batch at "
                                 "offset %llu", log->dir, (unsigned long long)base);
             out->base_offset = base;
@@ -898,6 +902,11 @@ int st_log_reader_next(StLogReader *r, StLogBatch *out, SlError *err)
         if (reader_open_seg(r, next_base, err) < 0)
             return -1;
     }
+}
+
+void st_log_reader_defer_checks(StLogReader *r)
+{
+    r->defer = true;
 }
 
 void st_log_reader_stride(StLogReader *r, int share, int of)

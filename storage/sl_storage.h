@@ -213,6 +213,11 @@ typedef struct StLogBatch {
     uint32_t nrows;
     const void *data;     /* valid until the reader's next call */
     size_t len;
+    /* with st_log_reader_defer_checks: not checked yet; the CRC32C of the
+     * payload continued from crc_seed (st_crc32c(crc_seed, data, len),
+     * piece by piece as the caller goes) must equal crc_want */
+    bool unchecked;
+    uint32_t crc_seed, crc_want;
 } StLogBatch;
 
 typedef struct StLogReader StLogReader;
@@ -229,6 +234,12 @@ int st_log_reader_next(StLogReader *r, StLogBatch *out, SlError *err);
  * the share-th (0-based), counting the batches at or after `from`: of
  * readers with shares 0..of-1 together read each batch once. */
 void st_log_reader_stride(StLogReader *r, int share, int of);
+/* From now on batches are returned unchecked (StLogBatch.unchecked): the
+ * caller checks each while it reads it, when the bytes are in cache, and
+ * must use nothing of a batch whose check fails (XX001, as the reader
+ * would say). */
+void st_log_reader_defer_checks(StLogReader *r);
+uint32_t st_crc32c(uint32_t crc, const void *p, size_t n);
 void st_log_reader_close(StLogReader *r);
 
 #endif /* SL_STORAGE_H */
