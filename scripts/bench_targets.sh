@@ -23,7 +23,10 @@ run() { echo; echo "\$ sluice-bench $*"; "$BENCH" "$@" 2>&1 | grep -v '^RESULT '
 run pg --pg "$PG" --events "$EVENTS"
 run ingest --sluice "$SL" --pg "$PG" --events "$EVENTS" --connections 2 --server-pid "$SL_PID"
 run process --sluice "$SL" --events "$EVENTS" --workload q0,q1,q2,agg --parallelism 1 --server-pid "$SL_PID"
-run process --sluice "$SL" --events "$EVENTS" --workload agg --parallelism 2 --server-pid "$SL_PID"
+# parallelism 1 against 2 on the same loaded stream, twice each, alternating
+run process --sluice "$SL" --events "$EVENTS" --workload agg --parallelism 1,2,1,2 --server-pid "$SL_PID"
+# end to end: the view exists, the bids are COPY'd into it; against the trigger baseline of the same run
+run e2e --sluice "$SL" --pg "$PG" --events "$EVENTS" --connections 2 --workload agg --server-pid "$SL_PID"
 run latency --sluice "$SL" --rate 100000 --duration 5 --workload q2,agg --server-pid "$SL_PID"
 
 # state memory: 1M groups of (bigint key, count, max), from sluice.tasks

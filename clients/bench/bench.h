@@ -25,6 +25,8 @@ typedef struct BenchOpts {
     int connections;
     int partitions;          /* CREATE STREAM ... WITH (partitions = n); 0: server default */
     int parallelism;         /* CREATE MATERIALIZED VIEW ... WITH (parallelism = n); 0: default */
+    int parallelisms[16];    /* process: --parallelism 1,2,...: each workload at each, in order */
+    int nparallelisms;
     pid_t server_pid;        /* 0: found through the port */
     double duration;         /* latency mode: seconds of sending */
     int batch;               /* PostgreSQL trigger baseline: rows per COPY */

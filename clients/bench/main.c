@@ -295,7 +295,8 @@ static void usage(FILE *f)
             "  --sluice CONNINFO sluiced; default host=127.0.0.1 port=6543 user=bench dbname=sluice\n"
             "  --connections C   COPY connections for ingest/process; default 1\n"
             "  --partitions P    CREATE STREAM ... WITH (partitions = P)\n"
-            "  --parallelism P   CREATE MATERIALIZED VIEW ... WITH (parallelism = P)\n"
+            "  --parallelism P   CREATE MATERIALIZED VIEW ... WITH (parallelism = P); process takes\n"
+            "                    a list (1,2,1,2): each workload at each, in that order\n"
             "  --server-pid PID  sluiced's pid (CPU time, peak RSS); default: who listens on the port\n"
             "  --duration S      latency: seconds of sending; default 5\n"
             "  --batch N         pg: rows per COPY in the trigger baseline; default 1000\n"
@@ -466,11 +467,22 @@ int main(int argc, char **argv)
                 goto bad;
             o.partitions = (int)u;
             break;
-        case 'p':
-            if (!parse_u64(optarg, &u) || u > 1024)
+        case 'p': {
+            /* one number, or a list for process (each workload at each) */
+            char *list = strdup(optarg), *save = NULL;
+            o.nparallelisms = 0;
+            bool okp = true;
+            for (char *t = strtok_r(list, ",", &save); t && okp; t = strtok_r(NULL, ",", &save)) {
+                okp = parse_u64(t, &u) && u <= 1024 && o.nparallelisms < 16;
+                if (okp)
+                    o.parallelisms[o.nparallelisms++] = (int)u;
+            }
+            free(list);
+            if (!okp || o.nparallelisms == 0)
                 goto bad;
-            o.parallelism = (int)u;
+            o.parallelism = o.parallelisms[0];
             break;
+        }
         case 'i':
             if (!parse_u64(optarg, &u) || u == 0)
                 goto bad;
@@ -657,9 +669,11 @@ int main(int argc, char **argv)
                     rc = mode_check(&o, (NxWorkload)w, &answers[w]);
         if (rc == 0 && process)
             for (int w = 0; w < NX_WORKLOADS && rc == 0; w++)
-                if (o.workload_set[w])
-                    rc = mode_process(&o, &d, (NxWorkload)w, limit[w],
-                                      w == NX_AGG ? pg_trigger : -1, &answers[w]);
+                for (int k = 0; o.workload_set[w] && k < (o.nparallelisms ? o.nparallelisms : 1) && rc == 0; k++) {
+                    if (o.nparallelisms)
+                        o.parallelism = o.parallelisms[k];
+                    rc = mode_process(&o, &d, (NxWorkload)w, limit[w], w == NX_AGG ? pg_trigger : -1, &answers[w]);
+                }
         if (rc == 0 && ckpt)
             rc = mode_checkpoint(&o, &d, limit[NX_AGG], &answers[NX_AGG]);
         for (int w = 0; w < NX_WORKLOADS; w++)

@@ -736,6 +736,8 @@ int mode_process(const BenchOpts *o, BenchData *d, NxWorkload w, double limit, d
     r.check = check_answer(s.c, sql, answer, false);
     if (!r.check)
         r.check = "MISMATCH";
+    if (o->parallelism > 0)
+        snprintf(r.note, sizeof r.note, "  parallelism %d", o->parallelism);
     snprintf(r.settings, sizeof r.settings, "%s", s.settings);
     bench_report(o, &r);
     rc = strcmp(r.check, "ok") == 0 ? 0 : 1;
