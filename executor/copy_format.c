@@ -28,6 +28,7 @@
 #endif
 
 #include "ex_copy.h"
+#include "ex_int.h"
 
 /* ------------------------------------------------------------- options */
 
@@ -415,6 +416,10 @@ void ex_copy_batch_reset(ExCopyBatch *b, size_t keep_bytes)
     }
     b->used = NULL;
     b->text = b->text_end = NULL;
+    if (b->enc.cap > keep_bytes - (kept < keep_bytes ? kept : keep_bytes))
+        sl_buf_free(&b->enc);
+    else
+        sl_buf_reset(&b->enc);
     b->n = 0;
 }
 
@@ -435,7 +440,7 @@ size_t ex_copy_batch_bytes(const ExCopyBatch *b)
         n += blk->size;
     for (const ExCopyTextBlock *blk = b->spare; blk; blk = blk->next)
         n += blk->size;
-    return n;
+    return n + b->enc.cap;
 }
 
 /* ---------------------------------------------------------- conversion */
@@ -570,6 +575,85 @@ static inline int convert_field(ExCopyParser *p, int col, const ExCopyField *f, 
     return 0;
 }
 
+/* Encoded batch: field f of column col appended to the log encoding at
+ * o->data + o->len, which has room for it (see encode_record) unless the
+ * value goes through sl_value_in, whose value ex_value_encode appends. */
+static inline int encode_field(ExCopyParser *p, int col, const ExCopyField *f, SlBuf *o, SlError *err)
+{
+    uint8_t *at = (uint8_t *)o->data + o->len;
+    int64_t x;
+    if (f->isnull) {
+        o->len = (size_t)((char *)ex_enc_null(at, p->types[col]) - o->data);
+        return 0;
+    }
+    switch (p->conv[col]) {
+    case CONV_TEXT:
+        o->len = (size_t)((char *)ex_enc_text(at, f->p, (uint32_t)f->len) - o->data);
+        return 0;
+    case CONV_INT8:
+        if (plain_int(f->p, f->len, 18, &x)) {
+            o->len = (size_t)((char *)ex_enc_i8(at, SL_T_INT8, x) - o->data);
+            return 0;
+        }
+        break;
+    case CONV_INT4:
+        if (plain_int(f->p, f->len, 9, &x)) {
+            o->len = (size_t)((char *)ex_enc_i4(at, (int32_t)x) - o->data);
+            return 0;
+        }
+        break;
+    case CONV_TS:
+    case CONV_TSTZ:
+        if (ts_same_day(p, f->p, f->len, &x)) {
+            o->len = (size_t)((char *)ex_enc_i8(at, p->conv[col] == CONV_TS ? SL_T_TIMESTAMP : SL_T_TIMESTAMPTZ,
+                                                x) - o->data);
+            return 0;
+        }
+        break;
+    default:
+        break;
+    }
+    SlValue v;
+    p->row_arena_used = true;
+    if (sl_value_in(p->types[col], f->p, f->len, p->row_arena, &v, err) < 0) {
+        column_context(p, err, col, f->p, f->len);
+        return -1;
+    }
+    if (p->conv[col] == CONV_TS || p->conv[col] == CONV_TSTZ)
+        ts_remember(p, f->p, f->len, v.u.ts);
+    ex_value_encode(o, &v);
+    return 0;
+}
+
+/* convert_record for an encoded batch. The record's values need at most
+ * its length (text, unescaped or not, is no longer than the record) and
+ * EX_ENC_MAX_FIXED bytes a column; a record that fails leaves nothing. */
+static int encode_record(ExCopyParser *p, int nf, SlError *err)
+{
+    ExCopyBatch *b = p->batch;
+    SlBuf *o = &b->enc;
+    size_t start = o->len;
+    size_t need = p->rec_len + (size_t)p->ncols * EX_ENC_MAX_FIXED;
+    if (SL_UNLIKELY(o->cap - o->len <= need))
+        sl_buf_reserve(o, need);
+    int upto = nf < p->ncols ? nf : p->ncols;
+    for (int col = 0; col < upto; col++) {
+        if (encode_field(p, col, &p->fields[col], o, err) < 0) {
+            o->len = start;
+            return -1;
+        }
+    }
+    if (nf < p->ncols) {
+        o->len = start;
+        sl_error(err, SL_E_BAD_COPY_FILE_FORMAT, "missing data for column \"%s\"", p->colnames[nf]);
+        line_context(p, err);
+        return -1;
+    }
+    b->n++;
+    p->rows++;
+    return 0;
+}
+
 /* Converts the nf fields of the current record (PostgreSQL's order: too
  * many fields is an error before any conversion, a missing one after the
  * columns before it were read) and hands the row over: to fn, or into
@@ -579,6 +663,8 @@ static int convert_record(ExCopyParser *p, int nf, SlError *err)
     if (nf > p->ncols)
         return extra_data(p, err);
     ExCopyBatch *b = p->batch;
+    if (b && b->encoded)
+        return encode_record(p, nf, err);
     SlValue *dst;
     const int *map;
     if (b) {

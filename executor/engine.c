@@ -996,6 +996,12 @@ int ex_copy_begin(ExEngine *eng, const ExPlan *p, ExCopyIn **out, int *ncols, Sl
     b->width = p->stream_ncols > 0 ? p->stream_ncols : 1;
     b->map = p->colmap;
     b->blank = NULL;
+    /* every column in stream order (the usual COPY): the rows are written
+     * straight in the log's encoding, which is all ingestion needs unless
+     * the stream has views */
+    b->encoded = p->nvalues == p->stream_ncols && p->stream_ncols > 0;
+    for (int k = 0; b->encoded && k < p->nvalues; k++)
+        b->encoded = p->colmap[k] == k;
     if (p->nvalues < b->width) {
         SlValue *blank = sl_alloc(ci->arena, sizeof(SlValue) * (size_t)b->width);
         for (int k = 0; k < b->width; k++)
@@ -1041,7 +1047,10 @@ void ex_copy_abort(ExCopyIn *ci)
 int ex_copy_end(ExCopyIn *ci, char tag[64], SlError *err)
 {
     int rc = ex_copy_parser_finish(&ci->parser, err);
-    if (rc == 0)
+    if (rc == 0 && ci->batch.encoded)
+        rc = ex_ingest_encoded(ci->eng->catalog, ci->plan->relname, ci->plan->gen, ci->batch.enc.data,
+                               ci->batch.enc.len, ci->batch.n, err);
+    else if (rc == 0)
         rc = ex_ingest(ci->eng->catalog, ci->plan->relname, ci->plan->gen, ci->batch.rows, ci->batch.n, err);
     if (rc == 0)
         snprintf(tag, 64, "COPY %lld", (long long)ci->batch.n);

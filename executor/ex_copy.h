@@ -47,7 +47,8 @@ int ex_copy_format_parse(const PsList *options, SlArena *arena,
 typedef int (*ExCopyRowFn)(void *ctx, const SlValue *values, int ncols,
                            SlError *err);
 
-/* Batch mode: the rows of a COPY, written by the parser in place. Each
+/* Batch mode: the rows of a COPY, written by the parser in place (as
+ * SlValue rows, or encoded for the log: see enc). Each
  * row has `width` values; value i of a record goes to column map[i], and
  * when a record gives fewer than `width` columns the row starts as a copy
  * of `blank` (the NULLs of the others). Text values point into blocks of
@@ -65,6 +66,11 @@ typedef struct ExCopyBatch {
     char *text, *text_end; /* free space in the current text block */
     ExCopyTextBlock *used; /* blocks holding this batch's text */
     ExCopyTextBlock *spare;/* emptied blocks, for the next text */
+    bool encoded;          /* the rows go to enc instead, in the stream
+                            * log's encoding (codec.c), row after row: only
+                            * with the identity map and no blank (every
+                            * record fills its row); rows and text unused */
+    SlBuf enc;
 } ExCopyBatch;
 
 /* Empties the batch (rows and text), keeping at most keep_bytes of its

@@ -4,6 +4,8 @@
 #ifndef EX_INT_H
 #define EX_INT_H
 
+#include <string.h>
+
 #include "sl_executor.h"
 #include "sl_planner.h"
 
@@ -47,6 +49,35 @@ SlValue ex_text_lower(ExEvalCtx *c, const SlValue *v);
 
 /* codec.c: rows and values as bytes (stream log, checkpoints) */
 void ex_value_encode(SlBuf *out, const SlValue *v);
+/* The same encoding written in place by a producer that has no SlValue
+ * (COPY writes its rows straight into it): each returns the byte after
+ * the value. The caller has room: EX_ENC_MAX_FIXED bytes for a value
+ * other than a text, 5 + n for a text of n bytes. */
+#define EX_ENC_MAX_FIXED 19
+static inline uint8_t *ex_enc_null(uint8_t *p, SlType t)
+{
+    *p = (uint8_t)(t | 0x80);
+    return p + 1;
+}
+static inline uint8_t *ex_enc_i8(uint8_t *p, SlType t, int64_t v) /* int8, timestamp(tz) */
+{
+    *p = (uint8_t)t;
+    memcpy(p + 1, &v, 8);
+    return p + 9;
+}
+static inline uint8_t *ex_enc_i4(uint8_t *p, int32_t v)
+{
+    *p = SL_T_INT4;
+    memcpy(p + 1, &v, 4);
+    return p + 5;
+}
+static inline uint8_t *ex_enc_text(uint8_t *p, const char *s, uint32_t n)
+{
+    *p = SL_T_TEXT;
+    memcpy(p + 1, &n, 4);
+    memcpy(p + 5, s, n);
+    return p + 5 + n;
+}
 /* copy_text false: text points into the buffer */
 int ex_value_decode(const uint8_t **p, const uint8_t *end, SlArena *arena, bool copy_text, SlValue *v,
                     SlError *err);
@@ -107,6 +138,10 @@ int ex_stream_columns(ExCatalog *c, const char *name, SlArena *a, const PlColumn
 /* gen: the generation the caller's plan was made against (0: any); a
  * different one is 0A000 "cached plan must not change result type" */
 int ex_ingest(ExCatalog *c, const char *name, uint64_t gen, const SlValue *rows, int64_t nrows, SlError *err);
+/* The same for rows already in the log's encoding (ex_rows_encode's bytes
+ * for nrows rows of the stream's columns), as COPY writes them. */
+int ex_ingest_encoded(ExCatalog *c, const char *name, uint64_t gen, const void *enc, size_t len, int64_t nrows,
+                      SlError *err);
 int ex_view_columns(ExCatalog *c, const char *name, SlArena *a, const ExColumn **cols, int *ncols, uint64_t *gen);
 int ex_view_snapshot(ExCatalog *c, const char *name, uint64_t gen, SlArena *arena,
                      int (*fn)(void *ctx, const SlValue *row, int n, SlError *err), void *ctx, SlError *err);

@@ -3286,7 +3286,9 @@ static void enc_key_init(void)
     pthread_key_create(&enc_key, encoded_free);
 }
 
-static SlBuf *encode_rows(const ExStream *s, const SlValue *rows, int64_t nrows)
+/* The thread's buffer: an ingestion's encoding, or (COPY, which encodes
+ * as it parses) the rows decoded back for the views. */
+static SlBuf *thread_buf(void)
 {
     pthread_once(&enc_once, enc_key_init);
     SlBuf *b = pthread_getspecific(enc_key);
@@ -3295,27 +3297,47 @@ static SlBuf *encode_rows(const ExStream *s, const SlValue *rows, int64_t nrows)
         pthread_setspecific(enc_key, b);
     }
     sl_buf_reset(b);
+    return b;
+}
+
+static SlBuf *encode_rows(const ExStream *s, const SlValue *rows, int64_t nrows)
+{
+    SlBuf *b = thread_buf();
     ex_rows_encode(b, rows, nrows, s->ncols);
     return b;
 }
 
-/* After an ingestion: a very large buffer is not kept. */
-static void encoded_done(SlBuf *b)
+/* Encoded rows as SlValues (text points into enc), in the thread's buffer. */
+static const SlValue *decode_rows(const ExStream *s, const void *enc, size_t len, int64_t nrows, SlError *err)
 {
-    if (b->cap > ((size_t)64 << 20))
+    SlBuf *b = thread_buf();
+    sl_buf_reserve(b, sizeof(SlValue) * (size_t)(nrows * s->ncols));
+    SlValue *rows = (SlValue *)(void *)b->data; /* malloc's alignment */
+    if (ex_rows_decode(enc, len, s->ncols, NULL, false, rows, nrows, err) < 0)
+        return NULL;
+    return rows;
+}
+
+/* After an ingestion: a very large buffer is not kept. */
+static void encoded_done(void)
+{
+    pthread_once(&enc_once, enc_key_init);
+    SlBuf *b = pthread_getspecific(enc_key);
+    if (b && b->cap > ((size_t)64 << 20))
         sl_buf_free(b);
 }
 
 /* Appends the encoded rows to the stream's next partition and routes them
- * to the running views. Caller holds the ingestion lock. */
-static int ingest_logged(ExStream *s, const SlBuf *enc, const SlValue *rows, int64_t nrows, int *part,
+ * to the running views (rows: the same rows decoded; NULL when the stream
+ * has no views). Caller holds the ingestion lock. */
+static int ingest_logged(ExStream *s, const void *enc, size_t len, const SlValue *rows, int64_t nrows, int *part,
                          uint64_t *ticket, SlError *err)
 {
     int p = (int)(s->next_part++ % (uint64_t)s->partitions);
     *part = p;
     uint64_t first;
     if (sl_failpoint_hit("storage.log.append", err) < 0 ||
-        st_log_append(s->logs[p], enc->data, enc->len, (uint32_t)nrows, &first, ticket, err) < 0)
+        st_log_append(s->logs[p], enc, len, (uint32_t)nrows, &first, ticket, err) < 0)
         return -1;
     s->ends[p] = first + (uint64_t)nrows;
     for (int k = 0; k < s->nviews; k++) {
@@ -3330,7 +3352,10 @@ static int ingest_logged(ExStream *s, const SlBuf *enc, const SlValue *rows, int
     return 0;
 }
 
-int ex_ingest(ExCatalog *c, const char *name, uint64_t gen, const SlValue *rows, int64_t nrows, SlError *err)
+/* ex_ingest and ex_ingest_encoded: the rows come as SlValues (rows) or
+ * already encoded for the log (enc, len). */
+static int ingest(ExCatalog *c, const char *name, uint64_t gen, const SlValue *rows, const void *enc, size_t len,
+                  int64_t nrows, SlError *err)
 {
     pthread_rwlock_rdlock(&c->lock);
     ExStream *s = find_stream(c, name);
@@ -3349,26 +3374,41 @@ int ex_ingest(ExCatalog *c, const char *name, uint64_t gen, const SlValue *rows,
     if (s->logs) {
         int part;
         uint64_t ticket = 0;
-        SlBuf *e = encode_rows(s, rows, nrows);
-        if (e->len > LOG_BATCH_BYTES || nrows > UINT32_MAX) {
+        if (!enc) {
+            SlBuf *e = encode_rows(s, rows, nrows);
+            enc = e->data;
+            len = e->len;
+        }
+        if (len > LOG_BATCH_BYTES || nrows > UINT32_MAX) {
             /* all or nothing: one log batch, so one ingestion can not be
              * half in the log after a failure */
-            encoded_done(e);
+            encoded_done();
             pthread_rwlock_unlock(&c->lock);
             sl_error(err, SL_E_PROGRAM_LIMIT_EXCEEDED, "one ingestion into stream \"%s\" may hold at most %u MB", name,
                      LOG_BATCH_BYTES >> 20);
             sl_error_hint(err, "Split the COPY into several.");
             return -1;
         }
+        /* views (which the write lock alone adds) take SlValue rows */
+        if (!rows && s->nviews > 0 && !(rows = decode_rows(s, enc, len, nrows, err))) {
+            encoded_done();
+            pthread_rwlock_unlock(&c->lock);
+            return -1;
+        }
         pthread_mutex_lock(&c->ingest);
-        int rc = ingest_logged(s, e, rows, nrows, &part, &ticket, err);
+        int rc = ingest_logged(s, enc, len, rows, nrows, &part, &ticket, err);
         pthread_mutex_unlock(&c->ingest);
-        encoded_done(e);
+        encoded_done();
         /* acknowledged once durable by the stream's durability */
         if (rc == 0)
             rc = st_log_wait(s->logs[part], ticket, err);
         pthread_rwlock_unlock(&c->lock);
         return rc;
+    }
+    if (!rows && !(rows = decode_rows(s, enc, len, nrows, err))) {
+        encoded_done();
+        pthread_rwlock_unlock(&c->lock);
+        return -1;
     }
     pthread_mutex_lock(&c->ingest);
     /* keep the rows for views created later */
@@ -3388,8 +3428,21 @@ int ex_ingest(ExCatalog *c, const char *name, uint64_t gen, const SlValue *rows,
     for (int i = 0; i < s->nviews; i++)
         view_route(s->views[i], dst, nrows, err);
     pthread_mutex_unlock(&c->ingest);
+    if (enc)
+        encoded_done();
     pthread_rwlock_unlock(&c->lock);
     return 0;
+}
+
+int ex_ingest(ExCatalog *c, const char *name, uint64_t gen, const SlValue *rows, int64_t nrows, SlError *err)
+{
+    return ingest(c, name, gen, rows, NULL, 0, nrows, err);
+}
+
+int ex_ingest_encoded(ExCatalog *c, const char *name, uint64_t gen, const void *enc, size_t len, int64_t nrows,
+                      SlError *err)
+{
+    return ingest(c, name, gen, NULL, enc, len, nrows, err);
 }
 
 /* --------------------------------------------------------------- reading */
