@@ -315,15 +315,16 @@ static inline bool plain_int(const char *s, size_t n, size_t maxdig, int64_t *ou
     i = neg;
     if (i == n || n - i > maxdig)
         return false;
+    /* no exit inside the loop: one branch on the whole field */
     uint64_t v = 0;
+    unsigned bad = 0;
     for (; i < n; i++) {
         unsigned d = (unsigned)(unsigned char)s[i] - '0';
-        if (d > 9)
-            return false;
+        bad |= d > 9;
         v = v * 10 + d;
     }
     *out = neg ? -(int64_t)v : (int64_t)v;
-    return true;
+    return !bad;
 }
 
 /* ---------------------------------------------------------- batch mode */
@@ -575,44 +576,10 @@ static inline int convert_field(ExCopyParser *p, int col, const ExCopyField *f, 
     return 0;
 }
 
-/* Encoded batch: field f of column col appended to the log encoding at
- * o->data + o->len, which has room for it (see encode_record) unless the
- * value goes through sl_value_in, whose value ex_value_encode appends. */
-static inline int encode_field(ExCopyParser *p, int col, const ExCopyField *f, SlBuf *o, SlError *err)
+/* Encoded batch, a value the fast conversions do not read: sl_value_in's
+ * value appended by ex_value_encode (which makes room itself). */
+static int encode_slow(ExCopyParser *p, int col, const ExCopyField *f, SlBuf *o, SlError *err)
 {
-    uint8_t *at = (uint8_t *)o->data + o->len;
-    int64_t x;
-    if (f->isnull) {
-        o->len = (size_t)((char *)ex_enc_null(at, p->types[col]) - o->data);
-        return 0;
-    }
-    switch (p->conv[col]) {
-    case CONV_TEXT:
-        o->len = (size_t)((char *)ex_enc_text(at, f->p, (uint32_t)f->len) - o->data);
-        return 0;
-    case CONV_INT8:
-        if (plain_int(f->p, f->len, 18, &x)) {
-            o->len = (size_t)((char *)ex_enc_i8(at, SL_T_INT8, x) - o->data);
-            return 0;
-        }
-        break;
-    case CONV_INT4:
-        if (plain_int(f->p, f->len, 9, &x)) {
-            o->len = (size_t)((char *)ex_enc_i4(at, (int32_t)x) - o->data);
-            return 0;
-        }
-        break;
-    case CONV_TS:
-    case CONV_TSTZ:
-        if (ts_same_day(p, f->p, f->len, &x)) {
-            o->len = (size_t)((char *)ex_enc_i8(at, p->conv[col] == CONV_TS ? SL_T_TIMESTAMP : SL_T_TIMESTAMPTZ,
-                                                x) - o->data);
-            return 0;
-        }
-        break;
-    default:
-        break;
-    }
     SlValue v;
     p->row_arena_used = true;
     if (sl_value_in(p->types[col], f->p, f->len, p->row_arena, &v, err) < 0) {
@@ -625,23 +592,64 @@ static inline int encode_field(ExCopyParser *p, int col, const ExCopyField *f, S
     return 0;
 }
 
-/* convert_record for an encoded batch. The record's values need at most
- * its length (text, unescaped or not, is no longer than the record) and
- * EX_ENC_MAX_FIXED bytes a column; a record that fails leaves nothing. */
+/* convert_record for an encoded batch: the values are written at a cursor
+ * held in a register (stores through uint8_t * may alias anything, so
+ * o->len would be reloaded and stored around every value). The record's
+ * values need at most its length (text, unescaped or not, is no longer
+ * than the record) and EX_ENC_MAX_FIXED bytes a column. A record that
+ * fails leaves nothing. */
 static int encode_record(ExCopyParser *p, int nf, SlError *err)
 {
     ExCopyBatch *b = p->batch;
     SlBuf *o = &b->enc;
-    size_t start = o->len;
-    size_t need = p->rec_len + (size_t)p->ncols * EX_ENC_MAX_FIXED;
+    const size_t start = o->len;
+    const size_t need = p->rec_len + (size_t)p->ncols * EX_ENC_MAX_FIXED;
     if (SL_UNLIKELY(o->cap - o->len <= need))
         sl_buf_reserve(o, need);
-    int upto = nf < p->ncols ? nf : p->ncols;
+    const int upto = nf < p->ncols ? nf : p->ncols;
+    const ExCopyField *fields = p->fields;
+    const uint8_t *conv = p->conv;
+    const SlType *types = p->types;
+    uint8_t *w = (uint8_t *)o->data + start;
     for (int col = 0; col < upto; col++) {
-        if (encode_field(p, col, &p->fields[col], o, err) < 0) {
+        const ExCopyField *f = &fields[col];
+        int64_t x;
+        if (f->isnull) {
+            w = ex_enc_null(w, types[col]);
+            continue;
+        }
+        switch (conv[col]) {
+        case CONV_TEXT:
+            w = ex_enc_text(w, f->p, (uint32_t)f->len);
+            continue;
+        case CONV_INT8:
+            if (plain_int(f->p, f->len, 18, &x)) {
+                w = ex_enc_i8(w, SL_T_INT8, x);
+                continue;
+            }
+            break;
+        case CONV_INT4:
+            if (plain_int(f->p, f->len, 9, &x)) {
+                w = ex_enc_i4(w, (int32_t)x);
+                continue;
+            }
+            break;
+        case CONV_TS:
+        case CONV_TSTZ:
+            if (ts_same_day(p, f->p, f->len, &x)) {
+                w = ex_enc_i8(w, conv[col] == CONV_TS ? SL_T_TIMESTAMP : SL_T_TIMESTAMPTZ, x);
+                continue;
+            }
+            break;
+        default:
+            break;
+        }
+        o->len = (size_t)((char *)w - o->data);
+        if (encode_slow(p, col, f, o, err) < 0) {
             o->len = start;
             return -1;
         }
+        w = (uint8_t *)o->data + o->len;
     }
     if (nf < p->ncols) {
         o->len = start;
@@ -649,6 +657,7 @@ static int encode_record(ExCopyParser *p, int nf, SlError *err)
         line_context(p, err);
         return -1;
     }
+    o->len = (size_t)((char *)w - o->data);
     b->n++;
     p->rows++;
     return 0;
