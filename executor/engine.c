@@ -941,7 +941,23 @@ struct ExCopyIn {
     const char **names;
     ExCopyBatch batch;        /* the rows so far */
     SlArena *arena;           /* the plan's copy, the column map, the blank row */
+    uint32_t crc;             /* encoded batch: CRC32C of its first crc_len bytes, */
+    size_t crc_len;           /* taken after each chunk while they are in cache */
 };
+
+/* An encoded batch's CRC brought up to its end. */
+static void copy_crc(ExCopyIn *ci)
+{
+    const SlBuf *e = &ci->batch.enc;
+    if (!ci->batch.encoded)
+        return;
+    if (ci->crc_len > e->len) { /* never: a failed record leaves no bytes behind the last chunk */
+        ci->crc = 0;
+        ci->crc_len = 0;
+    }
+    ci->crc = st_crc32c(ci->crc, e->data + ci->crc_len, e->len - ci->crc_len);
+    ci->crc_len = e->len;
+}
 
 /* The batches of finished COPYs, kept for the next ones: a 100k-row COPY
  * of bids needs ~37 MB (rows and text), and fresh memory costs a page
@@ -1017,7 +1033,9 @@ int ex_copy_begin(ExEngine *eng, const ExPlan *p, ExCopyIn **out, int *ncols, Sl
 
 int ex_copy_data(ExCopyIn *ci, const char *data, size_t len, SlError *err)
 {
-    return ex_copy_parser_feed(&ci->parser, data, len, err);
+    int rc = ex_copy_parser_feed(&ci->parser, data, len, err);
+    copy_crc(ci);
+    return rc;
 }
 
 void ex_copy_abort(ExCopyIn *ci)
@@ -1047,9 +1065,10 @@ void ex_copy_abort(ExCopyIn *ci)
 int ex_copy_end(ExCopyIn *ci, char tag[64], SlError *err)
 {
     int rc = ex_copy_parser_finish(&ci->parser, err);
+    copy_crc(ci);
     if (rc == 0 && ci->batch.encoded)
         rc = ex_ingest_encoded(ci->eng->catalog, ci->plan->relname, ci->plan->gen, ci->batch.enc.data,
-                               ci->batch.enc.len, ci->batch.n, err);
+                               ci->batch.enc.len, ci->crc, ci->batch.n, err);
     else if (rc == 0)
         rc = ex_ingest(ci->eng->catalog, ci->plan->relname, ci->plan->gen, ci->batch.rows, ci->batch.n, err);
     if (rc == 0)

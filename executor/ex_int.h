@@ -139,9 +139,10 @@ int ex_stream_columns(ExCatalog *c, const char *name, SlArena *a, const PlColumn
  * different one is 0A000 "cached plan must not change result type" */
 int ex_ingest(ExCatalog *c, const char *name, uint64_t gen, const SlValue *rows, int64_t nrows, SlError *err);
 /* The same for rows already in the log's encoding (ex_rows_encode's bytes
- * for nrows rows of the stream's columns), as COPY writes them. */
-int ex_ingest_encoded(ExCatalog *c, const char *name, uint64_t gen, const void *enc, size_t len, int64_t nrows,
-                      SlError *err);
+ * for nrows rows of the stream's columns), as COPY writes them; crc is
+ * their CRC32C (st_crc32c(0, enc, len)). */
+int ex_ingest_encoded(ExCatalog *c, const char *name, uint64_t gen, const void *enc, size_t len, uint32_t crc,
+                      int64_t nrows, SlError *err);
 int ex_view_columns(ExCatalog *c, const char *name, SlArena *a, const ExColumn **cols, int *ncols, uint64_t *gen);
 int ex_view_snapshot(ExCatalog *c, const char *name, uint64_t gen, SlArena *arena,
                      int (*fn)(void *ctx, const SlValue *row, int n, SlError *err), void *ctx, SlError *err);

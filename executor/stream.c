@@ -3330,14 +3330,14 @@ static void encoded_done(void)
 /* Appends the encoded rows to the stream's next partition and routes them
  * to the running views (rows: the same rows decoded; NULL when the stream
  * has no views). Caller holds the ingestion lock. */
-static int ingest_logged(ExStream *s, const void *enc, size_t len, const SlValue *rows, int64_t nrows, int *part,
-                         uint64_t *ticket, SlError *err)
+static int ingest_logged(ExStream *s, const void *enc, size_t len, uint32_t crc, const SlValue *rows,
+                         int64_t nrows, int *part, uint64_t *ticket, SlError *err)
 {
     int p = (int)(s->next_part++ % (uint64_t)s->partitions);
     *part = p;
     uint64_t first;
     if (sl_failpoint_hit("storage.log.append", err) < 0 ||
-        st_log_append(s->logs[p], enc, len, (uint32_t)nrows, &first, ticket, err) < 0)
+        st_log_append_crc(s->logs[p], enc, len, crc, (uint32_t)nrows, &first, ticket, err) < 0)
         return -1;
     s->ends[p] = first + (uint64_t)nrows;
     for (int k = 0; k < s->nviews; k++) {
@@ -3353,9 +3353,9 @@ static int ingest_logged(ExStream *s, const void *enc, size_t len, const SlValue
 }
 
 /* ex_ingest and ex_ingest_encoded: the rows come as SlValues (rows) or
- * already encoded for the log (enc, len). */
+ * already encoded for the log (enc, len, and their CRC32C crc). */
 static int ingest(ExCatalog *c, const char *name, uint64_t gen, const SlValue *rows, const void *enc, size_t len,
-                  int64_t nrows, SlError *err)
+                  uint32_t crc, int64_t nrows, SlError *err)
 {
     pthread_rwlock_rdlock(&c->lock);
     ExStream *s = find_stream(c, name);
@@ -3378,6 +3378,7 @@ static int ingest(ExCatalog *c, const char *name, uint64_t gen, const SlValue *r
             SlBuf *e = encode_rows(s, rows, nrows);
             enc = e->data;
             len = e->len;
+            crc = st_crc32c(0, enc, len); /* outside the ingestion lock */
         }
         if (len > LOG_BATCH_BYTES || nrows > UINT32_MAX) {
             /* all or nothing: one log batch, so one ingestion can not be
@@ -3396,7 +3397,7 @@ static int ingest(ExCatalog *c, const char *name, uint64_t gen, const SlValue *r
             return -1;
         }
         pthread_mutex_lock(&c->ingest);
-        int rc = ingest_logged(s, enc, len, rows, nrows, &part, &ticket, err);
+        int rc = ingest_logged(s, enc, len, crc, rows, nrows, &part, &ticket, err);
         pthread_mutex_unlock(&c->ingest);
         encoded_done();
         /* acknowledged once durable by the stream's durability */
@@ -3436,13 +3437,13 @@ static int ingest(ExCatalog *c, const char *name, uint64_t gen, const SlValue *r
 
 int ex_ingest(ExCatalog *c, const char *name, uint64_t gen, const SlValue *rows, int64_t nrows, SlError *err)
 {
-    return ingest(c, name, gen, rows, NULL, 0, nrows, err);
+    return ingest(c, name, gen, rows, NULL, 0, 0, nrows, err);
 }
 
-int ex_ingest_encoded(ExCatalog *c, const char *name, uint64_t gen, const void *enc, size_t len, int64_t nrows,
-                      SlError *err)
+int ex_ingest_encoded(ExCatalog *c, const char *name, uint64_t gen, const void *enc, size_t len, uint32_t crc,
+                      int64_t nrows, SlError *err)
 {
-    return ingest(c, name, gen, NULL, enc, len, nrows, err);
+    return ingest(c, name, gen, NULL, enc, len, crc, nrows, err);
 }
 
 /* --------------------------------------------------------------- reading */

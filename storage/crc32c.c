@@ -53,6 +53,43 @@ uint32_t st_crc32c_sw(uint32_t crc, const void *p, size_t n)
     return ~c;
 }
 
+/* Joining two CRCs: crc(a b) = crc(a) * x^(8 |b|) mod P  xor  crc(b)
+ * (the pre- and post-inversions cancel), with polynomials over GF(2) held
+ * reflected, x^0 being the top bit. */
+static uint32_t mul_mod(uint32_t a, uint32_t b)
+{
+    uint32_t prod = 0;
+    for (uint32_t m = 1u << 31; m; m >>= 1) {
+        if (a & m)
+            prod ^= b;
+        b = (b & 1) ? (b >> 1) ^ POLY : b >> 1;
+    }
+    return prod;
+}
+
+static uint32_t pow2_table[64]; /* x^(2^k) mod P */
+static pthread_once_t pow2_once = PTHREAD_ONCE_INIT;
+
+static void pow2_init(void)
+{
+    uint32_t p = 1u << 30; /* x^1 */
+    for (int k = 0; k < 64; k++) {
+        pow2_table[k] = p;
+        p = mul_mod(p, p);
+    }
+}
+
+uint32_t st_crc32c_combine(uint32_t crc_a, uint32_t crc_b, size_t len_b)
+{
+    pthread_once(&pow2_once, pow2_init);
+    uint32_t f = 1u << 31; /* x^0 */
+    uint64_t bits = (uint64_t)len_b * 8;
+    for (int k = 0; bits; k++, bits >>= 1)
+        if (bits & 1)
+            f = mul_mod(pow2_table[k], f);
+    return mul_mod(f, crc_a) ^ crc_b;
+}
+
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <nmmintrin.h>
 

@@ -162,6 +162,12 @@ static void test_crc32c_long(void)
             CU_ASSERT_EQUAL(st_crc32c(0x1234u, buf + off, lens[k]), st_crc32c_sw(0x1234u, buf + off, lens[k]));
             CU_ASSERT_EQUAL(st_crc32c(0, buf + off, lens[k]), st_crc32c_sw(0, buf + off, lens[k]));
         }
+    /* joining: crc(a b) from crc(a), crc(b) and |b| (log batches join
+     * their header's CRC with the payload's this way) */
+    for (size_t cut = 0; cut <= n; cut += cut < 40 ? 1 : 4093) {
+        uint32_t a = st_crc32c(0, buf, cut), b = st_crc32c(0, buf + cut, n - cut);
+        CU_ASSERT_EQUAL(st_crc32c_combine(a, b, n - cut), st_crc32c(0, buf, n));
+    }
     free(buf);
 }
 
