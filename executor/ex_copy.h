@@ -111,12 +111,16 @@ typedef struct ExCopyParser {
     bool ts_cached;
     size_t null_len;
     const char *rec;      /* the record being converted (error context) */
+    const char *chunk_end;/* the end of the chunk its fields lie in, when
+                           * they lie in one (fast path): reads of a few
+                           * bytes past a field stay before it */
     size_t rec_len;
     int64_t line;         /* 1-based number of the current record's first line */
     int64_t rows;         /* records delivered */
     bool header_done;
     bool ended;           /* saw \. */
     bool general_only;    /* no fast paths (tests compare the two) */
+    bool avx2;            /* the fast scanner uses AVX2 (the CPU has it) */
 } ExCopyParser;
 
 void ex_copy_parser_init(ExCopyParser *p, const ExCopyFormat *fmt, int ncols,
@@ -135,5 +139,7 @@ void ex_copy_parser_set_batch(ExCopyParser *p, ExCopyBatch *b);
 /* Tests: read every record with the general scanner and every value with
  * sl_value_in, so the fast paths can be compared with them. */
 void ex_copy_parser_general_only(ExCopyParser *p);
+/* Tests: the SSE2 scanner even where the CPU has AVX2. */
+void ex_copy_parser_no_avx2(ExCopyParser *p);
 
 #endif

@@ -280,6 +280,9 @@ static void drain_encoded(ExCopyBatch *b, SlBuf *out)
 static void run_mode_enc(const ExCopyFormat *fmt, const char *data, size_t len, size_t chunk,
                          bool general, bool batch, bool encoded, SlBuf *out);
 
+/* The fast scanner in its SSE2 form (mode 6 of same_both_ways). */
+static bool use_sse2;
+
 /* Every row as text, then the error (SQLSTATE, message, context). */
 static void run_mode_as(const ExCopyFormat *fmt, const char *data, size_t len, size_t chunk,
                         bool general, bool batch, SlBuf *out)
@@ -297,6 +300,8 @@ static void run_mode_enc(const ExCopyFormat *fmt, const char *data, size_t len, 
     ex_copy_parser_init(&p, fmt, 6, types6, names6, "t", NULL, NULL);
     if (general)
         ex_copy_parser_general_only(&p);
+    if (use_sse2)
+        ex_copy_parser_no_avx2(&p);
     SlValue blank[8];
     static const SlType blank_types[] = {SL_T_INT8, SL_T_TIMESTAMP, SL_T_INT4, SL_T_INT8,
                                          SL_T_TEXT, SL_T_TIMESTAMPTZ, SL_T_NUMERIC, SL_T_INT4};
@@ -359,11 +364,13 @@ static void same_both_ways(const ExCopyFormat *fmt, const char *data, SlBuf *ans
     sl_buf_init(&ref);
     run_mode(fmt, data, len, 0, true, &ref);
     for (size_t chunk = 0; chunk < 8; chunk++) {
-        for (int mode = 0; mode < 6; mode++) {
+        for (int mode = 0; mode < 7; mode++) {
             bool general = mode & 1, batch = mode & 2, encoded = mode & 4;
             SlBuf got;
             sl_buf_init(&got);
+            use_sse2 = mode == 6;
             run_mode_enc(fmt, data, len, chunk, general, batch, encoded, &got);
+            use_sse2 = false;
             CU_ASSERT_STRING_EQUAL(got.data, ref.data);
             if (strcmp(got.data, ref.data))
                 fprintf(stderr, "\ninput [%s] chunk %zu general %d batch %d encoded %d:\n got [%s]\nwant [%s]\n",
@@ -455,6 +462,39 @@ static void test_fast_vs_general_csv(void)
     f = csv_fmt();
     same_both_ways(&f, all.data, NULL);
     sl_buf_free(&all);
+}
+
+/* Times of day with six fraction digits, read as words of 8 bytes on a
+ * date already seen: edge values and a wrong byte at each position. */
+static void test_fast_vs_general_time_words(void)
+{
+    static const char *const times[] = {
+        "00:00:00.000000", "23:59:59.999999", "12:34:56.789012", "24:00:00.000000", "23:60:00.000000",
+        "23:59:60.000000", "19:59:59.099999", "09:09:09.090909", "00:00:00.00000", "00:00:00.0000000",
+        "00:00:00,000000", "00:00:00.00000/", "00:00:00.00000:", "00:00:00.0000 0", "0:00:00.0000000",
+        "00-00-00.000000", "00:00:00 000000", "+0:00:00.000000", "00:00:0\x80" "000000", "00:00:00.\xff" "00000",
+        "00:00:00.12", "00:00:00.123", "00:00:00"};
+    ExCopyFormat f = csv_fmt();
+    for (size_t i = 0; i < sizeof times / sizeof times[0]; i++) {
+        for (int sep = 0; sep < 2; sep++) {
+            char in[512];
+            snprintf(in, sizeof in,
+                     "1,1,a,2020-03-04 05:06:07.000001,2020-03-04 05:06:07.000001,1\n"
+                     "2,2,b,2020-03-04%c%s,2020-03-04 %s,2\n",
+                     sep ? 'T' : ' ', times[i], times[i]);
+            same_both_ways(&f, in, NULL);
+        }
+        /* each character of the time replaced by a byte that is no digit */
+        for (size_t k = 0; k < strlen(times[i]); k++) {
+            char t[32], in[512];
+            snprintf(t, sizeof t, "%s", times[i]);
+            t[k] = (char)(t[k] == ':' || t[k] == '.' ? '5' : ':');
+            snprintf(in, sizeof in,
+                     "1,1,a,2020-03-04 05:06:07.000001,2020-03-04 05:06:07.000001,1\n"
+                     "2,2,b,2020-03-04 %s,2020-03-04 %s,2\n", t, t);
+            same_both_ways(&f, in, NULL);
+        }
+    }
 }
 
 static void test_fast_vs_general_text(void)
@@ -693,6 +733,7 @@ static const SlUnitTest copy_tests[] = {
     {"fast path = general path: random records and chunks", test_fast_vs_general_random},
     {"fast path = general path: records around 64-byte blocks", test_fast_vs_general_block_edges},
     {"fast path = general path: integers of 1..10 digits", test_fast_vs_general_integers},
+    {"fast path = general path: times of day read as words", test_fast_vs_general_time_words},
     {"batch mode: many rows, long text, reused memory", test_batch_many_rows},
     {NULL, NULL}};
 SL_UNIT_SUITE("copy formats", copy_tests)
