@@ -71,11 +71,33 @@ static inline uint8_t *ex_enc_i4(uint8_t *p, int32_t v)
     memcpy(p + 1, &v, 4);
     return p + 5;
 }
+/* memcpy for the short texts of typical rows, without a call: fixed-size
+ * moves that overlap at the end, never outside [s, s + n). */
+static inline void ex_copy_short(uint8_t *d, const char *s, size_t n)
+{
+    if (n > 128) {
+        memcpy(d, s, n);
+    } else if (n > 16) {
+        for (size_t i = 0; i + 16 < n; i += 16)
+            __builtin_memcpy(d + i, s + i, 16);
+        __builtin_memcpy(d + n - 16, s + n - 16, 16);
+    } else if (n >= 8) {
+        __builtin_memcpy(d, s, 8);
+        __builtin_memcpy(d + n - 8, s + n - 8, 8);
+    } else if (n >= 4) {
+        __builtin_memcpy(d, s, 4);
+        __builtin_memcpy(d + n - 4, s + n - 4, 4);
+    } else if (n > 0) {
+        d[0] = (uint8_t)s[0];
+        d[n / 2] = (uint8_t)s[n / 2];
+        d[n - 1] = (uint8_t)s[n - 1];
+    }
+}
 static inline uint8_t *ex_enc_text(uint8_t *p, const char *s, uint32_t n)
 {
     *p = SL_T_TEXT;
     memcpy(p + 1, &n, 4);
-    memcpy(p + 5, s, n);
+    ex_copy_short(p + 5, s, n);
     return p + 5 + n;
 }
 /* copy_text false: text points into the buffer */
