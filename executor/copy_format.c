@@ -26,6 +26,13 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+/* The word-at-a-time readers (swar_digits) take the first byte as the
+ * lowest: little-endian only; elsewhere the byte loops do it all. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define WORD_READS 1
+#else
+#define WORD_READS 0
+#endif
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 #define HAVE_AVX2_SCAN 1
@@ -366,7 +373,7 @@ static inline bool plain_int_at(const char *s, size_t n, const char *lim, size_t
 {
     size_t neg = n > 0 && s[0] == '-';
     size_t nd = n - neg;
-    if (lim && nd >= 1 && nd <= 8 && lim - (s + neg) >= 8) {
+    if (WORD_READS && lim && nd >= 1 && nd <= 8 && lim - (s + neg) >= 8) {
         uint64_t w;
         memcpy(&w, s + neg, 8);
         int64_t v = swar_digits(w << (8 * (8 - nd)), (unsigned)nd);
@@ -512,6 +519,14 @@ static inline bool ts_time_of_day(const char *s, size_t n, int64_t *tod)
 {
     if (n < 19 || n > 26 || n == 20 || (s[10] != ' ' && s[10] != 'T'))
         return false;
+#if !WORD_READS
+    int h, mi, se;
+    if (s[13] != ':' || s[16] != ':' || !digits2(s + 11, &h) || !digits2(s + 14, &mi) || !digits2(s + 17, &se) ||
+        h > 23 || mi > 59 || se > 59)
+        return false;
+    int64_t us = 0;
+    if (n > 19) {
+#else
     /* HH:MM:SS as one word: the colons, then six digits at once */
     uint64_t w;
     memcpy(&w, s + 11, 8);
@@ -535,6 +550,7 @@ static inline bool ts_time_of_day(const char *s, size_t n, int64_t *tod)
         if (s[19] != '.' || (us = swar_digits(f & ~(uint64_t)0xFFFF, 6)) < 0)
             return false;
     } else if (n > 19) {
+#endif
         if (s[19] != '.')
             return false;
         size_t k = 20;
