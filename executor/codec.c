@@ -102,30 +102,25 @@ static inline size_t value_size(const SlValue *v)
 /* Writes one value at p (value_size(v) bytes). */
 static inline uint8_t *value_put(uint8_t *p, const SlValue *v)
 {
-    if (v->isnull) {
-        *p++ = (uint8_t)(v->type | 0x80);
-        return p;
+    if (v->isnull)
+        return ex_enc_null(p, (SlType)v->type);
+    switch ((SlType)v->type) {
+    case SL_T_INT4: return ex_enc_i4(p, v->u.i4);
+    case SL_T_INT8:
+    case SL_T_FLOAT8:
+    case SL_T_TIMESTAMP:
+    case SL_T_TIMESTAMPTZ: return ex_enc_i8(p, (SlType)v->type, v->u.i8);
+    case SL_T_TEXT: return ex_enc_text(p, v->u.s.p, v->u.s.len);
+    default: break;
     }
     *p++ = v->type;
     switch ((SlType)v->type) {
     case SL_T_BOOL: *p++ = v->u.b ? 1 : 0; break;
-    case SL_T_INT4: memcpy(p, &v->u.i4, 4); p += 4; break;
-    case SL_T_INT8:
-    case SL_T_FLOAT8:
-    case SL_T_TIMESTAMP:
-    case SL_T_TIMESTAMPTZ: memcpy(p, &v->u.i8, 8); p += 8; break;
     case SL_T_NUMERIC:
         memcpy(p, &v->scale, 2);
         memcpy(p + 2, &v->u.num, 16);
         p += 18;
         break;
-    case SL_T_TEXT: {
-        uint32_t n = v->u.s.len;
-        memcpy(p, &n, 4);
-        memcpy(p + 4, v->u.s.p, n);
-        p += 4 + n;
-        break;
-    }
     case SL_T_INTERVAL:
         memcpy(p, &v->u.iv.months, 4);
         memcpy(p + 4, &v->u.iv.days, 4);

@@ -26,8 +26,22 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+/* The word-at-a-time readers (swar_digits) take the first byte as the
+ * lowest: little-endian only; elsewhere the byte loops do it all. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define WORD_READS 1
+#else
+#define WORD_READS 0
+#endif
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define HAVE_AVX2_SCAN 1
+#else
+#define HAVE_AVX2_SCAN 0
+#endif
 
 #include "ex_copy.h"
+#include "ex_int.h"
 
 /* ------------------------------------------------------------- options */
 
@@ -229,7 +243,16 @@ void ex_copy_parser_init(ExCopyParser *p, const ExCopyFormat *fmt, int ncols,
         p->ident[i] = i;
     p->null_len = strlen(fmt->null_str);
     p->line = 1;
+#if HAVE_AVX2_SCAN
+    __builtin_cpu_init();
+    p->avx2 = __builtin_cpu_supports("avx2");
+#endif
     set_conversions(p);
+}
+
+void ex_copy_parser_no_avx2(ExCopyParser *p)
+{
+    p->avx2 = false;
 }
 
 void ex_copy_parser_set_batch(ExCopyParser *p, ExCopyBatch *b)
@@ -314,15 +337,52 @@ static inline bool plain_int(const char *s, size_t n, size_t maxdig, int64_t *ou
     i = neg;
     if (i == n || n - i > maxdig)
         return false;
+    /* no exit inside the loop: one branch on the whole field */
     uint64_t v = 0;
+    unsigned bad = 0;
     for (; i < n; i++) {
         unsigned d = (unsigned)(unsigned char)s[i] - '0';
-        if (d > 9)
-            return false;
+        bad |= d > 9;
         v = v * 10 + d;
     }
     *out = neg ? -(int64_t)v : (int64_t)v;
-    return true;
+    return !bad;
+}
+
+/* 1..8 digits in the top nd bytes of v (little-endian: the first digit
+ * at the lowest of them), zeros below: their value, or -1 if a byte is
+ * not a digit. Eight digits at once (shifts and three multiplies). */
+static inline int64_t swar_digits(uint64_t v, unsigned nd)
+{
+    const unsigned sh = 8 * (8 - nd);
+    const uint64_t m30 = 0x3030303030303030ull << sh, mf0 = 0xF0F0F0F0F0F0F0F0ull << sh;
+    const uint64_t m06 = 0x0606060606060606ull << sh;
+    if ((v & mf0) != m30 || ((v + m06) & mf0) != m30)
+        return -1; /* a high nibble other than 3, or 0x3A..0x3F */
+    uint64_t x = v - m30;
+    x = x * 10 + (x >> 8);                                    /* pairs */
+    x = ((x & 0x00FF00FF00FF00FFull) * 6553601) >> 16;         /* fours */
+    x = ((x & 0x0000FFFF0000FFFFull) * 42949672960001ull) >> 32; /* eight */
+    return (int64_t)x;
+}
+
+/* plain_int, with up to 8 digits read at once when the 8 bytes from the
+ * first digit lie before lim (the end of the chunk the record is in;
+ * NULL: not known). */
+static inline bool plain_int_at(const char *s, size_t n, const char *lim, size_t maxdig, int64_t *out)
+{
+    size_t neg = n > 0 && s[0] == '-';
+    size_t nd = n - neg;
+    if (WORD_READS && lim && nd >= 1 && nd <= 8 && lim - (s + neg) >= 8) {
+        uint64_t w;
+        memcpy(&w, s + neg, 8);
+        int64_t v = swar_digits(w << (8 * (8 - nd)), (unsigned)nd);
+        if (v < 0)
+            return false;
+        *out = neg ? -v : v;
+        return true;
+    }
+    return plain_int(s, n, maxdig, out);
 }
 
 /* ---------------------------------------------------------- batch mode */
@@ -415,6 +475,10 @@ void ex_copy_batch_reset(ExCopyBatch *b, size_t keep_bytes)
     }
     b->used = NULL;
     b->text = b->text_end = NULL;
+    if (b->enc.cap > keep_bytes - (kept < keep_bytes ? kept : keep_bytes))
+        sl_buf_free(&b->enc);
+    else
+        sl_buf_reset(&b->enc);
     b->n = 0;
 }
 
@@ -435,7 +499,7 @@ size_t ex_copy_batch_bytes(const ExCopyBatch *b)
         n += blk->size;
     for (const ExCopyTextBlock *blk = b->spare; blk; blk = blk->next)
         n += blk->size;
-    return n;
+    return n + b->enc.cap;
 }
 
 /* ---------------------------------------------------------- conversion */
@@ -453,13 +517,40 @@ static inline bool digits2(const char *s, int *v)
  * (24:00:00 and leap seconds go the general way). Only the time is read. */
 static inline bool ts_time_of_day(const char *s, size_t n, int64_t *tod)
 {
+    if (n < 19 || n > 26 || n == 20 || (s[10] != ' ' && s[10] != 'T'))
+        return false;
+#if !WORD_READS
     int h, mi, se;
-    if (n < 19 || n > 26 || n == 20 || (s[10] != ' ' && s[10] != 'T') || s[13] != ':' || s[16] != ':' ||
-        !digits2(s + 11, &h) || !digits2(s + 14, &mi) || !digits2(s + 17, &se) || h > 23 || mi > 59 ||
-        se > 59)
+    if (s[13] != ':' || s[16] != ':' || !digits2(s + 11, &h) || !digits2(s + 14, &mi) || !digits2(s + 17, &se) ||
+        h > 23 || mi > 59 || se > 59)
         return false;
     int64_t us = 0;
     if (n > 19) {
+#else
+    /* HH:MM:SS as one word: the colons, then six digits at once */
+    uint64_t w;
+    memcpy(&w, s + 11, 8);
+    const uint64_t dmask = 0xFFFF00FFFF00FFFFull, m30 = 0x3030003030003030ull;
+    const uint64_t mf0 = 0xF0F000F0F000F0F0ull, m06 = 0x0606000606000606ull;
+    uint64_t dg = w & dmask;
+    if ((w & ~dmask) != 0x00003A00003A0000ull || (dg & mf0) != m30 || ((dg + m06) & mf0) != m30)
+        return false;
+    uint64_t x = dg - m30;
+    int h = (int)((x & 0xFF) * 10 + ((x >> 8) & 0xFF));
+    int mi = (int)(((x >> 24) & 0xFF) * 10 + ((x >> 32) & 0xFF));
+    int se = (int)(((x >> 48) & 0xFF) * 10 + (x >> 56));
+    if (h > 23 || mi > 59 || se > 59)
+        return false;
+    int64_t us = 0;
+    if (n == 26) {
+        /* six digits of microseconds: the word ending the string, less
+         * its first two bytes (the last of the seconds, the point) */
+        uint64_t f;
+        memcpy(&f, s + 18, 8);
+        if (s[19] != '.' || (us = swar_digits(f & ~(uint64_t)0xFFFF, 6)) < 0)
+            return false;
+    } else if (n > 19) {
+#endif
         if (s[19] != '.')
             return false;
         size_t k = 20;
@@ -570,6 +661,94 @@ static inline int convert_field(ExCopyParser *p, int col, const ExCopyField *f, 
     return 0;
 }
 
+/* Encoded batch, a value the fast conversions do not read: sl_value_in's
+ * value appended by ex_value_encode (which makes room itself). */
+static int encode_slow(ExCopyParser *p, int col, const ExCopyField *f, SlBuf *o, SlError *err)
+{
+    SlValue v;
+    p->row_arena_used = true;
+    if (sl_value_in(p->types[col], f->p, f->len, p->row_arena, &v, err) < 0) {
+        column_context(p, err, col, f->p, f->len);
+        return -1;
+    }
+    if (p->conv[col] == CONV_TS || p->conv[col] == CONV_TSTZ)
+        ts_remember(p, f->p, f->len, v.u.ts);
+    ex_value_encode(o, &v);
+    return 0;
+}
+
+/* convert_record for an encoded batch: the values are written at a cursor
+ * held in a register (stores through uint8_t * may alias anything, so
+ * o->len would be reloaded and stored around every value). The record's
+ * values need at most its length (text, unescaped or not, is no longer
+ * than the record) and EX_ENC_MAX_FIXED bytes a column. A record that
+ * fails leaves nothing. */
+static int encode_record(ExCopyParser *p, int nf, SlError *err)
+{
+    ExCopyBatch *b = p->batch;
+    SlBuf *o = &b->enc;
+    const size_t start = o->len;
+    const size_t need = p->rec_len + (size_t)p->ncols * EX_ENC_MAX_FIXED;
+    if (SL_UNLIKELY(o->cap - o->len <= need))
+        sl_buf_reserve(o, need);
+    const int upto = nf < p->ncols ? nf : p->ncols;
+    const ExCopyField *fields = p->fields;
+    const uint8_t *conv = p->conv;
+    const SlType *types = p->types;
+    const char *lim = p->chunk_end;
+    uint8_t *w = (uint8_t *)o->data + start;
+    for (int col = 0; col < upto; col++) {
+        const ExCopyField *f = &fields[col];
+        int64_t x;
+        if (f->isnull) {
+            w = ex_enc_null(w, types[col]);
+            continue;
+        }
+        switch (conv[col]) {
+        case CONV_TEXT:
+            w = ex_enc_text(w, f->p, (uint32_t)f->len);
+            continue;
+        case CONV_INT8:
+            if (plain_int_at(f->p, f->len, lim, 18, &x)) {
+                w = ex_enc_i8(w, SL_T_INT8, x);
+                continue;
+            }
+            break;
+        case CONV_INT4:
+            if (plain_int_at(f->p, f->len, lim, 9, &x)) {
+                w = ex_enc_i4(w, (int32_t)x);
+                continue;
+            }
+            break;
+        case CONV_TS:
+        case CONV_TSTZ:
+            if (ts_same_day(p, f->p, f->len, &x)) {
+                w = ex_enc_i8(w, conv[col] == CONV_TS ? SL_T_TIMESTAMP : SL_T_TIMESTAMPTZ, x);
+                continue;
+            }
+            break;
+        default:
+            break;
+        }
+        o->len = (size_t)((char *)w - o->data);
+        if (encode_slow(p, col, f, o, err) < 0) {
+            o->len = start;
+            return -1;
+        }
+        w = (uint8_t *)o->data + o->len;
+    }
+    if (nf < p->ncols) {
+        o->len = start;
+        sl_error(err, SL_E_BAD_COPY_FILE_FORMAT, "missing data for column \"%s\"", p->colnames[nf]);
+        line_context(p, err);
+        return -1;
+    }
+    o->len = (size_t)((char *)w - o->data);
+    b->n++;
+    p->rows++;
+    return 0;
+}
+
 /* Converts the nf fields of the current record (PostgreSQL's order: too
  * many fields is an error before any conversion, a missing one after the
  * columns before it were read) and hands the row over: to fn, or into
@@ -579,6 +758,8 @@ static int convert_record(ExCopyParser *p, int nf, SlError *err)
     if (nf > p->ncols)
         return extra_data(p, err);
     ExCopyBatch *b = p->batch;
+    if (b && b->encoded)
+        return encode_record(p, nf, err);
     SlValue *dst;
     const int *map;
     if (b) {
@@ -929,47 +1110,62 @@ static int process_record(ExCopyParser *p, const char *rec, size_t n, bool simpl
  * and has at most ncols fields. Its fields go to p->fields; returns the
  * index of its newline and the number of fields in *nfp, or -1 when the
  * record is not such (the caller then takes the general way, which
- * reads it the same). One pass: 16 bytes at a time, the positions of
- * the delimiter, newline and special bytes as a bit mask. */
-static inline ssize_t scan_plain(ExCopyParser *p, const char *s, const char *end, int *nfp)
+ * reads it the same). One pass: 64 bytes at a time, the positions of
+ * the delimiters and of the first newline or special byte as bit masks
+ * (SSE2, or AVX2 where the CPU has it), then the rest byte by byte. */
+
+/* The delimiters of a 64-byte block before its first newline or special
+ * byte (the lowest bit of mo) become fields. 1: the record's newline is
+ * in the block (*cp moved to it); -1: the record is not plain; 0: on. */
+static inline __attribute__((always_inline)) int scan_block(ExCopyField *f, int last, const char **fsp, int *nfp,
+                                                            const char **cp, uint64_t md, uint64_t mo)
+{
+    const char *c = *cp, *fs = *fsp;
+    int nf = *nfp;
+    if (mo)
+        md &= (mo & -mo) - 1; /* the delimiters before it */
+    while (md) {
+        const char *at = c + __builtin_ctzll(md);
+        md &= md - 1;
+        if (nf >= last)
+            return -1;
+        f[nf].p = fs;
+        f[nf].len = (size_t)(at - fs);
+        nf++;
+        fs = at + 1;
+    }
+    *fsp = fs;
+    *nfp = nf;
+    if (!mo)
+        return 0;
+    c += __builtin_ctzll(mo);
+    if (*c != '\n')
+        return -1;
+    *cp = c;
+    return 1;
+}
+
+/* The record's end: c is its newline, fs the start of its last field. */
+static inline __attribute__((always_inline)) ssize_t scan_found(ExCopyField *f, const char *s, const char *c,
+                                                                const char *fs, int nf, int *nfp)
+{
+    /* a '\r' before the newline is not data */
+    const char *fe = c > s && c[-1] == '\r' ? c - 1 : c;
+    if (fe - s == 2 && s[0] == '\\' && s[1] == '.')
+        return -1; /* the end marker */
+    f[nf].p = fs;
+    f[nf].len = (size_t)(fe - fs);
+    *nfp = nf + 1;
+    return c - s;
+}
+
+/* Byte by byte from c (fewer than 64 bytes left, or no SIMD). */
+static inline __attribute__((always_inline)) ssize_t scan_tail(const ExCopyParser *p, const char *s, const char *c,
+                                                               const char *end, const char *fs, int nf, int *nfp)
 {
     const char d = p->fmt.delim, sp = p->fmt.csv ? p->fmt.quote : '\\';
     const int last = p->ncols - 1;
     ExCopyField *f = p->fields;
-    const char *fs = s, *c = s;
-    int nf = 0;
-#if defined(__SSE2__)
-    /* 64 bytes at a time: the delimiters, and the first newline or
-     * special byte (which ends the fast path's interest in the block) */
-    const __m128i vd = _mm_set1_epi8(d), vn = _mm_set1_epi8('\n'), vs = _mm_set1_epi8(sp);
-    for (; c + 64 <= end; c += 64) {
-        uint64_t md = 0, mo = 0;
-        for (int k = 0; k < 4; k++) {
-            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(c + 16 * k));
-            md |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vd)) << (16 * k);
-            mo |= (uint64_t)(unsigned)_mm_movemask_epi8(
-                      _mm_or_si128(_mm_cmpeq_epi8(x, vn), _mm_cmpeq_epi8(x, vs))) << (16 * k);
-        }
-        if (mo)
-            md &= (mo & -mo) - 1; /* the delimiters before it */
-        while (md) {
-            const char *at = c + __builtin_ctzll(md);
-            md &= md - 1;
-            if (nf >= last)
-                return -1;
-            f[nf].p = fs;
-            f[nf].len = (size_t)(at - fs);
-            nf++;
-            fs = at + 1;
-        }
-        if (mo) {
-            c += __builtin_ctzll(mo);
-            if (*c != '\n')
-                return -1;
-            goto found;
-        }
-    }
-#endif
     for (; c < end; c++) {
         char ch = *c;
         if (ch == d) {
@@ -980,25 +1176,71 @@ static inline ssize_t scan_plain(ExCopyParser *p, const char *s, const char *end
             nf++;
             fs = c + 1;
         } else if (ch == '\n') {
-            goto found;
+            return scan_found(f, s, c, fs, nf, nfp);
         } else if (ch == sp) {
             return -1;
         }
     }
     return -1;
-found:;
-    /* c is the newline; a '\r' before it is not data */
-    const char *fe = c > s && c[-1] == '\r' ? c - 1 : c;
-    if (fe - s == 2 && s[0] == '\\' && s[1] == '.')
-        return -1; /* the end marker */
-    f[nf].p = fs;
-    f[nf].len = (size_t)(fe - fs);
-    *nfp = nf + 1;
-    return c - s;
 }
 
-/* A record scan_plain found: its fields' NULLs, then the values. */
-static inline int plain_record(ExCopyParser *p, const char *rec, size_t n, int nf, SlError *err)
+static inline ssize_t scan_plain(const ExCopyParser *p, const char *s, const char *end, int *nfp)
+{
+    const char *fs = s, *c = s;
+    int nf = 0;
+#if defined(__SSE2__)
+    const char sp = p->fmt.csv ? p->fmt.quote : '\\';
+    const __m128i vd = _mm_set1_epi8(p->fmt.delim), vn = _mm_set1_epi8('\n'), vs = _mm_set1_epi8(sp);
+    for (; c + 64 <= end; c += 64) {
+        uint64_t md = 0, mo = 0;
+        for (int k = 0; k < 4; k++) {
+            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(c + 16 * k));
+            md |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vd)) << (16 * k);
+            mo |= (uint64_t)(unsigned)_mm_movemask_epi8(
+                      _mm_or_si128(_mm_cmpeq_epi8(x, vn), _mm_cmpeq_epi8(x, vs))) << (16 * k);
+        }
+        int r = scan_block(p->fields, p->ncols - 1, &fs, &nf, &c, md, mo);
+        if (r < 0)
+            return -1;
+        if (r > 0)
+            return scan_found(p->fields, s, c, fs, nf, nfp);
+    }
+#endif
+    return scan_tail(p, s, c, end, fs, nf, nfp);
+}
+
+#if HAVE_AVX2_SCAN
+/* The same with 32-byte compares: half the instructions per block. */
+__attribute__((target("avx2"))) static ssize_t scan_plain_avx2(const ExCopyParser *p, const char *s, const char *end,
+                                                               int *nfp)
+{
+    const char *fs = s, *c = s;
+    int nf = 0;
+    const char sp = p->fmt.csv ? p->fmt.quote : '\\';
+    const __m256i vd = _mm256_set1_epi8(p->fmt.delim), vn = _mm256_set1_epi8('\n'), vs = _mm256_set1_epi8(sp);
+    for (; c + 64 <= end; c += 64) {
+        __m256i x0 = _mm256_loadu_si256((const __m256i *)(const void *)c);
+        __m256i x1 = _mm256_loadu_si256((const __m256i *)(const void *)(c + 32));
+        uint64_t md = (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x0, vd)) |
+                      (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x1, vd)) << 32;
+        uint64_t mo =
+            (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_or_si256(_mm256_cmpeq_epi8(x0, vn),
+                                                                     _mm256_cmpeq_epi8(x0, vs))) |
+            (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_or_si256(_mm256_cmpeq_epi8(x1, vn),
+                                                                     _mm256_cmpeq_epi8(x1, vs))) << 32;
+        int r = scan_block(p->fields, p->ncols - 1, &fs, &nf, &c, md, mo);
+        if (r < 0)
+            return -1;
+        if (r > 0)
+            return scan_found(p->fields, s, c, fs, nf, nfp);
+    }
+    return scan_tail(p, s, c, end, fs, nf, nfp);
+}
+#endif
+
+/* A record scan_plain found in a chunk ending at end: its fields' NULLs,
+ * then the values. */
+static inline int plain_record(ExCopyParser *p, const char *rec, size_t n, const char *end, int nf, SlError *err)
 {
     for (int i = 0; i < nf; i++)
         p->fields[i].isnull = is_null(p, p->fields[i].p, p->fields[i].len);
@@ -1008,7 +1250,9 @@ static inline int plain_record(ExCopyParser *p, const char *rec, size_t n, int n
     }
     p->rec = rec;
     p->rec_len = n > 0 && rec[n - 1] == '\r' ? n - 1 : n;
+    p->chunk_end = end;
     int rc = convert_record(p, nf, err);
+    p->chunk_end = NULL;
     p->rec = NULL;
     p->line++;
     return rc;
@@ -1040,9 +1284,17 @@ int ex_copy_parser_feed(ExCopyParser *p, const char *data, size_t len, SlError *
     while (!p->ended && cur < end) {
         int nf;
         bool fast = !p->general_only && (!p->fmt.header || p->header_done);
-        ssize_t e = fast ? scan_plain(p, cur, end, &nf) : -1;
+        ssize_t e = -1;
+        if (fast) {
+#if HAVE_AVX2_SCAN
+            if (p->avx2)
+                e = scan_plain_avx2(p, cur, end, &nf);
+            else
+#endif
+                e = scan_plain(p, cur, end, &nf);
+        }
         if (e >= 0) {
-            if (plain_record(p, cur, (size_t)e, nf, err) < 0)
+            if (plain_record(p, cur, (size_t)e, end, nf, err) < 0)
                 return -1;
             cur += e + 1;
             continue;

@@ -950,7 +950,23 @@ struct ExCopyIn {
     const char **names;
     ExCopyBatch batch;        /* the rows so far */
     SlArena *arena;           /* the plan's copy, the column map, the blank row */
+    uint32_t crc;             /* encoded batch: CRC32C of its first crc_len bytes, */
+    size_t crc_len;           /* taken after each chunk while they are in cache */
 };
+
+/* An encoded batch's CRC brought up to its end. */
+static void copy_crc(ExCopyIn *ci)
+{
+    const SlBuf *e = &ci->batch.enc;
+    if (!ci->batch.encoded)
+        return;
+    if (ci->crc_len > e->len) { /* never: a failed record leaves no bytes behind the last chunk */
+        ci->crc = 0;
+        ci->crc_len = 0;
+    }
+    ci->crc = st_crc32c(ci->crc, e->data + ci->crc_len, e->len - ci->crc_len);
+    ci->crc_len = e->len;
+}
 
 /* The batches of finished COPYs, kept for the next ones: a 100k-row COPY
  * of bids needs ~37 MB (rows and text), and fresh memory costs a page
@@ -1005,6 +1021,12 @@ int ex_copy_begin(ExEngine *eng, const ExPlan *p, ExCopyIn **out, int *ncols, Sl
     b->width = p->stream_ncols > 0 ? p->stream_ncols : 1;
     b->map = p->colmap;
     b->blank = NULL;
+    /* every column in stream order (the usual COPY): the rows are written
+     * straight in the log's encoding, which is all ingestion needs unless
+     * the stream has views */
+    b->encoded = p->nvalues == p->stream_ncols && p->stream_ncols > 0;
+    for (int k = 0; b->encoded && k < p->nvalues; k++)
+        b->encoded = p->colmap[k] == k;
     if (p->nvalues < b->width) {
         SlValue *blank = sl_alloc(ci->arena, sizeof(SlValue) * (size_t)b->width);
         for (int k = 0; k < b->width; k++)
@@ -1020,7 +1042,9 @@ int ex_copy_begin(ExEngine *eng, const ExPlan *p, ExCopyIn **out, int *ncols, Sl
 
 int ex_copy_data(ExCopyIn *ci, const char *data, size_t len, SlError *err)
 {
-    return ex_copy_parser_feed(&ci->parser, data, len, err);
+    int rc = ex_copy_parser_feed(&ci->parser, data, len, err);
+    copy_crc(ci);
+    return rc;
 }
 
 void ex_copy_abort(ExCopyIn *ci)
@@ -1050,7 +1074,11 @@ void ex_copy_abort(ExCopyIn *ci)
 int ex_copy_end(ExCopyIn *ci, char tag[64], SlError *err)
 {
     int rc = ex_copy_parser_finish(&ci->parser, err);
-    if (rc == 0)
+    copy_crc(ci);
+    if (rc == 0 && ci->batch.encoded)
+        rc = ex_ingest_encoded(ci->eng->catalog, ci->plan->relname, ci->plan->gen, ci->batch.enc.data,
+                               ci->batch.enc.len, ci->crc, ci->batch.n, err);
+    else if (rc == 0)
         rc = ex_ingest(ci->eng->catalog, ci->plan->relname, ci->plan->gen, ci->batch.rows, ci->batch.n, err);
     if (rc == 0)
         snprintf(tag, 64, "COPY %lld", (long long)ci->batch.n);

@@ -47,7 +47,8 @@ int ex_copy_format_parse(const PsList *options, SlArena *arena,
 typedef int (*ExCopyRowFn)(void *ctx, const SlValue *values, int ncols,
                            SlError *err);
 
-/* Batch mode: the rows of a COPY, written by the parser in place. Each
+/* Batch mode: the rows of a COPY, written by the parser in place (as
+ * SlValue rows, or encoded for the log: see enc). Each
  * row has `width` values; value i of a record goes to column map[i], and
  * when a record gives fewer than `width` columns the row starts as a copy
  * of `blank` (the NULLs of the others). Text values point into blocks of
@@ -65,6 +66,11 @@ typedef struct ExCopyBatch {
     char *text, *text_end; /* free space in the current text block */
     ExCopyTextBlock *used; /* blocks holding this batch's text */
     ExCopyTextBlock *spare;/* emptied blocks, for the next text */
+    bool encoded;          /* the rows go to enc instead, in the stream
+                            * log's encoding (codec.c), row after row: only
+                            * with the identity map and no blank (every
+                            * record fills its row); rows and text unused */
+    SlBuf enc;
 } ExCopyBatch;
 
 /* Empties the batch (rows and text), keeping at most keep_bytes of its
@@ -105,12 +111,16 @@ typedef struct ExCopyParser {
     bool ts_cached;
     size_t null_len;
     const char *rec;      /* the record being converted (error context) */
+    const char *chunk_end;/* the end of the chunk its fields lie in, when
+                           * they lie in one (fast path): reads of a few
+                           * bytes past a field stay before it */
     size_t rec_len;
     int64_t line;         /* 1-based number of the current record's first line */
     int64_t rows;         /* records delivered */
     bool header_done;
     bool ended;           /* saw \. */
     bool general_only;    /* no fast paths (tests compare the two) */
+    bool avx2;            /* the fast scanner uses AVX2 (the CPU has it) */
 } ExCopyParser;
 
 void ex_copy_parser_init(ExCopyParser *p, const ExCopyFormat *fmt, int ncols,
@@ -129,5 +139,7 @@ void ex_copy_parser_set_batch(ExCopyParser *p, ExCopyBatch *b);
 /* Tests: read every record with the general scanner and every value with
  * sl_value_in, so the fast paths can be compared with them. */
 void ex_copy_parser_general_only(ExCopyParser *p);
+/* Tests: the SSE2 scanner even where the CPU has AVX2. */
+void ex_copy_parser_no_avx2(ExCopyParser *p);
 
 #endif

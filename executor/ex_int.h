@@ -4,6 +4,8 @@
 #ifndef EX_INT_H
 #define EX_INT_H
 
+#include <string.h>
+
 #include "sl_executor.h"
 #include "sl_planner.h"
 
@@ -47,6 +49,57 @@ SlValue ex_text_lower(ExEvalCtx *c, const SlValue *v);
 
 /* codec.c: rows and values as bytes (stream log, checkpoints) */
 void ex_value_encode(SlBuf *out, const SlValue *v);
+/* The same encoding written in place by a producer that has no SlValue
+ * (COPY writes its rows straight into it): each returns the byte after
+ * the value. The caller has room: EX_ENC_MAX_FIXED bytes for a value
+ * other than a text, 5 + n for a text of n bytes. */
+#define EX_ENC_MAX_FIXED 19
+static inline uint8_t *ex_enc_null(uint8_t *p, SlType t)
+{
+    *p = (uint8_t)(t | 0x80);
+    return p + 1;
+}
+static inline uint8_t *ex_enc_i8(uint8_t *p, SlType t, int64_t v) /* int8, timestamp(tz) */
+{
+    *p = (uint8_t)t;
+    memcpy(p + 1, &v, 8);
+    return p + 9;
+}
+static inline uint8_t *ex_enc_i4(uint8_t *p, int32_t v)
+{
+    *p = SL_T_INT4;
+    memcpy(p + 1, &v, 4);
+    return p + 5;
+}
+/* memcpy for the short texts of typical rows, without a call: fixed-size
+ * moves that overlap at the end, never outside [s, s + n). */
+static inline void ex_copy_short(uint8_t *d, const char *s, size_t n)
+{
+    if (n > 128) {
+        memcpy(d, s, n);
+    } else if (n > 16) {
+        for (size_t i = 0; i + 16 < n; i += 16)
+            __builtin_memcpy(d + i, s + i, 16);
+        __builtin_memcpy(d + n - 16, s + n - 16, 16);
+    } else if (n >= 8) {
+        __builtin_memcpy(d, s, 8);
+        __builtin_memcpy(d + n - 8, s + n - 8, 8);
+    } else if (n >= 4) {
+        __builtin_memcpy(d, s, 4);
+        __builtin_memcpy(d + n - 4, s + n - 4, 4);
+    } else if (n > 0) {
+        d[0] = (uint8_t)s[0];
+        d[n / 2] = (uint8_t)s[n / 2];
+        d[n - 1] = (uint8_t)s[n - 1];
+    }
+}
+static inline uint8_t *ex_enc_text(uint8_t *p, const char *s, uint32_t n)
+{
+    *p = SL_T_TEXT;
+    memcpy(p + 1, &n, 4);
+    ex_copy_short(p + 5, s, n);
+    return p + 5 + n;
+}
 /* copy_text false: text points into the buffer */
 int ex_value_decode(const uint8_t **p, const uint8_t *end, SlArena *arena, bool copy_text, SlValue *v,
                     SlError *err);
@@ -124,6 +177,11 @@ int ex_stream_columns(ExCatalog *c, const char *name, SlArena *a, const PlColumn
 /* gen: the generation the caller's plan was made against (0: any); a
  * different one is 0A000 "cached plan must not change result type" */
 int ex_ingest(ExCatalog *c, const char *name, uint64_t gen, const SlValue *rows, int64_t nrows, SlError *err);
+/* The same for rows already in the log's encoding (ex_rows_encode's bytes
+ * for nrows rows of the stream's columns), as COPY writes them; crc is
+ * their CRC32C (st_crc32c(0, enc, len)). */
+int ex_ingest_encoded(ExCatalog *c, const char *name, uint64_t gen, const void *enc, size_t len, uint32_t crc,
+                      int64_t nrows, SlError *err);
 int ex_view_columns(ExCatalog *c, const char *name, SlArena *a, const ExColumn **cols, int *ncols, uint64_t *gen);
 /* Every row of the view as of every row ingested before the call; fn
  * returns -1 (error), 0 (more) or 1 (enough: the snapshot stops). */

@@ -2701,7 +2701,7 @@ static void task_drain(ExTask *t, SlArena *scratch)
 typedef struct DecodeBufs {
     int64_t *cvals[COL_MAX];
     uint8_t *cnulls[COL_MAX];
-    int64_t ccap;
+    int64_t ccap[COL_MAX];         /* per column: one buffer serves views of different plans */
     SlValue *rows;
     int64_t cap;
 } DecodeBufs;
@@ -2738,13 +2738,12 @@ static int route_logged(ExView *v, const void *data, size_t len, int64_t nrows, 
     const ColPlan *cp = v->q->where ? NULL : v->cplan;
     bool checked = !chk || !chk->unchecked;
     if (cp) {
-        if (nrows > d->ccap) {
-            d->ccap = nrows;
-            for (int c = 0; c < cp->ncols; c++) {
-                d->cvals[c] = sl_realloc(d->cvals[c], sizeof(int64_t) * (size_t)d->ccap);
-                d->cnulls[c] = sl_realloc(d->cnulls[c], (size_t)d->ccap);
+        for (int c = 0; c < cp->ncols; c++)
+            if (nrows > d->ccap[c]) {
+                d->ccap[c] = nrows;
+                d->cvals[c] = sl_realloc(d->cvals[c], sizeof(int64_t) * (size_t)nrows);
+                d->cnulls[c] = sl_realloc(d->cnulls[c], (size_t)nrows);
             }
-        }
         /* decode a few rows, then checksum the bytes just read while they
          * are in cache: the batch is read from memory once */
         const uint8_t *p = data, *end = p + len;
@@ -2788,6 +2787,32 @@ static int route_logged(ExView *v, const void *data, size_t len, int64_t nrows, 
     if (ex_rows_decode_some(data, len, s->ncols, v->want, d->rows, nrows, err) < 0)
         return -1;
     return view_route(v, d->rows + (size_t)skip * (size_t)s->ncols, nrows - skip, err);
+}
+
+/* The ingesting thread's decode buffers (route_logged), kept per thread. */
+static pthread_key_t bufs_key;
+static pthread_once_t bufs_once = PTHREAD_ONCE_INIT;
+
+static void bufs_free(void *p)
+{
+    decode_bufs_free(p);
+    free(p);
+}
+
+static void bufs_key_init(void)
+{
+    pthread_key_create(&bufs_key, bufs_free);
+}
+
+static DecodeBufs *live_bufs(void)
+{
+    pthread_once(&bufs_once, bufs_key_init);
+    DecodeBufs *d = pthread_getspecific(bufs_key);
+    if (!d) {
+        d = sl_calloc(1, sizeof *d);
+        pthread_setspecific(bufs_key, d);
+    }
+    return d;
 }
 
 static void task_replay(ExTask *t, Replay *rp, SlArena *scratch)
@@ -4050,7 +4075,9 @@ static void enc_key_init(void)
     pthread_key_create(&enc_key, encoded_free);
 }
 
-static SlBuf *encode_rows(const ExStream *s, const SlValue *rows, int64_t nrows)
+/* The thread's buffer: an ingestion's encoding, or (COPY, which encodes
+ * as it parses) the rows decoded back for the views. */
+static SlBuf *thread_buf(void)
 {
     pthread_once(&enc_once, enc_key_init);
     SlBuf *b = pthread_getspecific(enc_key);
@@ -4059,27 +4086,46 @@ static SlBuf *encode_rows(const ExStream *s, const SlValue *rows, int64_t nrows)
         pthread_setspecific(enc_key, b);
     }
     sl_buf_reset(b);
+    return b;
+}
+
+static SlBuf *encode_rows(const ExStream *s, const SlValue *rows, int64_t nrows)
+{
+    SlBuf *b = thread_buf();
     ex_rows_encode(b, rows, nrows, s->ncols);
     return b;
 }
 
-/* After an ingestion: a very large buffer is not kept. */
-static void encoded_done(SlBuf *b)
+/* Encoded rows as SlValues (text points into enc), in the thread's buffer. */
+static const SlValue *decode_rows(const ExStream *s, const void *enc, size_t len, int64_t nrows, SlError *err)
 {
-    if (b->cap > ((size_t)64 << 20))
+    SlBuf *b = thread_buf();
+    sl_buf_reserve(b, sizeof(SlValue) * (size_t)(nrows * s->ncols));
+    SlValue *rows = (SlValue *)(void *)b->data; /* malloc's alignment */
+    if (ex_rows_decode(enc, len, s->ncols, NULL, false, rows, nrows, err) < 0)
+        return NULL;
+    return rows;
+}
+
+/* After an ingestion: a very large buffer is not kept. */
+static void encoded_done(void)
+{
+    pthread_once(&enc_once, enc_key_init);
+    SlBuf *b = pthread_getspecific(enc_key);
+    if (b && b->cap > ((size_t)64 << 20))
         sl_buf_free(b);
 }
 
 /* Appends the encoded rows to the stream's next partition and routes them
- * to the running views. Caller holds the ingestion lock. */
-static int ingest_logged(ExStream *s, const SlBuf *enc, const SlValue *rows, int64_t nrows, int *part,
+ * (the same bytes) to the running views. Caller holds the ingestion lock. */
+static int ingest_logged(ExStream *s, const void *enc, size_t len, uint32_t crc, int64_t nrows, int *part,
                          uint64_t *ticket, SlError *err)
 {
     int p = (int)(s->next_part++ % (uint64_t)s->partitions);
     *part = p;
     uint64_t first;
     if (sl_failpoint_hit("storage.log.append", err) < 0 ||
-        st_log_append(s->logs[p], enc->data, enc->len, (uint32_t)nrows, &first, ticket, err) < 0)
+        st_log_append_crc(s->logs[p], enc, len, crc, (uint32_t)nrows, &first, ticket, err) < 0)
         return -1;
     s->ends[p] = first + (uint64_t)nrows;
     for (int k = 0; k < s->nviews; k++) {
@@ -4088,13 +4134,20 @@ static int ingest_logged(ExStream *s, const SlBuf *enc, const SlValue *rows, int
          * rebuilt (its checkpoint, then the log after it) */
         if (__atomic_load_n(&v->state, __ATOMIC_ACQUIRE) != JOB_RUNNING)
             continue;
-        view_route(v, rows, nrows, err);
+        /* the log's bytes, as a replay would read them: each kind of view
+         * takes them its own way (route_logged) */
+        SlError rerr;
+        if (route_logged(v, enc, len, nrows, 0, NULL, live_bufs(), &rerr) < 0)
+            sl_warn("view \"%s\": could not route an ingestion: %s", v->name, rerr.message);
         v->off[p] = s->ends[p];
     }
     return 0;
 }
 
-int ex_ingest(ExCatalog *c, const char *name, uint64_t gen, const SlValue *rows, int64_t nrows, SlError *err)
+/* ex_ingest and ex_ingest_encoded: the rows come as SlValues (rows) or
+ * already encoded for the log (enc, len, and their CRC32C crc). */
+static int ingest(ExCatalog *c, const char *name, uint64_t gen, const SlValue *rows, const void *enc, size_t len,
+                  uint32_t crc, int64_t nrows, SlError *err)
 {
     pthread_rwlock_rdlock(&c->lock);
     ExStream *s = find_stream(c, name);
@@ -4113,11 +4166,16 @@ int ex_ingest(ExCatalog *c, const char *name, uint64_t gen, const SlValue *rows,
     if (s->logs) {
         int part;
         uint64_t ticket = 0;
-        SlBuf *e = encode_rows(s, rows, nrows);
-        if (e->len > LOG_BATCH_BYTES || nrows > UINT32_MAX) {
+        if (!enc) {
+            SlBuf *e = encode_rows(s, rows, nrows);
+            enc = e->data;
+            len = e->len;
+            crc = st_crc32c(0, enc, len); /* outside the ingestion lock */
+        }
+        if (len > LOG_BATCH_BYTES || nrows > UINT32_MAX) {
             /* all or nothing: one log batch, so one ingestion can not be
              * half in the log after a failure */
-            encoded_done(e);
+            encoded_done();
             pthread_rwlock_unlock(&c->lock);
             sl_error(err, SL_E_PROGRAM_LIMIT_EXCEEDED, "one ingestion into stream \"%s\" may hold at most %u MB", name,
                      LOG_BATCH_BYTES >> 20);
@@ -4125,14 +4183,19 @@ int ex_ingest(ExCatalog *c, const char *name, uint64_t gen, const SlValue *rows,
             return -1;
         }
         pthread_mutex_lock(&c->ingest);
-        int rc = ingest_logged(s, e, rows, nrows, &part, &ticket, err);
+        int rc = ingest_logged(s, enc, len, crc, nrows, &part, &ticket, err);
         pthread_mutex_unlock(&c->ingest);
-        encoded_done(e);
+        encoded_done();
         /* acknowledged once durable by the stream's durability */
         if (rc == 0)
             rc = st_log_wait(s->logs[part], ticket, err);
         pthread_rwlock_unlock(&c->lock);
         return rc;
+    }
+    if (!rows && !(rows = decode_rows(s, enc, len, nrows, err))) {
+        encoded_done();
+        pthread_rwlock_unlock(&c->lock);
+        return -1;
     }
     pthread_mutex_lock(&c->ingest);
     /* keep the rows for views created later */
@@ -4152,8 +4215,21 @@ int ex_ingest(ExCatalog *c, const char *name, uint64_t gen, const SlValue *rows,
     for (int i = 0; i < s->nviews; i++)
         view_route(s->views[i], dst, nrows, err);
     pthread_mutex_unlock(&c->ingest);
+    if (enc)
+        encoded_done();
     pthread_rwlock_unlock(&c->lock);
     return 0;
+}
+
+int ex_ingest(ExCatalog *c, const char *name, uint64_t gen, const SlValue *rows, int64_t nrows, SlError *err)
+{
+    return ingest(c, name, gen, rows, NULL, 0, 0, nrows, err);
+}
+
+int ex_ingest_encoded(ExCatalog *c, const char *name, uint64_t gen, const void *enc, size_t len, uint32_t crc,
+                      int64_t nrows, SlError *err)
+{
+    return ingest(c, name, gen, NULL, enc, len, crc, nrows, err);
 }
 
 /* --------------------------------------------------------------- reading */

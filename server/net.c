@@ -49,11 +49,16 @@
 
 #define MAX_STARTUP_PACKET 10000
 #define OUTPUT_HIGH_WATER (4 * 1024 * 1024)
-/* Bytes one read may take from a socket (libevent's default is 16 KB):
- * a bulk COPY then costs a system call and a pass through conn_process
- * per 256 KB. Only what is there is read, so idle connections keep
+/* Bytes one read may take from a socket (libevent's default is 16 KB;
+ * 2.1 reads at most 4 kB anyway, so CopyData bodies are read by
+ * copy_read). Only what is there is read, so idle connections keep
  * small buffers. */
 #define MAX_SINGLE_READ (256 * 1024)
+/* While a CopyData body is arriving, the socket wakes its thread only
+ * once this much of it is there (SO_RCVLOWAT; never more than the body
+ * still owes): a client's bulk COPY otherwise comes in reads of a few kB,
+ * each a wake-up, an ioctl, a read and a pass through conn_process. */
+#define COPY_LOWAT (128 * 1024)
 
 /* ------------------------------------------------------ cancel registry */
 
@@ -167,6 +172,7 @@ typedef struct Conn {
     bool dead;                /* the socket failed while busy: free when done */
     bool wake_pending;        /* a wake came while busy */
     size_t copy_left;         /* bytes of a CopyData body still to hand over */
+    int lowat;                /* the socket's SO_RCVLOWAT (0: the default, 1) */
     struct Conn *prev, *next;
 } Conn;
 
@@ -191,6 +197,7 @@ struct IoThread {
     bool quitting;            /* this thread saw stopping (its own flag) */
     Conn *conns;
     Server *srv;
+    char *copy_buf;           /* COPY_READ bytes: see copy_read */
 };
 
 /* Statement threads: a queue and as many threads as are needed. */
@@ -367,10 +374,59 @@ static void copy_data_pieces(Conn *c, struct evbuffer *in, size_t n)
     }
 }
 
+/* Sets the socket's low-water mark for reads to n bytes (plain sockets;
+ * TLS buffers bytes of its own, so its connections keep 1). Every byte
+ * asked for must be owed by the client: an end of file or an error wakes
+ * the thread whatever the mark. */
+static void set_lowat(Conn *c, int n)
+{
+    if (c->tls || c->fd < 0 || n == (c->lowat ? c->lowat : 1))
+        return;
+    if (setsockopt(c->fd, SOL_SOCKET, SO_RCVLOWAT, &n, sizeof n) == 0)
+        c->lowat = n;
+}
+
+/* Waiting for the rest of a CopyData body: wake for a large part of it. */
+static void copy_lowat(Conn *c)
+{
+    int want = c->copy_left < COPY_LOWAT ? (int)c->copy_left : COPY_LOWAT;
+    int have = c->lowat ? c->lowat : 1;
+    /* lower at once (never wait for bytes not owed), raise when worth a call */
+    if (want < have || want >= 4 * have)
+        set_lowat(c, want);
+}
+
+/* The rest of a CopyData body straight from a plain socket, when the
+ * input buffer is empty: libevent 2.1 reads a socket 4 kB at a time
+ * (EVBUFFER_MAX_READ, whatever the bufferevent's max single read), which
+ * made a bulk COPY cost a wake-up, an ioctl and a read per 4 kB. Reads
+ * at most the body's bytes (what follows stays for the bufferevent) into
+ * the I/O thread's buffer; 0 when nothing came (the bufferevent sees an
+ * end of file or an error itself). */
+#define COPY_READ (256 * 1024)
+static size_t copy_read(Conn *c)
+{
+    if (c->tls || c->fd < 0)
+        return 0;
+    if (!c->io->copy_buf)
+        c->io->copy_buf = sl_malloc(COPY_READ);
+    size_t want = c->copy_left < COPY_READ ? c->copy_left : COPY_READ;
+    ssize_t r;
+    do
+        r = recv(c->fd, c->io->copy_buf, want, 0);
+    while (r < 0 && errno == EINTR);
+    if (r <= 0)
+        return 0;
+    c->copy_left -= (size_t)r;
+    sess_copy_data(c->sess, c->io->copy_buf, (size_t)r);
+    return (size_t)r;
+}
+
 /* Reads as many complete messages as the input holds (a CopyData body
  * as much of it as there is). */
 static void conn_process(Conn *c)
 {
+    int direct = 0; /* copy_read calls: a few, then the other connections */
     struct evbuffer *in = bufferevent_get_input(c->bev);
     while (!c->closing) {
         size_t avail = evbuffer_get_length(in);
@@ -407,13 +463,21 @@ static void conn_process(Conn *c)
             }
         } else if (c->copy_left > 0) {
             /* the rest of a CopyData body, handed over as it arrives */
-            if (avail == 0)
-                return;
-            size_t n = avail < c->copy_left ? avail : c->copy_left;
-            copy_data_pieces(c, in, n);
-            c->copy_left -= n;
+            if (avail == 0) {
+                if (direct++ == 8 || copy_read(c) == 0) {
+                    copy_lowat(c);
+                    return;
+                }
+            } else {
+                size_t n = avail < c->copy_left ? avail : c->copy_left;
+                copy_data_pieces(c, in, n);
+                c->copy_left -= n;
+            }
             act = SESS_CONTINUE;
         } else {
+            /* between messages: the next one's size is not known yet */
+            if (c->lowat > 1)
+                set_lowat(c, 1);
             if (avail < 5)
                 return;
             evbuffer_copyout(in, hdr, 5);
@@ -998,6 +1062,7 @@ int net_run(Server *srv, SlError *err)
         event_free(io->wake);
         event_base_free(io->base);
         pthread_mutex_destroy(&io->lock);
+        free(io->copy_buf);
     }
     free(net.io);
     pool_stop(&net.pool);

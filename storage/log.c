@@ -573,6 +573,12 @@ static int roll(StLog *log, SlError *err)
 int st_log_append(StLog *log, const void *payload, size_t len, uint32_t nrows, uint64_t *first_offset,
                   uint64_t *ticket, SlError *err)
 {
+    return st_log_append_crc(log, payload, len, st_crc32c(0, payload, len), nrows, first_offset, ticket, err);
+}
+
+int st_log_append_crc(StLog *log, const void *payload, size_t len, uint32_t payload_crc, uint32_t nrows,
+                      uint64_t *first_offset, uint64_t *ticket, SlError *err)
+{
     if (nrows == 0 || len > MAX_BATCH)
         return sl_error(err, SL_E_INVALID_PARAMETER_VALUE, "a stream log batch needs 1 or more rows and at most "
                                                            "%u bytes", MAX_BATCH);
@@ -606,7 +612,8 @@ int st_log_append(StLog *log, const void *payload, size_t len, uint32_t nrows, u
     put_u32(hdr + 8, (uint32_t)len);
     put_u32(hdr + 12, nrows);
     put_u64(hdr + 16, base);
-    put_u32(hdr + 4, header_crc(hdr, payload, len));
+    /* header_crc's value, from the payload's CRC */
+    put_u32(hdr + 4, st_crc32c_combine(st_crc32c(0, hdr + 8, HDR_SIZE - 8), payload_crc, len));
 
     struct iovec iov[2] = {{hdr, HDR_SIZE}, {(void *)payload, len}};
     int niov = len ? 2 : 1;

@@ -192,6 +192,18 @@ void st_log_close(StLog *log);
  * later appends succeed once the cause is gone. */
 int st_log_append(StLog *log, const void *payload, size_t len, uint32_t nrows, uint64_t *first_offset,
                   uint64_t *ticket, SlError *err);
+/* The same, for a caller that computed the payload's CRC32C itself
+ * (st_crc32c(0, payload, len)), piece by piece while it made the payload
+ * and the bytes were in cache: the log then does not read them again. */
+int st_log_append_crc(StLog *log, const void *payload, size_t len, uint32_t payload_crc, uint32_t nrows,
+                      uint64_t *first_offset, uint64_t *ticket, SlError *err);
+/* CRC32C (Castagnoli, reflected polynomial 0x82F63B78), chainable:
+ * st_crc32c(st_crc32c(0, a, n), b, m) == CRC of a followed by b.
+ * Uses SSE4.2's crc32 instruction when the CPU has it. */
+uint32_t st_crc32c(uint32_t crc, const void *p, size_t n);
+/* The CRC of a followed by b from st_crc32c(0, a, ...), st_crc32c(0, b,
+ * ...) and b's length. */
+uint32_t st_crc32c_combine(uint32_t crc_a, uint32_t crc_b, size_t len_b);
 /* Waits until every batch up to ticket is durable per the log's mode
  * (immediately for none and fsync). */
 int st_log_wait(StLog *log, uint64_t ticket, SlError *err);
@@ -239,7 +251,6 @@ void st_log_reader_stride(StLogReader *r, int share, int of);
  * must use nothing of a batch whose check fails (XX001, as the reader
  * would say). */
 void st_log_reader_defer_checks(StLogReader *r);
-uint32_t st_crc32c(uint32_t crc, const void *p, size_t n);
 void st_log_reader_close(StLogReader *r);
 
 #endif /* SL_STORAGE_H */

@@ -9,12 +9,10 @@
 #include <stdint.h>
 
 #include "sl_common.h"
+#include "sl_storage.h"
 
-/* CRC32C (Castagnoli, reflected polynomial 0x82F63B78), chainable:
- * st_crc32c(st_crc32c(0, a, n), b, m) == CRC of a followed by b.
- * Uses SSE4.2's crc32 instruction when the CPU has it. */
-uint32_t st_crc32c(uint32_t crc, const void *p, size_t n);
-/* The table-driven version, always (tests compare the two). */
+/* st_crc32c and st_crc32c_combine are in sl_storage.h. The table-driven
+ * CRC32C, always (tests compare the two). */
 uint32_t st_crc32c_sw(uint32_t crc, const void *p, size_t n);
 
 /* errno of a failed write -> SlError: ENOSPC/EDQUOT are 53100, others 58030. */

@@ -1,7 +1,9 @@
 /* test_copy.c — COPY FROM STDIN text and CSV formats (executor/copy_format.c). */
+#include <stdlib.h>
 #include <string.h>
 
 #include "ex_copy.h"
+#include "ex_int.h"
 #include "unit.h"
 
 #define MAXROWS 16
@@ -250,9 +252,47 @@ static void drain_batch(ExCopyBatch *b, SlBuf *out)
     ex_copy_batch_reset(b, 2u << 20);
 }
 
+/* An encoded batch (the identity map, 6 wide): the same text as
+ * drain_batch, from the rows decoded back; then empties it. */
+static void drain_encoded(ExCopyBatch *b, SlBuf *out)
+{
+    SlValue *rows = sl_calloc((size_t)(b->n * 6 + 1), sizeof(SlValue));
+    SlError err;
+    sl_error_clear(&err);
+    CU_ASSERT_EQUAL_FATAL(ex_rows_decode(b->enc.data, b->enc.len, 6, NULL, false, rows, b->n, &err), 0);
+    for (int64_t r = 0; r < b->n; r++) {
+        for (int i = 0; i < 6; i++) {
+            const SlValue *v = &rows[r * 6 + i];
+            CU_ASSERT_EQUAL(v->type, types6[i]);
+            if (i)
+                sl_buf_putc(out, '|');
+            if (v->isnull)
+                sl_buf_puts(out, "<null>");
+            else
+                sl_value_out(v, out);
+        }
+        sl_buf_putc(out, '\n');
+    }
+    free(rows);
+    ex_copy_batch_reset(b, 2u << 20);
+}
+
+static void run_mode_enc(const ExCopyFormat *fmt, const char *data, size_t len, size_t chunk,
+                         bool general, bool batch, bool encoded, SlBuf *out);
+
+/* The fast scanner in its SSE2 form (mode 6 of same_both_ways). */
+static bool use_sse2;
+
 /* Every row as text, then the error (SQLSTATE, message, context). */
 static void run_mode_as(const ExCopyFormat *fmt, const char *data, size_t len, size_t chunk,
                         bool general, bool batch, SlBuf *out)
+{
+    run_mode_enc(fmt, data, len, chunk, general, batch, false, out);
+}
+
+/* ... and with encoded: batch mode writing the log's encoding. */
+static void run_mode_enc(const ExCopyFormat *fmt, const char *data, size_t len, size_t chunk,
+                         bool general, bool batch, bool encoded, SlBuf *out)
 {
     ExCopyParser p;
     SlBuf rows;
@@ -260,13 +300,19 @@ static void run_mode_as(const ExCopyFormat *fmt, const char *data, size_t len, s
     ex_copy_parser_init(&p, fmt, 6, types6, names6, "t", NULL, NULL);
     if (general)
         ex_copy_parser_general_only(&p);
+    if (use_sse2)
+        ex_copy_parser_no_avx2(&p);
     SlValue blank[8];
     static const SlType blank_types[] = {SL_T_INT8, SL_T_TIMESTAMP, SL_T_INT4, SL_T_INT8,
                                          SL_T_TEXT, SL_T_TIMESTAMPTZ, SL_T_NUMERIC, SL_T_INT4};
     for (int k = 0; k < 8; k++)
         blank[k] = sl_val_null(blank_types[k]);
+    static const int ident6[] = {0, 1, 2, 3, 4, 5};
     ExCopyBatch b = {.width = 8, .map = map6, .blank = blank};
-    if (batch)
+    if (encoded)
+        b = (ExCopyBatch){.width = 6, .map = ident6, .encoded = true};
+    void (*drain)(ExCopyBatch *, SlBuf *) = encoded ? drain_encoded : drain_batch;
+    if (batch || encoded)
         ex_copy_parser_set_batch(&p, &b);
     SlError err;
     sl_error_clear(&err);
@@ -280,7 +326,7 @@ static void run_mode_as(const ExCopyFormat *fmt, const char *data, size_t len, s
     for (size_t off = 0; off < len && rc == 0; off += chunk) {
         size_t n = len - off < chunk ? len - off : chunk;
         rc = ex_copy_parser_feed(&p, data + off, n, &err);
-        drain_batch(&b, out);
+        drain(&b, out);
         for (int i = 0; i < c.nrows; i++) {
             sl_buf_append(out, c.rows[i].data, c.rows[i].len);
             sl_buf_putc(out, '\n');
@@ -289,7 +335,7 @@ static void run_mode_as(const ExCopyFormat *fmt, const char *data, size_t len, s
     }
     if (rc == 0)
         rc = ex_copy_parser_finish(&p, &err);
-    drain_batch(&b, out);
+    drain(&b, out);
     ex_copy_batch_free(&b);
     for (int i = 0; i < c.nrows; i++) {
         sl_buf_append(out, c.rows[i].data, c.rows[i].len);
@@ -318,15 +364,17 @@ static void same_both_ways(const ExCopyFormat *fmt, const char *data, SlBuf *ans
     sl_buf_init(&ref);
     run_mode(fmt, data, len, 0, true, &ref);
     for (size_t chunk = 0; chunk < 8; chunk++) {
-        for (int mode = 0; mode < 4; mode++) {
-            bool general = mode & 1, batch = mode & 2;
+        for (int mode = 0; mode < 7; mode++) {
+            bool general = mode & 1, batch = mode & 2, encoded = mode & 4;
             SlBuf got;
             sl_buf_init(&got);
-            run_mode_as(fmt, data, len, chunk, general, batch, &got);
+            use_sse2 = mode == 6;
+            run_mode_enc(fmt, data, len, chunk, general, batch, encoded, &got);
+            use_sse2 = false;
             CU_ASSERT_STRING_EQUAL(got.data, ref.data);
             if (strcmp(got.data, ref.data))
-                fprintf(stderr, "\ninput [%s] chunk %zu general %d batch %d:\n got [%s]\nwant [%s]\n",
-                        data, chunk, general, batch, got.data, ref.data);
+                fprintf(stderr, "\ninput [%s] chunk %zu general %d batch %d encoded %d:\n got [%s]\nwant [%s]\n",
+                        data, chunk, general, batch, encoded, got.data, ref.data);
             sl_buf_free(&got);
         }
     }
@@ -414,6 +462,39 @@ static void test_fast_vs_general_csv(void)
     f = csv_fmt();
     same_both_ways(&f, all.data, NULL);
     sl_buf_free(&all);
+}
+
+/* Times of day with six fraction digits, read as words of 8 bytes on a
+ * date already seen: edge values and a wrong byte at each position. */
+static void test_fast_vs_general_time_words(void)
+{
+    static const char *const times[] = {
+        "00:00:00.000000", "23:59:59.999999", "12:34:56.789012", "24:00:00.000000", "23:60:00.000000",
+        "23:59:60.000000", "19:59:59.099999", "09:09:09.090909", "00:00:00.00000", "00:00:00.0000000",
+        "00:00:00,000000", "00:00:00.00000/", "00:00:00.00000:", "00:00:00.0000 0", "0:00:00.0000000",
+        "00-00-00.000000", "00:00:00 000000", "+0:00:00.000000", "00:00:0\x80" "000000", "00:00:00.\xff" "00000",
+        "00:00:00.12", "00:00:00.123", "00:00:00"};
+    ExCopyFormat f = csv_fmt();
+    for (size_t i = 0; i < sizeof times / sizeof times[0]; i++) {
+        for (int sep = 0; sep < 2; sep++) {
+            char in[512];
+            snprintf(in, sizeof in,
+                     "1,1,a,2020-03-04 05:06:07.000001,2020-03-04 05:06:07.000001,1\n"
+                     "2,2,b,2020-03-04%c%s,2020-03-04 %s,2\n",
+                     sep ? 'T' : ' ', times[i], times[i]);
+            same_both_ways(&f, in, NULL);
+        }
+        /* each character of the time replaced by a byte that is no digit */
+        for (size_t k = 0; k < strlen(times[i]); k++) {
+            char t[32], in[512];
+            snprintf(t, sizeof t, "%s", times[i]);
+            t[k] = (char)(t[k] == ':' || t[k] == '.' ? '5' : ':');
+            snprintf(in, sizeof in,
+                     "1,1,a,2020-03-04 05:06:07.000001,2020-03-04 05:06:07.000001,1\n"
+                     "2,2,b,2020-03-04 %s,2020-03-04 %s,2\n", t, t);
+            same_both_ways(&f, in, NULL);
+        }
+    }
 }
 
 static void test_fast_vs_general_text(void)
@@ -628,6 +709,9 @@ static void test_batch_many_rows(void)
         sl_buf_reset(&got);
         run_mode_as(&f, d.data, d.len, chunks[i], true, true, &got);
         CU_ASSERT_STRING_EQUAL(got.data, ref.data);
+        sl_buf_reset(&got);
+        run_mode_enc(&f, d.data, d.len, chunks[i], false, false, true, &got);
+        CU_ASSERT_STRING_EQUAL(got.data, ref.data);
     }
     sl_buf_free(&ref);
     sl_buf_free(&got);
@@ -649,6 +733,7 @@ static const SlUnitTest copy_tests[] = {
     {"fast path = general path: random records and chunks", test_fast_vs_general_random},
     {"fast path = general path: records around 64-byte blocks", test_fast_vs_general_block_edges},
     {"fast path = general path: integers of 1..10 digits", test_fast_vs_general_integers},
+    {"fast path = general path: times of day read as words", test_fast_vs_general_time_words},
     {"batch mode: many rows, long text, reused memory", test_batch_many_rows},
     {NULL, NULL}};
 SL_UNIT_SUITE("copy formats", copy_tests)

@@ -148,6 +148,29 @@ static void test_crc32c_vectors(void)
     CU_ASSERT_EQUAL(st_crc32c(0, "", 0), 0u);
 }
 
+/* Inputs long enough for the three interleaved streams (blocks of 4 kB)
+ * and their joins, at every alignment, against the table version. */
+static void test_crc32c_long(void)
+{
+    size_t n = 3 * 4096 * 3 + 100;
+    unsigned char *buf = malloc(n);
+    for (size_t i = 0; i < n; i++)
+        buf[i] = (unsigned char)(i * 2654435761u >> 13);
+    size_t lens[] = {3 * 4096 - 1, 3 * 4096, 3 * 4096 + 1, 3 * 4096 + 8, 6 * 4096 + 17, 3 * 4096 * 3, n - 9};
+    for (size_t off = 0; off < 9; off++)
+        for (size_t k = 0; k < sizeof lens / sizeof lens[0]; k++) {
+            CU_ASSERT_EQUAL(st_crc32c(0x1234u, buf + off, lens[k]), st_crc32c_sw(0x1234u, buf + off, lens[k]));
+            CU_ASSERT_EQUAL(st_crc32c(0, buf + off, lens[k]), st_crc32c_sw(0, buf + off, lens[k]));
+        }
+    /* joining: crc(a b) from crc(a), crc(b) and |b| (log batches join
+     * their header's CRC with the payload's this way) */
+    for (size_t cut = 0; cut <= n; cut += cut < 40 ? 1 : 4093) {
+        uint32_t a = st_crc32c(0, buf, cut), b = st_crc32c(0, buf + cut, n - cut);
+        CU_ASSERT_EQUAL(st_crc32c_combine(a, b, n - cut), st_crc32c(0, buf, n));
+    }
+    free(buf);
+}
+
 static void test_crc32c_chain_and_alignment(void)
 {
     unsigned char buf[1100];
@@ -677,6 +700,7 @@ static const SlUnitTest storage_tests[] = {
     {"crc32c test vectors", test_crc32c_vectors},
     {"crc32c hardware equals table, chaining", test_crc32c_chain_and_alignment},
     {"crc32c three lanes on long buffers", test_crc32c_long_buffers},
+    {"crc32c: long inputs (three streams) equal the table version", test_crc32c_long},
     {"append, read back, reopen", test_append_read_reopen},
     {"segment roll and deletion", test_roll_and_delete},
     {"torn tail cut at every byte of the last batch", test_torn_tail_every_byte},
