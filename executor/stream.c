@@ -1801,6 +1801,7 @@ static int route_chunk(ExView *v, const SlValue *rows, int64_t nrows, SlError *e
 typedef struct ReplayCtx {
     int task;
     int64_t routed;
+    SlArena *scratch;
 } ReplayCtx;
 static __thread ReplayCtx *replaying;
 
@@ -1832,7 +1833,10 @@ static void route_push(ExView *v, Batch **batches, int64_t routed)
             }
             pthread_mutex_unlock(&task->lock);
         }
-        task_push(&v->tasks[t], batches[t]);
+        if (replaying && t == replaying->task)
+            task_one(&v->tasks[t], batches[t], replaying->scratch); /* its own rows: applied now, while hot */
+        else
+            task_push(&v->tasks[t], batches[t]);
     }
     free(batches);
 }
@@ -2824,7 +2828,7 @@ static void task_replay(ExTask *t, Replay *rp, SlArena *scratch)
     int rc = 0;
     DecodeBufs bufs;
     memset(&bufs, 0, sizeof bufs);
-    ReplayCtx ctx = {.task = t->index};
+    ReplayCtx ctx = {.task = t->index, .scratch = scratch};
     for (int p = 0; p < s->partitions && rc == 0; p++) {
         if (rp->from[p] >= rp->to[p])
             continue;
