@@ -549,6 +549,13 @@ static void u256_add_small(U256 *x, uint64_t v)
 
 int sl_numeric_mul(const SlValue *a, const SlValue *b, SlValue *out, SlError *err)
 {
+    if (a->scale + b->scale <= SL_NUMERIC_MAX_SCALE && a->u.num >= INT64_MIN && a->u.num <= INT64_MAX &&
+        b->u.num >= INT64_MIN && b->u.num <= INT64_MAX) {
+        /* both fit 64 bits: the product is exact in 128 (|p| <= 2^126 <
+         * 10^38), the common case (a price times a rate) */
+        *out = sl_val_numeric((__int128)(int64_t)a->u.num * (__int128)(int64_t)b->u.num, a->scale + b->scale);
+        return 0;
+    }
     bool neg = (a->u.num < 0) != (b->u.num < 0);
     U256 p = u256_mul(uabs128(a->u.num), uabs128(b->u.num));
     int scale = a->scale + b->scale;

@@ -79,6 +79,7 @@ typedef struct Batch {
      * rows, a copy of nrows rows' log bytes that the task decodes */
     uint8_t *enc;
     size_t enclen;
+    bool enc_borrowed;     /* enc points into the log's mapping (applied at once, not freed) */
     struct Replay *replay; /* read a share of the log (see view_replay), or NULL */
 } Batch;
 
@@ -1649,7 +1650,8 @@ static void task_one(ExTask *t, Batch *b, SlArena *scratch)
     free(b->hashes);
     free(b->cv);
     free(b->cnull);
-    free(b->enc);
+    if (!b->enc_borrowed)
+        free(b->enc);
     free(b);
 }
 
@@ -1863,7 +1865,8 @@ static int route_encoded(ExView *v, const uint8_t *data, size_t len, int64_t nro
         else if (ex_rows_skip(&q, end, ncols, n, err) < 0) {
             for (int t = 0; t < v->parallelism; t++)
                 if (batches[t]) {
-                    free(batches[t]->enc);
+                    if (!batches[t]->enc_borrowed)
+                        free(batches[t]->enc);
                     free(batches[t]);
                 }
             free(batches);
@@ -1873,8 +1876,15 @@ static int route_encoded(ExView *v, const uint8_t *data, size_t len, int64_t nro
         b->ncols = ncols;
         b->nrows = b->cap = (int)n;
         b->enclen = (size_t)(q - p);
-        b->enc = sl_malloc(b->enclen ? b->enclen : 1);
-        memcpy(b->enc, p, b->enclen);
+        if (replaying) {
+            /* the replaying task applies it before it reads on (route_push):
+             * the log's bytes stay valid until then, no copy */
+            b->enc = (uint8_t *)p;
+            b->enc_borrowed = true;
+        } else {
+            b->enc = sl_malloc(b->enclen ? b->enclen : 1);
+            memcpy(b->enc, p, b->enclen);
+        }
         batches[replaying ? replaying->task : (int)((k + v->route_counter) % P)] = b;
         p = q;
         done += n;
