@@ -259,6 +259,7 @@ typedef struct ExView {
     GroupLayout layout;            /* grouped: how a group's state is packed */
     RowLayout rlayout;             /* not grouped: how an output row is packed */
     struct ColPlan *cplan;         /* grouped over integer columns: the columnar path, or NULL */
+    uint16_t *kg_task;             /* the task of each key group (ex_task_of_kg) */
     int *used;                     /* the stream's columns the view reads */
     bool *want;                    /* the same as flags */
     int nused;
@@ -1275,12 +1276,22 @@ static inline SlValue col_value(SlType t, int64_t x, bool isnull)
  * general path computes, so both find the same groups and key groups). */
 static inline uint64_t col_hash(const ColPlan *cp, int64_t *const *vals, uint8_t *const *nulls, int64_t r)
 {
-    SlValue k[8];
+    /* hash_keys, one key at a time (sl_value_hash reads only the type,
+     * the NULL flag and the integer) */
+    uint64_t h = 0x9e3779b97f4a7c15ULL;
     for (int i = 0; i < cp->nkeys; i++) {
         int c = cp->key[i];
-        k[i] = col_value(cp->type[c], vals[c][r], nulls[c][r] != 0);
+        SlValue k;
+        k.type = (uint8_t)cp->type[c];
+        k.isnull = nulls[c][r] != 0;
+        k.scale = 0;
+        if (cp->type[c] == SL_T_INT4)
+            k.u.i4 = (int32_t)vals[c][r];
+        else
+            k.u.i8 = vals[c][r];
+        h = sl_hash_u64(h ^ sl_value_hash(&k)) + (uint64_t)i;
     }
-    return hash_keys(k, cp->nkeys);
+    return h;
 }
 
 static void route_push(ExView *v, Batch **batches, int64_t routed);
@@ -1302,7 +1313,7 @@ static void route_cols(ExView *v, int64_t *const *vals, uint8_t *const *nulls, i
     }
     for (int r = 0; r < n; r++) {
         h[r] = col_hash(cp, cv, cn, r);
-        task[r] = P == 1 ? 0 : ex_task_of_kg(ex_kg_of_hash(h[r], v->max_parallelism), P, v->max_parallelism);
+        task[r] = P == 1 ? 0 : v->kg_task[ex_kg_of_hash(h[r], v->max_parallelism)];
         count[task[r]]++;
     }
     Batch **batches = sl_calloc((size_t)P, sizeof(Batch *));
@@ -1326,14 +1337,32 @@ static void route_cols(ExView *v, int64_t *const *vals, uint8_t *const *nulls, i
             memcpy(b->cnull + (size_t)c * (size_t)n, cn[c], (size_t)n);
         }
     } else {
+        /* each row's place in its task's batch, then one column at a time */
+        int at[ROUTE_CHUNK];
         for (int r = 0; r < n; r++) {
             int t = task[r];
-            Batch *b = batches[t];
-            int i = pos[t]++;
-            b->hashes[i] = h[r];
-            for (int c = 0; c < nc; c++) {
-                b->cv[(size_t)c * (size_t)b->nrows + (size_t)i] = cv[c][r];
-                b->cnull[(size_t)c * (size_t)b->nrows + (size_t)i] = cn[c][r];
+            at[r] = pos[t]++;
+            batches[t]->hashes[at[r]] = h[r];
+        }
+        int64_t *dv[64];
+        uint8_t *dn[64];
+        for (int c = 0; c < nc; c++) {
+            for (int t = 0; t < P && t < 64; t++)
+                if (batches[t]) {
+                    dv[t] = batches[t]->cv + (size_t)c * (size_t)batches[t]->nrows;
+                    dn[t] = batches[t]->cnull + (size_t)c * (size_t)batches[t]->nrows;
+                }
+            if (P <= 64) {
+                for (int r = 0; r < n; r++) {
+                    dv[task[r]][at[r]] = cv[c][r];
+                    dn[task[r]][at[r]] = cn[c][r];
+                }
+            } else {
+                for (int r = 0; r < n; r++) {
+                    Batch *b = batches[task[r]];
+                    b->cv[(size_t)c * (size_t)b->nrows + (size_t)at[r]] = cv[c][r];
+                    b->cnull[(size_t)c * (size_t)b->nrows + (size_t)at[r]] = cn[c][r];
+                }
             }
         }
     }
@@ -1776,8 +1805,7 @@ static int route_chunk(ExView *v, const SlValue *rows, int64_t nrows, SlError *e
                 }
             }
             h = hash_keys(keys, v->q->ngroup);
-            int kg = ex_kg_of_hash(h, v->max_parallelism);
-            task = ex_task_of_kg(kg, v->parallelism, v->max_parallelism);
+            task = v->kg_task[ex_kg_of_hash(h, v->max_parallelism)];
         } else if (v->q->grouped) {
             task = 0; /* a global aggregate: one group */
             h = hash_keys(keys, 0);
@@ -3741,6 +3769,9 @@ int ex_create_view(ExCatalog *c, const PsStmt *st, SlBuf *canonical, char tag[64
     v->src = s;
     v->parallelism = parallelism;
     v->max_parallelism = maxp;
+    v->kg_task = sl_alloc(v->arena, sizeof(uint16_t) * (size_t)maxp);
+    for (int kg = 0; kg < maxp; kg++)
+        v->kg_task[kg] = (uint16_t)ex_task_of_kg(kg, parallelism, maxp);
     /* the bound plan must own everything it points to: bind a fresh
      * parse of the view's text, made in the view's own arena */
     PsList *own;
