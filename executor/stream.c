@@ -38,7 +38,9 @@ static uint64_t new_gen(void)
 
 int ex_kg_of_hash(uint64_t h, int max_parallelism)
 {
-    return (int)(h % (uint64_t)max_parallelism);
+    uint64_t m = (uint64_t)max_parallelism;
+    /* the same value; a mask for a power of two (the default 128) */
+    return (int)((m & (m - 1)) == 0 ? h & (m - 1) : h % m);
 }
 
 int ex_task_of_kg(int kg, int parallelism, int max_parallelism)
