@@ -176,6 +176,17 @@ int ex_eval(const PlExpr *e, const SlValue *row, ExEvalCtx *c, SlValue *out, SlE
             if (fast <= 0)
                 return fast;
         }
+        if (e->op == SL_OP_MUL && !l.isnull && !r.isnull && (l.type == SL_T_NUMERIC) != (r.type == SL_T_NUMERIC)) {
+            /* numeric times an integer (a price times a rate), both within
+             * 64 bits: the product is exact in 128 bits, at the numeric's
+             * scale, as sl_numeric_mul would make it */
+            const SlValue *n = l.type == SL_T_NUMERIC ? &l : &r, *i = n == &l ? &r : &l;
+            if ((i->type == SL_T_INT8 || i->type == SL_T_INT4) && n->u.num >= INT64_MIN && n->u.num <= INT64_MAX) {
+                int64_t iv = i->type == SL_T_INT8 ? i->u.i8 : i->u.i4;
+                *out = sl_val_numeric((__int128)(int64_t)n->u.num * (__int128)iv, n->scale);
+                return 0;
+            }
+        }
         return sl_value_op(e->op, &l, &r, c->arena, out, err);
     case PL_NEG:
         if (ex_eval(e->args[0], row, c, &l, err) < 0)
