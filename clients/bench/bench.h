@@ -133,6 +133,8 @@ typedef struct Sluice {
 } Sluice;
 
 bool sluice_open(const BenchOpts *o, Sluice *s);
+void result_speeds(BenchResult *r, const Sluice *s, uint64_t events, double cpu0, double limit);
+void result_check_view(BenchResult *r, const Sluice *s, const char *view, const NxAnswer *answer);
 bool sluice_create_stream(const BenchOpts *o, Sluice *s);
 int64_t stream_rows(Sluice *s);
 bool parallel_copy(const BenchOpts *o, Sluice *s, const BenchData *d, double *seconds, double *cpu);

@@ -169,19 +169,9 @@ static int ckpt_run(const BenchOpts *o, BenchData *d, double limit, const NxAnsw
     if (!view_wait_caught_up(&s, "sb_ckpt"))
         goto out;
     r.seconds = copy_s + (bench_now() - t_copied);
-    double cpu1 = s.pid ? proc_cpu_seconds(s.pid) : -1, pg1 = pg_cpu();
-    r.events = d->n;
-    r.events_per_sec = (double)d->n / r.seconds;
-    if (cpu0 >= 0 && cpu1 > cpu0) {
-        r.cpu_seconds = cpu1 - cpu0;
-        r.per_core = (double)d->n / r.cpu_seconds;
-        r.ratio_vs_limit = limit > 0 ? r.per_core / limit : -1;
-    }
-    if (s.pid)
-        r.peak_rss_kb = proc_peak_rss_kb(s.pid);
-    r.check = check_answer(s.c, "SELECT * FROM sb_ckpt", answer, false);
-    if (!r.check)
-        r.check = "MISMATCH";
+    double pg1 = pg_cpu();
+    result_speeds(&r, &s, d->n, cpu0, limit);
+    result_check_view(&r, &s, "sb_ckpt", answer);
 
     /* the checkpoints that completed during the run */
     int nck = 0, nfailed = 0;

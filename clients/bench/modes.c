@@ -593,6 +593,32 @@ bool parallel_copy(const BenchOpts *o, Sluice *s, const BenchData *d, double *se
     return ok;
 }
 
+/* A timed part's numbers (r->seconds set): events/s, the server's CPU
+ * since cpu0 and per core against the limit loop, its peak RSS. */
+void result_speeds(BenchResult *r, const Sluice *s, uint64_t events, double cpu0, double limit)
+{
+    double cpu1 = s->pid ? proc_cpu_seconds(s->pid) : -1;
+    r->events = events;
+    r->events_per_sec = (double)events / r->seconds;
+    if (cpu0 >= 0 && cpu1 > cpu0) {
+        r->cpu_seconds = cpu1 - cpu0;
+        r->per_core = (double)events / r->cpu_seconds;
+        r->ratio_vs_limit = limit > 0 ? r->per_core / limit : -1;
+    }
+    if (s->pid)
+        r->peak_rss_kb = proc_peak_rss_kb(s->pid);
+}
+
+/* The view's rows against the limit loop's answer ("MISMATCH" if not). */
+void result_check_view(BenchResult *r, const Sluice *s, const char *view, const NxAnswer *answer)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT * FROM %s", view);
+    r->check = check_answer(s->c, sql, answer, false);
+    if (!r->check)
+        r->check = "MISMATCH";
+}
+
 int mode_ingest(const BenchOpts *o, BenchData *d, double limit, double pg_rate)
 {
     Sluice s;
@@ -721,21 +747,9 @@ int mode_process(const BenchOpts *o, BenchData *d, NxWorkload w, double limit, d
     if (!view_wait_caught_up(&s, view))
         goto out;
     r.seconds = bench_now() - t0;
-    double cpu1 = s.pid ? proc_cpu_seconds(s.pid) : -1;
-    r.events = d->n;
-    r.events_per_sec = (double)d->n / r.seconds;
-    if (cpu0 >= 0 && cpu1 > cpu0) {
-        r.cpu_seconds = cpu1 - cpu0;
-        r.per_core = (double)d->n / r.cpu_seconds;
-        r.ratio_vs_limit = limit > 0 ? r.per_core / limit : -1;
-    }
+    result_speeds(&r, &s, d->n, cpu0, limit);
     r.ratio_vs_pg = pg_rate > 0 ? r.events_per_sec / pg_rate : -1;
-    if (s.pid)
-        r.peak_rss_kb = proc_peak_rss_kb(s.pid);
-    snprintf(sql, sizeof sql, "SELECT * FROM %s", view);
-    r.check = check_answer(s.c, sql, answer, false);
-    if (!r.check)
-        r.check = "MISMATCH";
+    result_check_view(&r, &s, view, answer);
     if (o->parallelism > 0)
         snprintf(r.note, sizeof r.note, "  parallelism %d", o->parallelism);
     snprintf(r.settings, sizeof r.settings, "%s", s.settings);
@@ -776,21 +790,9 @@ int mode_e2e(const BenchOpts *o, BenchData *d, NxWorkload w, double limit, doubl
     if (!parallel_copy(o, &s, d, &copy_s, &copy_cpu) || !view_wait_caught_up(&s, view))
         goto out;
     r.seconds = bench_now() - t0;
-    double cpu1 = s.pid ? proc_cpu_seconds(s.pid) : -1;
-    r.events = d->n;
-    r.events_per_sec = (double)d->n / r.seconds;
-    if (cpu0 >= 0 && cpu1 > cpu0) {
-        r.cpu_seconds = cpu1 - cpu0;
-        r.per_core = (double)d->n / r.cpu_seconds;
-        r.ratio_vs_limit = limit > 0 ? r.per_core / limit : -1;
-    }
+    result_speeds(&r, &s, d->n, cpu0, limit);
     r.ratio_vs_pg = pg_rate > 0 ? r.events_per_sec / pg_rate : -1;
-    if (s.pid)
-        r.peak_rss_kb = proc_peak_rss_kb(s.pid);
-    snprintf(sql, sizeof sql, "SELECT * FROM %s", view);
-    r.check = check_answer(s.c, sql, answer, false);
-    if (!r.check)
-        r.check = "MISMATCH";
+    result_check_view(&r, &s, view, answer);
     snprintf(r.settings, sizeof r.settings, "%s", s.settings);
     settings_add_int(r.settings, sizeof r.settings, "copy_rows", (long)(o->copy_rows ? o->copy_rows : COPY_ROWS));
     bench_report(o, &r);
