@@ -186,6 +186,7 @@ struct ExTask {
                                 * its last whole part (ids) */
     int *ndeltas, *capdeltas;
     int64_t ckpt_rows;         /* not grouped: rows[0, ckpt_rows) are in a snapshot */
+    SlValue *dec_rows;         /* encoded batches are decoded here, ENC_CHUNK rows at a time */
 };
 
 /* One part of a checkpoint: the state of a key group (grouped views), or
@@ -1306,7 +1307,9 @@ static void route_cols(ExView *v, int64_t *const *vals, uint8_t *const *nulls, i
     int P = v->parallelism, nc = cp->ncols;
     uint64_t h[ROUTE_CHUNK];
     int task[ROUTE_CHUNK];
-    int *count = sl_calloc((size_t)P * 2, sizeof(int)), *pos = count + P;
+    int counts[128];
+    int *count = P <= 64 ? counts : sl_malloc(sizeof(int) * (size_t)P * 2), *pos = count + P;
+    memset(count, 0, sizeof(int) * (size_t)P * 2);
     int64_t *cv[COL_MAX];
     uint8_t *cn[COL_MAX];
     for (int c = 0; c < nc; c++) {
@@ -1368,7 +1371,8 @@ static void route_cols(ExView *v, int64_t *const *vals, uint8_t *const *nulls, i
             }
         }
     }
-    free(count);
+    if (count != counts)
+        free(count);
     route_push(v, batches, n);
 }
 
@@ -1603,7 +1607,9 @@ static int task_apply_encoded(ExTask *t, Batch *b, SlArena *scratch)
     ExView *v = t->view;
     int ncols = b->ncols;
     const uint8_t *p = b->enc, *end = p + b->enclen;
-    SlValue *rows = sl_malloc(sizeof(SlValue) * (size_t)ncols * ENC_CHUNK);
+    if (!t->dec_rows) /* the stream's columns, ENC_CHUNK rows: kept by the task */
+        t->dec_rows = sl_malloc(sizeof(SlValue) * (size_t)ncols * ENC_CHUNK);
+    SlValue *rows = t->dec_rows;
     int sel[ENC_CHUNK];
     int rc = 0;
     for (int64_t done = 0; done < b->nrows && rc == 0;) {
@@ -1633,7 +1639,6 @@ static int task_apply_encoded(ExTask *t, Batch *b, SlArena *scratch)
     }
     if (rc == 0 && p != end)
         rc = sl_error(&t->error, SL_E_DATA_CORRUPTED, "could not decode a stored value: the bytes are corrupt");
-    free(rows);
     return rc;
 }
 
@@ -2833,30 +2838,39 @@ static int route_logged(ExView *v, const void *data, size_t len, int64_t nrows, 
     return view_route(v, d->rows + (size_t)skip * (size_t)s->ncols, nrows - skip, err);
 }
 
-/* The ingesting thread's decode buffers (route_logged), kept per thread. */
-static pthread_key_t bufs_key;
-static pthread_once_t bufs_once = PTHREAD_ONCE_INIT;
+/* An ingesting thread's buffers, kept for its next ingestion (no page
+ * faults for fresh ones): the rows encoded for the log, and what routing
+ * them to the views decodes (route_logged). */
+typedef struct ThreadBufs {
+    SlBuf enc;
+    DecodeBufs dec;
+} ThreadBufs;
 
-static void bufs_free(void *p)
+static pthread_key_t tbufs_key;
+static pthread_once_t tbufs_once = PTHREAD_ONCE_INIT;
+
+static void tbufs_free(void *p)
 {
-    decode_bufs_free(p);
-    free(p);
+    ThreadBufs *b = p;
+    sl_buf_free(&b->enc);
+    decode_bufs_free(&b->dec);
+    free(b);
 }
 
-static void bufs_key_init(void)
+static void tbufs_key_init(void)
 {
-    pthread_key_create(&bufs_key, bufs_free);
+    pthread_key_create(&tbufs_key, tbufs_free);
 }
 
-static DecodeBufs *live_bufs(void)
+static ThreadBufs *thread_bufs(void)
 {
-    pthread_once(&bufs_once, bufs_key_init);
-    DecodeBufs *d = pthread_getspecific(bufs_key);
-    if (!d) {
-        d = sl_calloc(1, sizeof *d);
-        pthread_setspecific(bufs_key, d);
+    pthread_once(&tbufs_once, tbufs_key_init);
+    ThreadBufs *b = pthread_getspecific(tbufs_key);
+    if (!b) {
+        b = sl_calloc(1, sizeof *b);
+        pthread_setspecific(tbufs_key, b);
     }
-    return d;
+    return b;
 }
 
 static void task_replay(ExTask *t, Replay *rp, SlArena *scratch)
@@ -3296,6 +3310,7 @@ static void view_free(ExView *v)
         free(task->slots);
         rows_free(task);
         free(task->touched);
+        free(task->dec_rows);
         sl_arena_free(task->arena);
         pthread_mutex_destroy(&task->lock);
         pthread_mutex_destroy(&task->qlock);
@@ -4106,32 +4121,12 @@ int ex_stream_columns(ExCatalog *c, const char *name, SlArena *a, const PlColumn
 
 /* The rows of one ingestion encoded for the log: one log batch, so a crash
  * keeps all of an ingestion or none of it. Encoded before the ingestion
- * lock is taken, so connections encode in parallel, into a buffer the
- * thread keeps for its next ingestion (no page faults for a fresh one). */
-static pthread_key_t enc_key;
-static pthread_once_t enc_once = PTHREAD_ONCE_INIT;
-
-static void encoded_free(void *p)
-{
-    sl_buf_free(p);
-    free(p);
-}
-
-static void enc_key_init(void)
-{
-    pthread_key_create(&enc_key, encoded_free);
-}
-
-/* The thread's buffer: an ingestion's encoding, or (COPY, which encodes
- * as it parses) the rows decoded back for the views. */
+ * lock is taken, so connections encode in parallel, into the thread's
+ * buffer (ThreadBufs). Also where a stream without a log decodes COPY's
+ * encoded rows back. */
 static SlBuf *thread_buf(void)
 {
-    pthread_once(&enc_once, enc_key_init);
-    SlBuf *b = pthread_getspecific(enc_key);
-    if (!b) {
-        b = sl_calloc(1, sizeof *b);
-        pthread_setspecific(enc_key, b);
-    }
+    SlBuf *b = &thread_bufs()->enc;
     sl_buf_reset(b);
     return b;
 }
@@ -4154,13 +4149,17 @@ static const SlValue *decode_rows(const ExStream *s, const void *enc, size_t len
     return rows;
 }
 
-/* After an ingestion: a very large buffer is not kept. */
+/* After an ingestion: very large buffers are not kept. */
 static void encoded_done(void)
 {
-    pthread_once(&enc_once, enc_key_init);
-    SlBuf *b = pthread_getspecific(enc_key);
-    if (b && b->cap > ((size_t)64 << 20))
-        sl_buf_free(b);
+    ThreadBufs *b = thread_bufs();
+    if (b->enc.cap > ((size_t)64 << 20))
+        sl_buf_free(&b->enc);
+    bool big = b->dec.cap > (1 << 20);
+    for (int c = 0; c < COL_MAX; c++)
+        big |= b->dec.ccap[c] > (1 << 20);
+    if (big)
+        decode_bufs_free(&b->dec);
 }
 
 /* Appends the encoded rows to the stream's next partition and routes them
@@ -4184,8 +4183,18 @@ static int ingest_logged(ExStream *s, const void *enc, size_t len, uint32_t crc,
         /* the log's bytes, as a replay would read them: each kind of view
          * takes them its own way (route_logged) */
         SlError rerr;
-        if (route_logged(v, enc, len, nrows, 0, NULL, live_bufs(), &rerr) < 0)
+        if (route_logged(v, enc, len, nrows, 0, NULL, &thread_bufs()->dec, &rerr) < 0) {
+            /* the rows are in the log: the view fails, and its restart
+             * replays them from its checkpoint (none is lost) */
+            ExTask *t0 = &v->tasks[0];
+            pthread_mutex_lock(&t0->lock);
+            if (!t0->failed) {
+                t0->failed = true;
+                t0->error = rerr;
+            }
+            pthread_mutex_unlock(&t0->lock);
             sl_warn("view \"%s\": could not route an ingestion: %s", v->name, rerr.message);
+        }
         v->off[p] = s->ends[p];
     }
     return 0;

@@ -772,12 +772,15 @@ static void reader_unmap(StLogReader *r)
     r->maplen = 0;
 }
 
-/* Maps the first `limit` bytes of the segment (false: use pread). */
-static bool reader_map(StLogReader *r, uint64_t limit)
+/* Makes the mapping cover the segment's first `need` bytes, mapping all
+ * `limit` valid bytes when it must map again (false: use pread). A reader
+ * following appends maps again only when it reaches the end of what it
+ * mapped, not whenever the segment grew. */
+static bool reader_map(StLogReader *r, uint64_t need, uint64_t limit)
 {
     if (r->nomap)
         return false;
-    if (r->map && r->maplen >= limit)
+    if (r->map && r->maplen >= need)
         return true;
     reader_unmap(r);
     void *m = mmap(NULL, (size_t)limit, PROT_READ, MAP_SHARED | MAP_POPULATE, r->fd, 0);
@@ -861,9 +864,9 @@ int st_log_reader_next(StLogReader *r, StLogBatch *out, SlError *err)
             const unsigned char *hdr = hdrbuf;
             uint32_t crc, len, nrows;
             uint64_t base;
-            bool mapped = reader_map(r, limit);
+            bool mapped = reader_map(r, r->pos + HDR_SIZE, limit);
             if (mapped)
-                hdr = r->map + r->pos;
+                memcpy(hdrbuf, r->map + r->pos, HDR_SIZE);
             else if (pread_full(r->fd, hdrbuf, HDR_SIZE, r->pos) <= 0)
                 hdr = NULL;
             if (!hdr || !parse_header(hdr, &crc, &len, &nrows, &base) || r->pos + HDR_SIZE + len > limit)
@@ -878,6 +881,8 @@ int st_log_reader_next(StLogReader *r, StLogBatch *out, SlError *err)
             if (r->of > 1 && r->seen++ % (uint64_t)r->of != (uint64_t)r->share)
                 continue; /* another reader's share: not even checked */
             const void *data;
+            if (mapped)
+                mapped = reader_map(r, at + HDR_SIZE + len, limit);
             if (mapped) {
                 data = r->map + at + HDR_SIZE;
             } else {

@@ -1245,7 +1245,7 @@ static void test_columnar_matches_rows(void)
         CU_ASSERT_STRING_EQUAL(erun(back, order[v]), want);
         free(want);
     }
-    /* LIMIT without ORDER BY stops the snapshot early, and still counts right */
+    /* LIMIT without ORDER BY (the snapshot stops early): the right number of rows */
     CU_ASSERT_STRING_EQUAL(erun(col, "SELECT count(*) FROM (SELECT 1 FROM a LIMIT 3) q"), erun(col, "SELECT 3"));
     sl_buf_free(&sql);
     for (int x = 0; x < 3; x++)
