@@ -229,6 +229,23 @@ static const char *const names6[] = {"a", "b", "c", "d", "e", "f"};
  * map6 of rows 8 wide, the 2 others NULL. */
 static const int map6[] = {3, 0, 7, 5, 1, 6};
 
+/* One row's six values (column map[i], or i when map is NULL) as text
+ * "a|b|...\n", each of its expected type. */
+static void row6_text(const SlValue *row, const int *map, SlBuf *out)
+{
+    for (int i = 0; i < 6; i++) {
+        const SlValue *v = &row[map ? map[i] : i];
+        CU_ASSERT_EQUAL(v->type, types6[i]);
+        if (i)
+            sl_buf_putc(out, '|');
+        if (v->isnull)
+            sl_buf_puts(out, "<null>");
+        else
+            sl_value_out(v, out);
+    }
+    sl_buf_putc(out, '\n');
+}
+
 /* Appends the rows of the batch, in the order of the record's values,
  * and empties it (keeping some memory: the next rows reuse it). */
 static void drain_batch(ExCopyBatch *b, SlBuf *out)
@@ -237,17 +254,7 @@ static void drain_batch(ExCopyBatch *b, SlBuf *out)
         const SlValue *row = b->rows + r * b->width;
         CU_ASSERT(row[2].isnull && row[2].type == SL_T_INT4);
         CU_ASSERT(row[4].isnull && row[4].type == SL_T_TEXT);
-        for (int i = 0; i < 6; i++) {
-            const SlValue *v = &row[map6[i]];
-            CU_ASSERT_EQUAL(v->type, types6[i]);
-            if (i)
-                sl_buf_putc(out, '|');
-            if (v->isnull)
-                sl_buf_puts(out, "<null>");
-            else
-                sl_value_out(v, out);
-        }
-        sl_buf_putc(out, '\n');
+        row6_text(row, map6, out);
     }
     ex_copy_batch_reset(b, 2u << 20);
 }
@@ -261,17 +268,7 @@ static void drain_encoded(ExCopyBatch *b, SlBuf *out)
     sl_error_clear(&err);
     CU_ASSERT_EQUAL_FATAL(ex_rows_decode(b->enc.data, b->enc.len, 6, NULL, false, rows, b->n, &err), 0);
     for (int64_t r = 0; r < b->n; r++) {
-        for (int i = 0; i < 6; i++) {
-            const SlValue *v = &rows[r * 6 + i];
-            CU_ASSERT_EQUAL(v->type, types6[i]);
-            if (i)
-                sl_buf_putc(out, '|');
-            if (v->isnull)
-                sl_buf_puts(out, "<null>");
-            else
-                sl_value_out(v, out);
-        }
-        sl_buf_putc(out, '\n');
+        row6_text(&rows[r * 6], NULL, out);
     }
     free(rows);
     ex_copy_batch_reset(b, 2u << 20);
