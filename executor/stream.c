@@ -269,6 +269,7 @@ typedef struct ExView {
     pthread_mutex_t plock;
     pthread_cond_t pcond;
     int64_t enqueued, processed;   /* rows */
+    int64_t pwake;                 /* the least `processed` a waiter on pcond needs (INT64_MAX: none) */
     int replay_pending;            /* tasks still reading their share of the log */
     int64_t replay_left;           /* rows of the replay not read yet */
     int64_t replay_rows, replay_started_us;
@@ -1297,7 +1298,38 @@ static inline uint64_t col_hash(const ColPlan *cp, int64_t *const *vals, uint8_t
     return h;
 }
 
+/* Rows as carried columns, where the columnar path applies them from: a
+ * columnar batch's arrays, or (a replaying task's own rows) the arrays the
+ * log was decoded into. */
+typedef struct ColRows {
+    const int64_t *v[COL_MAX];
+    const uint8_t *null[COL_MAX];
+    const uint64_t *hash;
+} ColRows;
+
 static void route_push(ExView *v, Batch **batches, int64_t routed);
+static int task_apply_col_rows(ExTask *t, const ColRows *cr, const int *sel, int n);
+static bool exchange_fails(ExView *v, int t);
+
+/* A task replaying the log (task_replay) routes as ingestion does, but
+ * applies its own rows itself, at once (see "replay"). */
+typedef struct ReplayCtx {
+    int task;
+    int64_t routed;      /* rows handed to tasks (counted as processed when applied) */
+    SlArena *scratch;
+} ReplayCtx;
+static __thread ReplayCtx *replaying;
+
+/* The columnar rows of a replaying task can be applied straight from the
+ * arrays they were decoded into unless the view logs its changes (then
+ * they go through the general path, task_one). */
+static bool cols_in_place(ExView *v)
+{
+    pthread_mutex_lock(&v->loglock);
+    bool track = v->tracking;
+    pthread_mutex_unlock(&v->loglock);
+    return !track;
+}
 
 /* Routes n rows given as carried columns (vals[c][off ..]) to the tasks,
  * n <= ROUTE_CHUNK. */
@@ -1321,9 +1353,11 @@ static void route_cols(ExView *v, int64_t *const *vals, uint8_t *const *nulls, i
         task[r] = P == 1 ? 0 : v->kg_task[ex_kg_of_hash(h[r], v->max_parallelism)];
         count[task[r]]++;
     }
+    /* a replaying task's own rows: applied from these arrays, not copied */
+    int own = replaying && cols_in_place(v) ? replaying->task : -1;
     Batch **batches = sl_calloc((size_t)P, sizeof(Batch *));
     for (int t = 0; t < P; t++) {
-        if (!count[t])
+        if (!count[t] || t == own)
             continue;
         Batch *b = sl_calloc(1, sizeof *b);
         b->ncols = nc;
@@ -1334,20 +1368,33 @@ static void route_cols(ExView *v, int64_t *const *vals, uint8_t *const *nulls, i
         b->filtered = true;
         batches[t] = b;
     }
+    int sel[ROUTE_CHUNK], nsel = 0;
     if (P == 1) {
         Batch *b = batches[0];
+        if (!b)
+            goto apply_own;
         memcpy(b->hashes, h, sizeof(uint64_t) * (size_t)n);
         for (int c = 0; c < nc; c++) {
             memcpy(b->cv + (size_t)c * (size_t)n, cv[c], sizeof(int64_t) * (size_t)n);
             memcpy(b->cnull + (size_t)c * (size_t)n, cn[c], (size_t)n);
         }
     } else {
-        /* each row's place in its task's batch, then one column at a time */
-        int at[ROUTE_CHUNK];
+        /* each row's place in its task's batch, then one column at a time;
+         * the replaying task's own rows are only listed */
+        int at[ROUTE_CHUNK], xs[ROUTE_CHUNK], nx = 0;
         for (int r = 0; r < n; r++) {
-            int t = task[r];
+            /* without branches: whether a row is the task's own is a coin
+             * toss the branch predictor loses half the time */
+            int t = task[r], mine = t == own;
+            sel[nsel] = r;
+            xs[nx] = r;
+            nsel += mine;
+            nx += !mine;
             at[r] = pos[t]++;
-            batches[t]->hashes[at[r]] = h[r];
+        }
+        for (int i = 0; i < nx; i++) {
+            int r = xs[i];
+            batches[task[r]]->hashes[at[r]] = h[r];
         }
         int64_t *dv[64];
         uint8_t *dn[64];
@@ -1358,12 +1405,14 @@ static void route_cols(ExView *v, int64_t *const *vals, uint8_t *const *nulls, i
                     dn[t] = batches[t]->cnull + (size_t)c * (size_t)batches[t]->nrows;
                 }
             if (P <= 64) {
-                for (int r = 0; r < n; r++) {
+                for (int i = 0; i < nx; i++) {
+                    int r = xs[i];
                     dv[task[r]][at[r]] = cv[c][r];
                     dn[task[r]][at[r]] = cn[c][r];
                 }
             } else {
-                for (int r = 0; r < n; r++) {
+                for (int i = 0; i < nx; i++) {
+                    int r = xs[i];
                     Batch *b = batches[task[r]];
                     b->cv[(size_t)c * (size_t)b->nrows + (size_t)at[r]] = cv[c][r];
                     b->cnull[(size_t)c * (size_t)b->nrows + (size_t)at[r]] = cn[c][r];
@@ -1371,9 +1420,27 @@ static void route_cols(ExView *v, int64_t *const *vals, uint8_t *const *nulls, i
             }
         }
     }
+apply_own:;
+    int64_t mine = own >= 0 ? count[own] : 0;
     if (count != counts)
         free(count);
-    route_push(v, batches, n);
+    if (mine > 0 && !exchange_fails(v, own)) {
+        ExTask *t = &v->tasks[own];
+        ColRows cr;
+        for (int c = 0; c < nc; c++) {
+            cr.v[c] = cv[c];
+            cr.null[c] = cn[c];
+        }
+        cr.hash = h;
+        pthread_mutex_lock(&t->lock);
+        if (!t->failed && task_apply_col_rows(t, &cr, P == 1 ? NULL : sel, (int)mine) < 0) {
+            t->failed = true;
+            sl_warn("view \"%s\" task %d failed: %s", v->name, t->index, t->error.message);
+        }
+        pthread_mutex_unlock(&t->lock);
+    }
+    /* rows applied here count as processed with the rest of the log batch */
+    route_push(v, batches, n - mine);
 }
 
 /* Routes rows (SlValue, the stream's columns) on the columnar path: the
@@ -1460,10 +1527,18 @@ static inline void slots_reserve(ExTask *t)
 }
 
 /* The group of row r of a columnar batch (hash h), created if new. */
-static Group *col_group(ExTask *t, const ColPlan *cp, const Batch *b, int r, uint64_t h)
+static void col_rows_of_batch(ColRows *cr, const ColPlan *cp, const Batch *b)
+{
+    for (int c = 0; c < cp->ncols; c++) {
+        cr->v[c] = b->cv + (size_t)c * (size_t)b->nrows;
+        cr->null[c] = b->cnull + (size_t)c * (size_t)b->nrows;
+    }
+    cr->hash = b->hashes;
+}
+
+static Group *col_group(ExTask *t, const ColPlan *cp, const ColRows *cr, int r, uint64_t h)
 {
     const GroupLayout *l = &t->view->layout;
-    size_t n = (size_t)b->nrows;
     slots_reserve(t);
     int64_t mask = t->nslots - 1;
     int64_t j = slot_of(h, t->nslots);
@@ -1473,11 +1548,11 @@ static Group *col_group(ExTask *t, const ColPlan *cp, const Batch *b, int r, uin
         bool eq = true;
         for (int k = 0; k < cp->nkeys && eq; k++) {
             int c = cp->key[k];
-            bool isnull = b->cnull[(size_t)c * n + (size_t)r] != 0;
+            bool isnull = cr->null[c][r] != 0;
             if (((g->bits >> k) & 1) != isnull) {
                 eq = false;
             } else if (!isnull) {
-                int64_t x = b->cv[(size_t)c * n + (size_t)r];
+                int64_t x = cr->v[c][r];
                 const uint8_t *p = GROUP_DATA(g) + l->key_off[k];
                 if (cp->type[c] == SL_T_INT4) {
                     int32_t y;
@@ -1498,8 +1573,8 @@ static Group *col_group(ExTask *t, const ColPlan *cp, const Batch *b, int r, uin
     for (int k = 0; k < cp->nkeys; k++) {
         int c = cp->key[k];
         uint8_t *p = GROUP_DATA(g) + l->key_off[k];
-        int64_t x = b->cv[(size_t)c * n + (size_t)r];
-        if (b->cnull[(size_t)c * n + (size_t)r]) {
+        int64_t x = cr->v[c][r];
+        if (cr->null[c][r]) {
             g->bits |= 1ULL << k;
         } else if (cp->type[c] == SL_T_INT4) {
             int32_t y = (int32_t)x;
@@ -1513,30 +1588,32 @@ static Group *col_group(ExTask *t, const ColPlan *cp, const Batch *b, int r, uin
     return g;
 }
 
-/* Applies a columnar batch: the general path's task_apply for the
- * aggregates a ColPlan allows, which cannot fail on a row. */
-static int task_apply_cols(ExTask *t, Batch *b)
+/* Applies rows given as carried columns, rows sel[0 .. n) (all of the
+ * first n when sel is NULL): the general path's task_apply for the
+ * aggregates a ColPlan allows, which cannot fail on a row. Caller holds
+ * t->lock. */
+static int task_apply_col_rows(ExTask *t, const ColRows *cr, const int *sel, int n)
 {
     ExView *v = t->view;
     const ColPlan *cp = v->cplan;
     const GroupLayout *l = &v->layout;
     if (sl_failpoint_hit("executor.aggregate.update", &t->error) < 0)
         return -1;
-    size_t n = (size_t)b->nrows;
     t->batch_no++;
     /* the group table and the groups are mostly cache misses: ask for the
      * slot of the row PF ahead, and the group in the slot of the row PF/2
      * ahead (hints only: a stale slot after a resize costs nothing) */
     enum { PF = 16 };
-    for (int r = 0; r < b->nrows; r++) {
-        if (r + PF < b->nrows && t->nslots)
-            __builtin_prefetch(&t->slots[slot_of(b->hashes[r + PF], t->nslots)]);
-        if (r + PF / 2 < b->nrows && t->nslots) {
-            Group *ahead = t->slots[slot_of(b->hashes[r + PF / 2], t->nslots)];
+    for (int i = 0; i < n; i++) {
+        int r = sel ? sel[i] : i;
+        if (i + PF < n && t->nslots)
+            __builtin_prefetch(&t->slots[slot_of(cr->hash[sel ? sel[i + PF] : i + PF], t->nslots)]);
+        if (i + PF / 2 < n && t->nslots) {
+            Group *ahead = t->slots[slot_of(cr->hash[sel ? sel[i + PF / 2] : i + PF / 2], t->nslots)];
             if (ahead)
                 __builtin_prefetch(ahead);
         }
-        Group *g = col_group(t, cp, b, r, b->hashes[r]);
+        Group *g = col_group(t, cp, cr, r, cr->hash[r]);
         if (!(g->bits & GROUP_DIRTY)) {
             g->bits |= GROUP_DIRTY;
             t->dirty[g->hash % (uint64_t)v->max_parallelism] |= 1;
@@ -1550,9 +1627,9 @@ static int task_apply_cols(ExTask *t, Batch *b)
                 (*(int64_t *)(void *)p)++;
                 continue;
             }
-            if (b->cnull[(size_t)c * n + (size_t)r])
+            if (cr->null[c][r])
                 continue;
-            int64_t x = b->cv[(size_t)c * n + (size_t)r];
+            int64_t x = cr->v[c][r];
             uint64_t bit = 1ULL << (l->nkeys + a);
             switch (cp->op[a]) {
             case COP_COUNT: (*(int64_t *)(void *)p)++; break;
@@ -1588,8 +1665,15 @@ static int task_apply_cols(ExTask *t, Batch *b)
             }
         }
     }
-    t->rows_in += b->nrows;
+    t->rows_in += n;
     return task_memory_check(t);
+}
+
+static int task_apply_cols(ExTask *t, Batch *b)
+{
+    ColRows cr;
+    col_rows_of_batch(&cr, t->view->cplan, b);
+    return task_apply_col_rows(t, &cr, NULL, b->nrows);
 }
 
 /* --------------------------------------------------------- encoded batches
@@ -1648,6 +1732,30 @@ static ExView *find_view(ExCatalog *c, const char *name);
 
 static void task_replay(ExTask *t, struct Replay *rp, SlArena *scratch);
 
+/* Rows processed, counted under plock. Waiters on pcond (ingestion's
+ * backpressure, snapshots, quiescing) wait for `processed` to reach a
+ * value and say which in pwake: a count that reaches none of them wakes
+ * nobody (a replay finishes thousands of chunks a second, and a snapshot
+ * reader woken for each would take a core from it). */
+static void view_processed_add(ExView *v, int64_t n)
+{
+    v->processed += n;
+    if (v->processed >= v->pwake) {
+        v->pwake = INT64_MAX;
+        pthread_cond_broadcast(&v->pcond);
+    }
+}
+
+/* Waits until `processed` reaches need; caller holds plock. */
+static void view_wait_processed(ExView *v, int64_t need)
+{
+    while (v->processed < need) {
+        if (need < v->pwake)
+            v->pwake = need;
+        pthread_cond_wait(&v->pcond, &v->plock);
+    }
+}
+
 /* Handles one batch of the task's queue: a barrier, or rows. */
 static void task_one(ExTask *t, Batch *b, SlArena *scratch)
 {
@@ -1678,8 +1786,7 @@ static void task_one(ExTask *t, Batch *b, SlArena *scratch)
     sl_arena_reset(scratch);
 
     pthread_mutex_lock(&v->plock);
-    v->processed += b->nrows;
-    pthread_cond_broadcast(&v->pcond);
+    view_processed_add(v, b->nrows);
     pthread_mutex_unlock(&v->plock);
     sl_arena_free(b->arena);
     free(b->rows);
@@ -1835,12 +1942,24 @@ static int route_chunk(ExView *v, const SlValue *rows, int64_t nrows, SlError *e
 /* Set while a task replays its share of the log (task_replay): routing
  * then neither waits for the view (the replaying task is what drains it)
  * nor counts rows as enqueued (view_replay counted them all). */
-typedef struct ReplayCtx {
-    int task;
-    int64_t routed;
-    SlArena *scratch;
-} ReplayCtx;
-static __thread ReplayCtx *replaying;
+
+/* The failpoint of the exchange of rows to task t: when it fires, the
+ * task fails, and with it the job (ingestion itself succeeded, the rows
+ * are in the log). */
+static bool exchange_fails(ExView *v, int t)
+{
+    SlError fe;
+    if (sl_failpoint_hit("executor.exchange.send", &fe) >= 0)
+        return false;
+    ExTask *task = &v->tasks[t];
+    pthread_mutex_lock(&task->lock);
+    if (!task->failed) {
+        task->failed = true;
+        task->error = fe;
+    }
+    pthread_mutex_unlock(&task->lock);
+    return true;
+}
 
 static void route_push(ExView *v, Batch **batches, int64_t routed)
 {
@@ -1851,25 +1970,14 @@ static void route_push(ExView *v, Batch **batches, int64_t routed)
          * acknowledgement of ingestion; rows are never dropped */
         pthread_mutex_lock(&v->plock);
         while (v->enqueued - v->processed > VIEW_QUEUE_ROWS)
-            pthread_cond_wait(&v->pcond, &v->plock);
+            view_wait_processed(v, v->enqueued - VIEW_QUEUE_ROWS);
         v->enqueued += routed;
         pthread_mutex_unlock(&v->plock);
     }
     for (int t = 0; t < v->parallelism; t++) {
         if (!batches[t])
             continue;
-        SlError fe;
-        if (sl_failpoint_hit("executor.exchange.send", &fe) < 0) {
-            /* the exchange to this task failed: the job fails (ingestion
-             * itself succeeded, the rows are in the log) */
-            ExTask *task = &v->tasks[t];
-            pthread_mutex_lock(&task->lock);
-            if (!task->failed) {
-                task->failed = true;
-                task->error = fe;
-            }
-            pthread_mutex_unlock(&task->lock);
-        }
+        exchange_fails(v, t);
         if (replaying && t == replaying->task)
             task_one(&v->tasks[t], batches[t], replaying->scratch); /* its own rows: applied now, while hot */
         else
@@ -2720,8 +2828,9 @@ static int view_restore(ExCatalog *c, ExView *v, bool seed, SlError *err)
  *
  * A view catching up with its stream's log (a new view, or one restored
  * from a checkpoint) does not read it on one thread: each of its tasks
- * reads a share of the log's batches (st_log_reader_stride: batch i goes
- * to task i mod parallelism), decodes and routes those rows exactly like
+ * reads a share of the log's batches (st_log_reader_share: each takes the
+ * next batch nobody has taken when it is ready for one, so a task slowed
+ * down for a while reads fewer), decodes and routes those rows exactly like
  * ingestion does, and between two batches applies what the others routed
  * to it. With parallelism 1 the one task reads, decodes and applies on its
  * own, with no hand-over between threads; with P tasks the reading,
@@ -2732,9 +2841,14 @@ static int view_restore(ExCatalog *c, ExView *v, bool seed, SlError *err)
  * row of the replay counts as enqueued at once, so a snapshot read waits
  * for all of it, as it waits for rows already ingested.
  */
+typedef struct ReplayShared {
+    int refs;                  /* tasks still holding it */
+    uint64_t claim[];          /* per partition: the next batch to hand out (st_log_reader_share) */
+} ReplayShared;
+
 typedef struct Replay {
     uint64_t *from, *to;       /* per partition */
-    int share, of;
+    ReplayShared *shared;      /* the same for the view's P tasks */
 } Replay;
 
 /* Applies whatever is queued for the task now (rows other tasks routed to
@@ -2742,8 +2856,19 @@ typedef struct Replay {
 static void task_drain(ExTask *t, SlArena *scratch)
 {
     Batch *b;
-    while ((b = task_pop(t, false)) != NULL)
+    while ((b = task_pop(t, false)) != NULL) {
+        if (b->replay) {
+            /* another replay (a restart's) waits its turn: back in front */
+            pthread_mutex_lock(&t->qlock);
+            b->next = t->head;
+            t->head = b;
+            if (!t->tail)
+                t->tail = b;
+            pthread_mutex_unlock(&t->qlock);
+            break;
+        }
         task_one(t, b, scratch);
+    }
 }
 
 /* Buffers a router reuses to decode log batches. */
@@ -2891,7 +3016,8 @@ static void task_replay(ExTask *t, Replay *rp, SlArena *scratch)
             rc = -1;
             break;
         }
-        st_log_reader_stride(r, rp->share, rp->of);
+        if (rp->shared)
+            st_log_reader_share(r, &rp->shared->claim[p]);
         st_log_reader_defer_checks(r);
         StLogBatch b;
         while (rc == 0 && (rc = st_log_reader_next(r, &b, &err)) == 1) {
@@ -2909,8 +3035,7 @@ static void task_replay(ExTask *t, Replay *rp, SlArena *scratch)
             /* rows read but not routed (WHERE) are done now */
             pthread_mutex_lock(&v->plock);
             v->replay_left -= n;
-            v->processed += n - ctx.routed;
-            pthread_cond_broadcast(&v->pcond);
+            view_processed_add(v, n - ctx.routed);
             pthread_mutex_unlock(&v->plock);
             task_drain(t, scratch);
             if (rc == 0 && __atomic_load_n(&t->failed, __ATOMIC_ACQUIRE))
@@ -2934,8 +3059,9 @@ static void task_replay(ExTask *t, Replay *rp, SlArena *scratch)
      * failed replay), so that waiting for the view ends */
     pthread_mutex_lock(&v->plock);
     if (--v->replay_pending == 0) {
-        v->processed += v->replay_left;
+        int64_t rest = v->replay_left;
         v->replay_left = 0;
+        view_processed_add(v, rest);
         sl_info("view \"%s\": replayed %lld rows of \"%s\" from its log in %.1f ms", v->name,
                 (long long)v->replay_rows, s->name, (double)(sl_now_usec() - v->replay_started_us) / 1000.0);
     }
@@ -2943,6 +3069,8 @@ static void task_replay(ExTask *t, Replay *rp, SlArena *scratch)
     pthread_mutex_unlock(&v->plock);
     free(rp->from);
     free(rp->to);
+    if (rp->shared && __atomic_sub_fetch(&rp->shared->refs, 1, __ATOMIC_ACQ_REL) == 0)
+        free(rp->shared);
     free(rp);
 }
 
@@ -2985,14 +3113,18 @@ static int view_replay(ExView *v, SlError *err)
     v->replay_started_us = sl_now_usec();
     pthread_mutex_unlock(&v->plock);
     __atomic_store_n(&v->replay_cancel, false, __ATOMIC_RELEASE);
+    ReplayShared *shared = NULL;
+    if (P > 1) {
+        shared = sl_calloc(1, sizeof *shared + sizeof(uint64_t) * (size_t)s->partitions);
+        shared->refs = P;
+    }
     for (int t = 0; t < P; t++) {
         Replay *rp = sl_calloc(1, sizeof *rp);
         rp->from = sl_malloc(sizeof(uint64_t) * (size_t)s->partitions);
         rp->to = sl_malloc(sizeof(uint64_t) * (size_t)s->partitions);
         memcpy(rp->from, v->off, sizeof(uint64_t) * (size_t)s->partitions);
         memcpy(rp->to, to, sizeof(uint64_t) * (size_t)s->partitions);
-        rp->share = t;
-        rp->of = P;
+        rp->shared = shared;
         Batch *b = sl_calloc(1, sizeof *b);
         b->replay = rp;
         task_push(&v->tasks[t], b);
@@ -3259,7 +3391,7 @@ static void view_wait_idle(ExView *v)
 {
     pthread_mutex_lock(&v->plock);
     while (v->processed < v->enqueued)
-        pthread_cond_wait(&v->pcond, &v->plock);
+        view_wait_processed(v, v->enqueued);
     pthread_mutex_unlock(&v->plock);
 }
 
@@ -3883,6 +4015,7 @@ int ex_create_view(ExCatalog *c, const PsStmt *st, SlBuf *canonical, char tag[64
     }
     pthread_mutex_init(&v->plock, NULL);
     pthread_cond_init(&v->pcond, NULL);
+    v->pwake = INT64_MAX;
     pthread_mutex_init(&v->loglock, NULL);
     v->tasks = sl_calloc((size_t)parallelism, sizeof(ExTask));
     for (int t = 0; t < parallelism; t++) {
@@ -4325,9 +4458,7 @@ int ex_view_snapshot(ExCatalog *c, const char *name, uint64_t gen, SlArena *aren
         return plan_changed(err);
     }
     pthread_mutex_lock(&v->plock);
-    int64_t target = v->enqueued;
-    while (v->processed < target)
-        pthread_cond_wait(&v->pcond, &v->plock);
+    view_wait_processed(v, v->enqueued);
     pthread_mutex_unlock(&v->plock);
     const PlSelect *q = v->q;
     int rc = 0;

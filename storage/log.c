@@ -81,7 +81,8 @@ struct StLogReader {
     const unsigned char *map; /* the segment mapped read-only, maplen bytes */
     size_t maplen;
     bool nomap;          /* mmap failed: read with pread */
-    int share, of;       /* only batches share, share + of, ... (of > 1) */
+    uint64_t *claim;     /* shared with other readers: the next batch to hand out, or NULL */
+    uint64_t want;       /* the batch this reader claimed, NO_CLAIM before it claims one */
     bool defer;          /* the caller checks the CRCs */
     uint64_t seen;       /* batches passed at or after skip_below */
 };
@@ -764,6 +765,8 @@ int st_log_delete_before(StLog *log, uint64_t offset, SlError *err)
  * is beyond it), and a segment deleted under the reader stays mapped until
  * it moves on. Where mmap fails the reader falls back to pread.
  */
+#define NO_CLAIM UINT64_MAX
+
 static void reader_unmap(StLogReader *r)
 {
     if (r->map)
@@ -776,6 +779,17 @@ static void reader_unmap(StLogReader *r)
  * `limit` valid bytes when it must map again (false: use pread). A reader
  * following appends maps again only when it reaches the end of what it
  * mapped, not whenever the segment grew. */
+/* Maps the pages of a mapped range in one call (a hint: kernels before
+ * 5.14 fault them in as they are read). */
+static void populate_range(const void *p, size_t len)
+{
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22
+#endif
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE), a = (uintptr_t)p & ~(page - 1);
+    (void)madvise((void *)a, len + ((uintptr_t)p - a), MADV_POPULATE_READ);
+}
+
 static bool reader_map(StLogReader *r, uint64_t need, uint64_t limit)
 {
     if (r->nomap)
@@ -783,7 +797,12 @@ static bool reader_map(StLogReader *r, uint64_t need, uint64_t limit)
     if (r->map && r->maplen >= need)
         return true;
     reader_unmap(r);
-    void *m = mmap(NULL, (size_t)limit, PROT_READ, MAP_SHARED | MAP_POPULATE, r->fd, 0);
+    /* a reader that reads every batch maps all of them at once; one that
+     * reads a share of them (st_log_reader_share) asks for its batches' pages one
+     * batch at a time (st_log_reader_next): P readers of one segment would
+     * otherwise each map all of it */
+    int populate = r->claim ? 0 : MAP_POPULATE;
+    void *m = mmap(NULL, (size_t)limit, PROT_READ, MAP_SHARED | populate, r->fd, 0);
     if (m == MAP_FAILED) {
         r->nomap = true;
         return false;
@@ -878,13 +897,20 @@ int st_log_reader_next(StLogReader *r, StLogBatch *out, SlError *err)
             r->next_off = base + nrows;
             if (base + nrows <= r->skip_below)
                 continue;
-            if (r->of > 1 && r->seen++ % (uint64_t)r->of != (uint64_t)r->share)
-                continue; /* another reader's share: not even checked */
+            if (r->claim) {
+                if (r->want == NO_CLAIM)
+                    r->want = __atomic_fetch_add(r->claim, 1, __ATOMIC_RELAXED);
+                if (r->seen++ != r->want)
+                    continue; /* another reader's batch: not even checked */
+                r->want = NO_CLAIM;
+            }
             const void *data;
             if (mapped)
                 mapped = reader_map(r, at + HDR_SIZE + len, limit);
             if (mapped) {
                 data = r->map + at + HDR_SIZE;
+                if (r->claim)
+                    populate_range(data, len);
             } else {
                 sl_buf_reset(&r->buf);
                 sl_buf_reserve(&r->buf, len);
@@ -921,10 +947,10 @@ void st_log_reader_defer_checks(StLogReader *r)
     r->defer = true;
 }
 
-void st_log_reader_stride(StLogReader *r, int share, int of)
+void st_log_reader_share(StLogReader *r, uint64_t *claim)
 {
-    r->share = share;
-    r->of = of;
+    r->claim = claim;
+    r->want = NO_CLAIM;
     r->seen = 0;
 }
 

@@ -242,10 +242,13 @@ StLogReader *st_log_reader_open(StLog *log, uint64_t from, SlError *err);
  * later); -1: error (XX001 if a checksum fails; 55000 if segments the
  * reader had not read yet were deleted under it: never a silent gap). */
 int st_log_reader_next(StLogReader *r, StLogBatch *out, SlError *err);
-/* From now on the reader returns only every of-th batch, starting with
- * the share-th (0-based), counting the batches at or after `from`: of
- * readers with shares 0..of-1 together read each batch once. */
-void st_log_reader_stride(StLogReader *r, int share, int of);
+/* From now on the reader shares the batches at or after `from` with
+ * other readers opened at the same `from` and given the same counter
+ * (initially 0): each batch goes to the one reader that claims it, and a
+ * reader claims its next batch only when it asks for one, so a reader
+ * that is slower for a while (its rows cost more, it lost its CPU) reads
+ * fewer of them. The readers together read each batch once. */
+void st_log_reader_share(StLogReader *r, uint64_t *claim);
 /* From now on batches are returned unchecked (StLogBatch.unchecked): the
  * caller checks each while it reads it, when the bytes are in cache, and
  * must use nothing of a batch whose check fails (XX001, as the reader

@@ -684,10 +684,17 @@ bool view_progress(Sluice *s, const char *view, int64_t *lag, char *state, size_
 }
 
 /* caught up: the view has read the whole stream (lag 0), and a snapshot
- * read, which waits until every ingested row is applied, has returned */
+ * read, which waits until every ingested row is applied, has returned.
+ * The snapshot read comes first: it blocks in the server until the rows
+ * counted so far are applied, where polling sluice.views every few
+ * milliseconds would take CPU from the view on a small machine. */
 bool view_wait_caught_up(Sluice *s, const char *view)
 {
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT * FROM %s LIMIT 1", view);
     for (;;) {
+        if (!db_exec(s->c, sql))
+            return false;
         int64_t lag;
         char state[64];
         if (!view_progress(s, view, &lag, state, sizeof state))
@@ -697,13 +704,10 @@ bool view_wait_caught_up(Sluice *s, const char *view)
             return false;
         }
         if (lag <= 0)
-            break;
+            return true;
         struct timespec ts = {0, 2000000};
         nanosleep(&ts, NULL);
     }
-    char sql[256];
-    snprintf(sql, sizeof sql, "SELECT * FROM %s LIMIT 1", view);
-    return db_exec(s->c, sql);
 }
 
 int mode_process(const BenchOpts *o, BenchData *d, NxWorkload w, double limit, double pg_rate,

@@ -96,8 +96,11 @@ sl_pass() { echo "PASS: $(basename "$0")"; exit 0; }
 
 # sl_ref_pg_start: a reference PostgreSQL (for differential tests), run as
 # an unprivileged user in $SL_TMP/ref on a free port; sets SL_REF_PORT and
-# SL_REF_HOST (its socket directory). Stopped by the EXIT trap.
+# SL_REF_HOST (its socket directory). Stopped by the EXIT trap. It runs
+# with fsync=off unless SL_REF_FSYNC=on (the benchmarks compare durable
+# runs with a durable PostgreSQL).
 sl_ref_pg_start() {
+  local fsync="${SL_REF_FSYNC:-off}"
   local bindir="${SL_PG_BINDIR:-}"
   [ -n "$bindir" ] || bindir="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
   local user=postgres
@@ -112,7 +115,7 @@ sl_ref_pg_start() {
   fi
   "${run[@]}" "'$bindir/initdb' -D '$SL_REF_HOST/data' -A trust -U postgres -E UTF8 --locale=C >'$SL_REF_HOST/initdb.log' 2>&1" \
     || { cat "$SL_REF_HOST/initdb.log" >&2; sl_fail "initdb of the reference PostgreSQL failed"; }
-  "${run[@]}" "'$bindir/pg_ctl' -D '$SL_REF_HOST/data' -w -l '$SL_REF_HOST/log' -o \"-p $SL_REF_PORT -k $SL_REF_HOST -c listen_addresses='' -c fsync=off\" start >/dev/null" \
+  "${run[@]}" "'$bindir/pg_ctl' -D '$SL_REF_HOST/data' -w -l '$SL_REF_HOST/log' -o \"-p $SL_REF_PORT -k $SL_REF_HOST -c listen_addresses='' -c fsync=$fsync\" start >/dev/null" \
     || { cat "$SL_REF_HOST/log" >&2; sl_fail "the reference PostgreSQL did not start"; }
   SL_REF_STOP=("${run[@]}" "'$bindir/pg_ctl' -D '$SL_REF_HOST/data' -m immediate stop >/dev/null 2>&1")
 }

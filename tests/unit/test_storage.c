@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sl_storage.h"
@@ -520,6 +521,106 @@ static void test_concurrent_reader(void)
 }
 
 /* ---------------------------------------------------------- durability */
+/* Readers sharing a claim counter (st_log_reader_share) read each batch
+ * once between them, whichever reads faster, across segments and from an
+ * offset inside a batch; a reader that stops asking leaves the rest to
+ * the others. */
+typedef struct ShareArg {
+    StLog *log;
+    uint64_t from, *claim;
+    uint8_t *seen;          /* per batch base offset: times read */
+    int got, rc;
+    bool slow;
+} ShareArg;
+
+static void *share_reader(void *p)
+{
+    ShareArg *a = p;
+    SlError err;
+    StLogReader *r = st_log_reader_open(a->log, a->from, &err);
+    if (!r) {
+        a->rc = -1;
+        return NULL;
+    }
+    st_log_reader_share(r, a->claim);
+    StLogBatch b;
+    char buf[128];
+    while ((a->rc = st_log_reader_next(r, &b, &err)) == 1) {
+        size_t len = make_payload(b.base_offset, buf, sizeof buf);
+        if (b.len != len || memcmp(b.data, buf, len) != 0)
+            a->rc = -2;
+        __atomic_add_fetch(&a->seen[b.base_offset], 1, __ATOMIC_RELAXED);
+        a->got++;
+        if (a->slow) {
+            struct timespec ts = {0, 200000};
+            nanosleep(&ts, NULL);
+        }
+    }
+    st_log_reader_close(r);
+    return NULL;
+}
+
+static void test_shared_readers(void)
+{
+    mk_tmp();
+    SlError err;
+    StLogOptions o = {.durability = ST_DUR_NONE, .segment_bytes = 1000};
+    StLog *log = st_log_open(tmpdir, &o, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(log);
+    uint64_t end = append_n(log, 400, 0);
+    CU_ASSERT(st_log_segment_count(log) > 10);
+
+    /* the same thread, alternating: batches go to whoever asks */
+    uint64_t claim = 0;
+    StLogReader *r1 = st_log_reader_open(log, 0, &err), *r2 = st_log_reader_open(log, 0, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r2);
+    st_log_reader_share(r1, &claim);
+    st_log_reader_share(r2, &claim);
+    StLogBatch b;
+    uint64_t expect = 0;
+    for (int i = 0; i < 30; i++) {
+        /* r1 takes two for each of r2's: still in log order overall */
+        StLogReader *r = i % 3 == 2 ? r2 : r1;
+        CU_ASSERT_EQUAL_FATAL(st_log_reader_next(r, &b, &err), 1);
+        CU_ASSERT_EQUAL(b.base_offset, expect);
+        expect = b.base_offset + b.nrows;
+    }
+    st_log_reader_close(r1);
+    st_log_reader_close(r2);
+
+    /* two threads from offset 7, inside the batch of rows 6..9, one of
+     * them slow: each batch from there on is read exactly once */
+    uint64_t from = 7;
+    uint8_t *seen = sl_calloc((size_t)end + 1, 1);
+    claim = 0;
+    ShareArg a[2] = {{.log = log, .from = from, .claim = &claim, .seen = seen},
+                     {.log = log, .from = from, .claim = &claim, .seen = seen, .slow = true}};
+    pthread_t th[2];
+    for (int i = 0; i < 2; i++)
+        CU_ASSERT_EQUAL_FATAL(pthread_create(&th[i], NULL, share_reader, &a[i]), 0);
+    for (int i = 0; i < 2; i++)
+        pthread_join(th[i], NULL);
+    CU_ASSERT_EQUAL(a[0].rc, 0);
+    CU_ASSERT_EQUAL(a[1].rc, 0);
+    int batches = 0, wrong = 0;
+    uint64_t off = 0;
+    for (int i = 0; off < end; i++) {
+        uint32_t rows = rows_for(i);
+        bool wanted = off + rows > from;
+        if (seen[off] != (wanted ? 1 : 0))
+            wrong++;
+        batches += wanted;
+        off += rows;
+    }
+    CU_ASSERT_EQUAL(wrong, 0);
+    CU_ASSERT_EQUAL(a[0].got + a[1].got, batches);
+    CU_ASSERT(a[0].got > a[1].got); /* the slow reader read fewer */
+    free(seen);
+    st_log_close(log);
+    rm_tmp();
+}
+
 static void test_durability_fsync_and_none(void)
 {
     mk_tmp();
@@ -683,6 +784,7 @@ static const SlUnitTest storage_tests[] = {
     {"torn tail cut at every byte of the last batch", test_torn_tail_every_byte},
     {"checksum mismatch cuts the log there", test_checksum_mismatch},
     {"reader concurrent with appends", test_concurrent_reader},
+    {"readers sharing a claim counter read each batch once", test_shared_readers},
     {"durability fsync and none", test_durability_fsync_and_none},
     {"durability batch (group commit)", test_durability_batch},
     {"partition directories and drop", test_partition_dirs},
