@@ -15,6 +15,11 @@ echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 104857
 echo "commit: $(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo unknown); events: $EVENTS"
 
 sl_start --checkpoint-interval 0
+# PostgreSQL as a user would run it, with fsync on: sluiced acknowledges a
+# COPY once its log is fsynced (durability batch), PostgreSQL once its WAL
+# is; SL_REF_FSYNC=off compares with a PostgreSQL that does not flush
+export SL_REF_FSYNC="${SL_REF_FSYNC:-on}"
+echo "reference PostgreSQL: fsync=$SL_REF_FSYNC; sluiced: durability batch"
 sl_ref_pg_start
 SL="host=127.0.0.1 port=$SL_PORT user=bench dbname=sluice"
 PG="host=$SL_REF_HOST port=$SL_REF_PORT user=postgres dbname=postgres"
@@ -24,12 +29,14 @@ run pg --pg "$PG" --events "$EVENTS"
 # three runs: the first after a start writes into page-cache pages the machine never touched
 run ingest --sluice "$SL" --pg "$PG" --events "$EVENTS" --connections 2 --repeat 3 --server-pid "$SL_PID"
 run process --sluice "$SL" --events "$EVENTS" --workload q0,q1,q2,agg --parallelism 1 --server-pid "$SL_PID"
-# parallelism 1 against 2 on the same loaded stream, twice each, alternating;
-# twice the events, so that the fixed cost of CREATE and of the catch-up
-# check weighs less against runs of 0.2 s
-run process --sluice "$SL" --events "$((EVENTS * 2))" --workload agg --parallelism 1,2,1,2 --server-pid "$SL_PID"
+# parallelism 1 against 2 on the same loaded stream, four times each,
+# alternating (the speed of this machine drifts between runs: each pair is
+# compared, and the median of the pairs reported); four times the events,
+# so that runs last about half a second
+run process --sluice "$SL" --events "$((EVENTS * 4))" --workload agg --parallelism 1,2,1,2,1,2,1,2 --server-pid "$SL_PID"
 # end to end: the view exists, the bids are COPY'd into it; against the trigger baseline of the same run
-run e2e --sluice "$SL" --pg "$PG" --events "$EVENTS" --connections 2 --workload agg --server-pid "$SL_PID"
+# three runs: the first writes its log into memory the machine never touched
+run e2e --sluice "$SL" --pg "$PG" --events "$EVENTS" --connections 2 --workload agg --repeat 3 --server-pid "$SL_PID"
 run latency --sluice "$SL" --rate 100000 --duration 5 --workload q2,agg --server-pid "$SL_PID"
 
 # state memory: 1M groups of (bigint key, count, max), from sluice.tasks

@@ -152,7 +152,7 @@ int mode_ingest(const BenchOpts *o, BenchData *d, double limit, double pg_rate);
 /* the view first, then the rows COPY'd in: ingestion and the view together */
 int mode_e2e(const BenchOpts *o, BenchData *d, NxWorkload w, double limit, double pg_rate, const NxAnswer *answer);
 int mode_process(const BenchOpts *o, BenchData *d, NxWorkload w, double limit,
-                 double pg_rate, const NxAnswer *answer);
+                 double pg_rate, const NxAnswer *answer, double *events_per_sec);
 int mode_latency(const BenchOpts *o, NxWorkload w);
 int mode_check(const BenchOpts *o, NxWorkload w, const NxAnswer *answer);
 int mode_checkpoint(const BenchOpts *o, BenchData *d, double limit, const NxAnswer *answer);

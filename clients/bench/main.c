@@ -129,6 +129,52 @@ void bench_print_table(void)
     }
 }
 
+/* A --parallelism list alternating two values (1,2,1,2 ...) measures the
+ * speedup of the higher over the lower in pairs of adjacent runs, each
+ * pair as close in time as runs get: the pairs and their median are
+ * printed after the table (the machine's speed drifts by tens of percent
+ * between runs a few seconds apart). */
+static char scaling_note[1024];
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void note_scaling(const char *workload, const int *par, const double *eps, int n)
+{
+    if (n < 2 || !par)
+        return;
+    int lo = par[0], hi = par[1];
+    if (lo == hi)
+        return;
+    for (int k = 0; k < n; k++)
+        if (par[k] != (k % 2 ? hi : lo))
+            return;
+    if (lo > hi) {
+        int x = lo;
+        lo = hi;
+        hi = x;
+    }
+    double r[64];
+    int nr = 0;
+    for (int k = 1; k < n && nr < 64; k += 2)
+        if (eps[k - 1] > 0 && eps[k] > 0)
+            r[nr++] = par[k] == hi ? eps[k] / eps[k - 1] : eps[k - 1] / eps[k];
+    if (nr == 0)
+        return;
+    size_t len = strlen(scaling_note);
+    len += (size_t)snprintf(scaling_note + len, sizeof scaling_note - len, "%s: parallelism %d vs %d, pairs", workload,
+                            hi, lo);
+    for (int i = 0; i < nr && len < sizeof scaling_note; i++)
+        len += (size_t)snprintf(scaling_note + len, sizeof scaling_note - len, " %.2f", r[i]);
+    qsort(r, (size_t)nr, sizeof r[0], cmp_double);
+    double med = nr % 2 ? r[nr / 2] : (r[nr / 2 - 1] + r[nr / 2]) / 2;
+    if (len < sizeof scaling_note)
+        snprintf(scaling_note + len, sizeof scaling_note - len, "; median %.2fx\n", med);
+}
+
 /* ======================================================================== */
 /* The bids of a run                                                        */
 /* ======================================================================== */
@@ -305,7 +351,8 @@ static void usage(FILE *f)
             "  --keys K,...      checkpoint-size, recovery: distinct keys (1000,100000,1000000)\n"
             "  --touch N         keys changed after the full checkpoint; default 10\n"
             "  --interval I      checkpoint_interval of the views that checkpoint; default '1 s'\n"
-            "  --repeat N        checkpoint: off/on pairs (default 3); ingest: runs per durability\n"
+            "  --repeat N        checkpoint: off/on pairs (default 3); ingest: runs per durability;\n"
+            "                    e2e: runs per workload\n"
             "  --copy-rows N     rows per COPY statement; default 100000\n"
             "  --sluiced PATH    start this sluiced (free port, --data DIR) instead of --sluice;\n"
             "                    it is stopped with SIGTERM at the end\n"
@@ -661,19 +708,26 @@ int main(int argc, char **argv)
         }
         if (rc == 0 && e2e)
             for (int w = 0; w < NX_WORKLOADS && rc == 0; w++)
-                if (o.workload_set[w])
+                for (int k = 0; o.workload_set[w] && k < (o.repeat > 0 ? o.repeat : 1) && rc == 0; k++)
                     rc = mode_e2e(&o, &d, (NxWorkload)w, limit[w], w == NX_AGG ? pg_trigger : -1, &answers[w]);
         if (rc == 0 && check)
             for (int w = 0; w < NX_WORKLOADS && rc == 0; w++)
                 if (o.workload_set[w])
                     rc = mode_check(&o, (NxWorkload)w, &answers[w]);
         if (rc == 0 && process)
-            for (int w = 0; w < NX_WORKLOADS && rc == 0; w++)
-                for (int k = 0; o.workload_set[w] && k < (o.nparallelisms ? o.nparallelisms : 1) && rc == 0; k++) {
+            for (int w = 0; w < NX_WORKLOADS && rc == 0; w++) {
+                int np = o.nparallelisms ? o.nparallelisms : 1;
+                double *eps = calloc((size_t)np, sizeof(double));
+                for (int k = 0; o.workload_set[w] && k < np && rc == 0; k++) {
                     if (o.nparallelisms)
                         o.parallelism = o.parallelisms[k];
-                    rc = mode_process(&o, &d, (NxWorkload)w, limit[w], w == NX_AGG ? pg_trigger : -1, &answers[w]);
+                    rc = mode_process(&o, &d, (NxWorkload)w, limit[w], w == NX_AGG ? pg_trigger : -1, &answers[w],
+                                      &eps[k]);
                 }
+                if (rc == 0 && o.workload_set[w])
+                    note_scaling(nx_workload_name((NxWorkload)w), o.parallelisms, eps, o.nparallelisms);
+                free(eps);
+            }
         if (rc == 0 && ckpt)
             rc = mode_checkpoint(&o, &d, limit[NX_AGG], &answers[NX_AGG]);
         for (int w = 0; w < NX_WORKLOADS; w++)
@@ -682,6 +736,8 @@ int main(int argc, char **argv)
         bench_data_free(&d);
     }
     bench_print_table();
+    if (scaling_note[0])
+        printf("%s", scaling_note);
     if (bench_server)
         server_stop(bench_server, 600);
     free(o.command);

@@ -711,7 +711,7 @@ bool view_wait_caught_up(Sluice *s, const char *view)
 }
 
 int mode_process(const BenchOpts *o, BenchData *d, NxWorkload w, double limit, double pg_rate,
-                 const NxAnswer *answer)
+                 const NxAnswer *answer, double *events_per_sec)
 {
     static bool loaded;
     Sluice s;
@@ -754,6 +754,8 @@ int mode_process(const BenchOpts *o, BenchData *d, NxWorkload w, double limit, d
     result_speeds(&r, &s, d->n, cpu0, limit);
     r.ratio_vs_pg = pg_rate > 0 ? r.events_per_sec / pg_rate : -1;
     result_check_view(&r, &s, view, answer);
+    if (events_per_sec)
+        *events_per_sec = r.events_per_sec;
     if (o->parallelism > 0)
         snprintf(r.note, sizeof r.note, "  parallelism %d", o->parallelism);
     snprintf(r.settings, sizeof r.settings, "%s", s.settings);

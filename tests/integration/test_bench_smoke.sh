@@ -64,6 +64,13 @@ for w in q0 q1 q2 agg distinct; do
 done
 if printf '%s' "$out" | grep -q MISMATCH; then sl_fail "process reported a MISMATCH: $out"; fi
 
+# a parallelism list alternating two values: every run checked, and the
+# speedup of each adjacent pair reported with their median (no speed asserted)
+out="$("$BENCH" process --sluice "$SL" --events 30000 --workload agg --parallelism 1,2,1,2)" \
+  || sl_fail "process 1,2,1,2 failed: $out"
+sl_expect 4 "$(printf '%s\n' "$out" | grep -c '"mode":"process","workload":"agg",.*"check":"ok"')" "process runs checked"
+sl_expect_match 'agg: parallelism 2 vs 1, pairs [0-9.]+ [0-9.]+; median [0-9.]+x' "$out" "the pairs' speedups"
+
 # e2e: the view exists first and the rows are ingested into it (live
 # routing: the columnar path for agg, rows for distinct, q2's WHERE)
 out="$("$BENCH" e2e --sluice "$SL" --events 30000 --connections 2 --workload agg,q2,distinct --pg "$PG")" \
