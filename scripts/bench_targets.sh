@@ -24,19 +24,27 @@ sl_ref_pg_start
 SL="host=127.0.0.1 port=$SL_PORT user=bench dbname=sluice"
 PG="host=$SL_REF_HOST port=$SL_REF_PORT user=postgres dbname=postgres"
 run() { echo; echo "\$ sluice-bench $*"; "$BENCH" "$@" 2>&1 | grep -v '^RESULT '; }
+# Before the runs that need both cores (and the latency runs, which wait
+# for fsyncs): the earlier runs' data flushed, PostgreSQL's checkpoint of
+# the trigger baseline's tables done, so that they measure their own work
+# and not the writeback of gigabytes another benchmark left behind.
+settle() { sl_ref_psql -c CHECKPOINT; sync; sleep 1; }
 
 run pg --pg "$PG" --events "$EVENTS"
 # three runs: the first after a start writes into page-cache pages the machine never touched
 run ingest --sluice "$SL" --pg "$PG" --events "$EVENTS" --connections 2 --repeat 3 --server-pid "$SL_PID"
+settle
 run process --sluice "$SL" --events "$EVENTS" --workload q0,q1,q2,agg --parallelism 1 --server-pid "$SL_PID"
 # parallelism 1 against 2 on the same loaded stream, four times each,
 # alternating (the speed of this machine drifts between runs: each pair is
 # compared, and the median of the pairs reported); four times the events,
 # so that runs last about half a second
+settle
 run process --sluice "$SL" --events "$((EVENTS * 4))" --workload agg --parallelism 1,2,1,2,1,2,1,2 --server-pid "$SL_PID"
 # end to end: the view exists, the bids are COPY'd into it; against the trigger baseline of the same run
 # three runs: the first writes its log into memory the machine never touched
 run e2e --sluice "$SL" --pg "$PG" --events "$EVENTS" --connections 2 --workload agg --repeat 3 --server-pid "$SL_PID"
+settle
 run latency --sluice "$SL" --rate 100000 --duration 5 --workload q2,agg --server-pid "$SL_PID"
 
 # state memory: 1M groups of (bigint key, count, max), from sluice.tasks
