@@ -1309,10 +1309,12 @@ typedef struct ColRows {
 
 static void route_push(ExView *v, Batch **batches, int64_t routed);
 static int task_apply_col_rows(ExTask *t, const ColRows *cr, const int *sel, int n);
-static bool exchange_fails(ExView *v, int t);
 
-/* A task replaying the log (task_replay) routes as ingestion does, but
- * applies its own rows itself, at once (see "replay"). */
+/* Set while a task replays its share of the log (task_replay): it routes
+ * as ingestion does, but applies its own rows itself, at once (see
+ * "replay"), and routing neither waits for the view (the replaying task is
+ * what drains it) nor counts rows as enqueued (view_replay counted them
+ * all). */
 typedef struct ReplayCtx {
     int task;
     int64_t routed;      /* rows handed to tasks (counted as processed when applied) */
@@ -1353,8 +1355,22 @@ static void route_cols(ExView *v, int64_t *const *vals, uint8_t *const *nulls, i
         task[r] = P == 1 ? 0 : v->kg_task[ex_kg_of_hash(h[r], v->max_parallelism)];
         count[task[r]]++;
     }
-    /* a replaying task's own rows: applied from these arrays, not copied */
-    int own = replaying && cols_in_place(v) ? replaying->task : -1;
+    /* a replaying task's own rows: applied from these arrays, not copied.
+     * Decided under the task's lock, held until they are applied: a
+     * subscriber arriving meanwhile (it copies the state under every
+     * task's lock and turns tracking on) sees none of them or all. */
+    int own = -1;
+    ExTask *ot = NULL;
+    if (replaying) {
+        ot = &v->tasks[replaying->task];
+        pthread_mutex_lock(&ot->lock);
+        if (cols_in_place(v)) {
+            own = replaying->task;
+        } else {
+            pthread_mutex_unlock(&ot->lock);
+            ot = NULL;
+        }
+    }
     Batch **batches = sl_calloc((size_t)P, sizeof(Batch *));
     for (int t = 0; t < P; t++) {
         if (!count[t] || t == own)
@@ -1424,20 +1440,27 @@ apply_own:;
     int64_t mine = own >= 0 ? count[own] : 0;
     if (count != counts)
         free(count);
-    if (mine > 0 && !exchange_fails(v, own)) {
-        ExTask *t = &v->tasks[own];
-        ColRows cr;
-        for (int c = 0; c < nc; c++) {
-            cr.v[c] = cv[c];
-            cr.null[c] = cn[c];
+    if (ot) {
+        SlError fe;
+        if (mine > 0 && sl_failpoint_hit("executor.exchange.send", &fe) < 0) {
+            /* as route_push does for rows handed over */
+            if (!ot->failed) {
+                ot->failed = true;
+                ot->error = fe;
+            }
+        } else if (mine > 0 && !ot->failed) {
+            ColRows cr;
+            for (int c = 0; c < nc; c++) {
+                cr.v[c] = cv[c];
+                cr.null[c] = cn[c];
+            }
+            cr.hash = h;
+            if (task_apply_col_rows(ot, &cr, P == 1 ? NULL : sel, (int)mine) < 0) {
+                ot->failed = true;
+                sl_warn("view \"%s\" task %d failed: %s", v->name, ot->index, ot->error.message);
+            }
         }
-        cr.hash = h;
-        pthread_mutex_lock(&t->lock);
-        if (!t->failed && task_apply_col_rows(t, &cr, P == 1 ? NULL : sel, (int)mine) < 0) {
-            t->failed = true;
-            sl_warn("view \"%s\" task %d failed: %s", v->name, t->index, t->error.message);
-        }
-        pthread_mutex_unlock(&t->lock);
+        pthread_mutex_unlock(&ot->lock);
     }
     /* rows applied here count as processed with the rest of the log batch */
     route_push(v, batches, n - mine);
@@ -1937,20 +1960,14 @@ static int route_chunk(ExView *v, const SlValue *rows, int64_t nrows, SlError *e
     return rc;
 }
 
-/* Hands a chunk's batches (one per task, or NULL) to the tasks: frees
- * the array. */
-/* Set while a task replays its share of the log (task_replay): routing
- * then neither waits for the view (the replaying task is what drains it)
- * nor counts rows as enqueued (view_replay counted them all). */
-
 /* The failpoint of the exchange of rows to task t: when it fires, the
  * task fails, and with it the job (ingestion itself succeeded, the rows
  * are in the log). */
-static bool exchange_fails(ExView *v, int t)
+static void exchange_failpoint(ExView *v, int t)
 {
     SlError fe;
     if (sl_failpoint_hit("executor.exchange.send", &fe) >= 0)
-        return false;
+        return;
     ExTask *task = &v->tasks[t];
     pthread_mutex_lock(&task->lock);
     if (!task->failed) {
@@ -1958,9 +1975,10 @@ static bool exchange_fails(ExView *v, int t)
         task->error = fe;
     }
     pthread_mutex_unlock(&task->lock);
-    return true;
 }
 
+/* Hands a chunk's batches (one per task, or NULL) to the tasks: frees
+ * the array. */
 static void route_push(ExView *v, Batch **batches, int64_t routed)
 {
     if (replaying) {
@@ -1977,7 +1995,7 @@ static void route_push(ExView *v, Batch **batches, int64_t routed)
     for (int t = 0; t < v->parallelism; t++) {
         if (!batches[t])
             continue;
-        exchange_fails(v, t);
+        exchange_failpoint(v, t);
         if (replaying && t == replaying->task)
             task_one(&v->tasks[t], batches[t], replaying->scratch); /* its own rows: applied now, while hot */
         else
