@@ -71,11 +71,7 @@ char *sl_xstrdup(const char *s)
 #endif
 #define POPULATE_MIN (1u << 20)
 
-/* A big block is filled soon after it is made (blocks of growing arenas
- * hold a view's rows and groups): its pages are mapped in one call rather
- * than by a page fault each, which in a virtual machine costs more than
- * zeroing the page (a hint: kernels before 5.14 fault them in as before). */
-static void populate(void *p, size_t n)
+void sl_mem_populate(void *p, size_t n)
 {
     uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
     uintptr_t from = ((uintptr_t)p + page - 1) & ~(page - 1), to = ((uintptr_t)p + n) & ~(page - 1);
@@ -86,8 +82,10 @@ static void populate(void *p, size_t n)
 static Block *block_new(size_t size)
 {
     Block *b = sl_malloc(HDR + size);
+    /* a big block is filled soon after it is made (blocks of growing
+     * arenas hold a view's rows and groups) */
     if (size >= POPULATE_MIN)
-        populate(b, HDR + size);
+        sl_mem_populate(b, HDR + size);
     b->next = NULL;
     b->size = size;
     b->used = 0;

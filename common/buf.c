@@ -37,6 +37,10 @@ void sl_buf_reserve(SlBuf *b, size_t extra)
     while (cap < need)
         cap *= 2;
     b->data = sl_realloc(b->data, cap);
+    /* a big buffer grows because it is being filled: the new part's pages
+     * at once (an ingestion's encoded rows grow to ~20 MB) */
+    if (cap >= (1u << 20))
+        sl_mem_populate(b->data + b->len, cap - b->len);
     b->cap = cap;
 }
 

@@ -2904,11 +2904,61 @@ static void test_durations(void)
     }
 }
 
+/* Populating pages (big arena blocks, growing buffers) keeps what is
+ * written there, at any alignment, and big blocks and buffers read back
+ * exactly what was written into them. */
+static void test_populate(void)
+{
+    size_t n = 3u << 20;
+    unsigned char *m = sl_malloc(n + 100);
+    for (size_t i = 0; i < n + 100; i++)
+        m[i] = (unsigned char)(i * 7 + 3);
+    sl_mem_populate(m + 1, n - 1);
+    sl_mem_populate(m + 5000, 10); /* no whole page: nothing to do */
+    sl_mem_populate(m, 0);
+    size_t bad = 0;
+    for (size_t i = 0; i < n + 100; i++)
+        bad += m[i] != (unsigned char)(i * 7 + 3);
+    CU_ASSERT_EQUAL(bad, 0);
+    free(m);
+
+    /* a buffer growing past 1 MB, and an arena with blocks of 4 MB */
+    SlBuf b;
+    sl_buf_init(&b);
+    for (uint32_t i = 0; i < 1000000; i++)
+        sl_buf_append(&b, &i, sizeof i);
+    bad = 0;
+    for (uint32_t i = 0; i < 1000000; i++) {
+        uint32_t x;
+        memcpy(&x, b.data + (size_t)i * 4, 4);
+        bad += x != i;
+    }
+    CU_ASSERT_EQUAL(bad, 0);
+    CU_ASSERT(b.cap >= 4000001);
+    sl_buf_free(&b);
+    SlArena *a = sl_arena_new(0);
+    sl_arena_grow(a, 4u << 20);
+    uint64_t *first = NULL, *last = NULL;
+    for (int i = 0; i < 4000; i++) {
+        uint64_t *q = sl_alloc(a, 4096);
+        for (int k = 0; k < 512; k++)
+            q[k] = (uint64_t)i * 512 + (uint64_t)k;
+        if (!first)
+            first = q;
+        last = q;
+    }
+    CU_ASSERT_EQUAL(first[511], 511);
+    CU_ASSERT_EQUAL(last[0], 3999ull * 512);
+    CU_ASSERT(sl_arena_used(a) >= 4000u * 4096);
+    sl_arena_free(a);
+}
+
 static const SlUnitTest memory_tests[] = {
     {"arena", test_arena},
     {"arena reuse across resets", test_arena_reuse},
     {"heap helpers", test_heap_helpers},
     {"buffers", test_buf},
+    {"populated pages keep their bytes", test_populate},
     {NULL, NULL}};
 SL_UNIT_SUITE("common: memory", memory_tests)
 
