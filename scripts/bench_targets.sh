@@ -30,6 +30,8 @@ run() { echo; echo "\$ sluice-bench $*"; "$BENCH" "$@" 2>&1 | grep -v '^RESULT '
 # and not the writeback of gigabytes another benchmark left behind.
 settle() { sl_ref_psql -c CHECKPOINT; sync; sleep 1; }
 
+# what memory costs here: a first write into new pages against a rewrite
+run limits --events "$EVENTS"
 run pg --pg "$PG" --events "$EVENTS"
 # three runs: the first after a start writes into page-cache pages the machine never touched
 run ingest --sluice "$SL" --pg "$PG" --events "$EVENTS" --connections 2 --repeat 3 --server-pid "$SL_PID"

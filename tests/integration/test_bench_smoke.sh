@@ -37,6 +37,9 @@ for w in q0 q1 q2 agg distinct; do
   sl_expect_match "RESULT \{\"mode\":\"process-limit\",\"workload\":\"$w\",\"events\":20000," "$out" "process-limit $w"
 done
 sl_expect_match '"nproc":[0-9]+\}' "$out" "nproc in RESULT"
+for w in first-write rewrite; do
+  sl_expect_match "RESULT \{\"mode\":\"memory\",\"workload\":\"$w\",\"events\":256,.*\"check\":\"-\"" "$out" "memory $w"
+done
 
 # ---- the PostgreSQL baselines --------------------------------------------------
 sl_ref_pg_start
