@@ -2,6 +2,7 @@
  * arena.c — memory arenas: bump allocation in blocks; reset or free the
  * whole arena at once. Large requests get a block of their own.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,9 +80,81 @@ void sl_mem_populate(void *p, size_t n)
         (void)madvise((void *)from, to - from, MADV_POPULATE_WRITE);
 }
 
+/*
+ * Freed blocks of the largest size growing arenas make are kept, up to
+ * POOL_MAX bytes, for the next arena that grows (a view dropped, another
+ * created; a view restarted): memory the process has written is many
+ * times cheaper to write again than new memory on a virtual machine whose
+ * host takes freed memory back, and glibc hands whole per-thread heaps
+ * back as soon as they are free. Not under AddressSanitizer, which should
+ * see every block freed.
+ */
+#define POOL_BLOCK ((size_t)4 << 20)
+#define POOL_MAX ((size_t)256 << 20)
+#if defined(__SANITIZE_ADDRESS__)
+#define POOL_ON 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define POOL_ON 0
+#endif
+#endif
+#ifndef POOL_ON
+#define POOL_ON 1
+#endif
+
+static pthread_mutex_t pool_mu = PTHREAD_MUTEX_INITIALIZER;
+static Block *pool;
+static size_t pool_bytes;
+
+size_t sl_arena_pooled(void)
+{
+    pthread_mutex_lock(&pool_mu);
+    size_t n = pool_bytes;
+    pthread_mutex_unlock(&pool_mu);
+    return n;
+}
+
+static Block *pool_take(size_t size)
+{
+    if (!POOL_ON || HDR + size != POOL_BLOCK)
+        return NULL;
+    pthread_mutex_lock(&pool_mu);
+    Block *b = pool;
+    if (b) {
+        pool = b->next;
+        pool_bytes -= POOL_BLOCK;
+    }
+    pthread_mutex_unlock(&pool_mu);
+    return b;
+}
+
+static void block_free(Block *b)
+{
+    if (POOL_ON && HDR + b->size == POOL_BLOCK) {
+        pthread_mutex_lock(&pool_mu);
+        bool keep = pool_bytes + POOL_BLOCK <= POOL_MAX;
+        if (keep) {
+            b->next = pool;
+            pool = b;
+            pool_bytes += POOL_BLOCK;
+        }
+        pthread_mutex_unlock(&pool_mu);
+        if (keep)
+            return;
+    }
+    free(b);
+}
+
 static Block *block_new(size_t size)
 {
-    Block *b = sl_malloc(HDR + size);
+    Block *b = pool_take(size);
+    if (b) {
+        b->next = NULL;
+        b->size = size;
+        b->used = 0;
+        return b;
+    }
+    b = sl_malloc(HDR + size);
     /* a big block is filled soon after it is made (blocks of growing
      * arenas hold a view's rows and groups) */
     if (size >= POPULATE_MIN)
@@ -176,7 +249,7 @@ void sl_arena_reset(SlArena *a)
     while (b) {
         Block *next = b->next;
         if (b != a->first)
-            free(b);
+            block_free(b);
         b = next;
     }
     a->first->next = NULL;
@@ -192,7 +265,7 @@ void sl_arena_free(SlArena *a)
     Block *b = a->head;
     while (b) {
         Block *next = b->next;
-        free(b);
+        block_free(b);
         b = next;
     }
     free(a);

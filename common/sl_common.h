@@ -49,6 +49,9 @@ size_t sl_arena_used(const SlArena *a);            /* bytes handed out */
 /* From now on each new block is twice the last, up to max_block bytes
  * (state that grows large: fewer, bigger blocks). */
 void sl_arena_grow(SlArena *a, size_t max_block);
+/* Bytes of freed 4 MB blocks kept for the next growing arena (up to
+ * 256 MB; none under AddressSanitizer). */
+size_t sl_arena_pooled(void);
 
 /* Heap helpers that abort on OOM. */
 /* Maps the pages of [p, p + n) that lie whole inside it in one call
