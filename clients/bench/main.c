@@ -717,7 +717,7 @@ int main(int argc, char **argv)
         if (rc == 0 && process)
             for (int w = 0; w < NX_WORKLOADS && rc == 0; w++) {
                 int np = o.nparallelisms ? o.nparallelisms : 1;
-                double *eps = calloc((size_t)np, sizeof(double));
+                double eps[16] = {0}; /* as many as o.parallelisms holds */
                 for (int k = 0; o.workload_set[w] && k < np && rc == 0; k++) {
                     if (o.nparallelisms)
                         o.parallelism = o.parallelisms[k];
@@ -726,7 +726,6 @@ int main(int argc, char **argv)
                 }
                 if (rc == 0 && o.workload_set[w])
                     note_scaling(nx_workload_name((NxWorkload)w), o.parallelisms, eps, o.nparallelisms);
-                free(eps);
             }
         if (rc == 0 && ckpt)
             rc = mode_checkpoint(&o, &d, limit[NX_AGG], &answers[NX_AGG]);

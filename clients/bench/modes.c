@@ -744,6 +744,15 @@ bool view_wait_caught_up(Sluice *s, const char *view)
     }
 }
 
+/* CREATE MATERIALIZED VIEW view [WITH (parallelism = P)] AS <w's query> */
+static void view_create_sql(const BenchOpts *o, const char *view, NxWorkload w, char *sql, size_t cap)
+{
+    int n = snprintf(sql, cap, "CREATE MATERIALIZED VIEW %s", view);
+    if (o->parallelism > 0)
+        n += snprintf(sql + n, cap - (size_t)n, " WITH (parallelism = %d)", o->parallelism);
+    snprintf(sql + n, cap - (size_t)n, " AS %s", nx_workload_sql(w));
+}
+
 int mode_process(const BenchOpts *o, BenchData *d, NxWorkload w, double limit, double pg_rate,
                  const NxAnswer *answer, double *events_per_sec)
 {
@@ -780,10 +789,7 @@ int mode_process(const BenchOpts *o, BenchData *d, NxWorkload w, double limit, d
     snprintf(sql, sizeof sql, "DROP MATERIALIZED VIEW IF EXISTS %s", view);
     if (!db_exec(s.c, sql))
         goto out;
-    int n = snprintf(sql, sizeof sql, "CREATE MATERIALIZED VIEW %s", view);
-    if (o->parallelism > 0)
-        n += snprintf(sql + n, sizeof sql - (size_t)n, " WITH (parallelism = %d)", o->parallelism);
-    snprintf(sql + n, sizeof sql - (size_t)n, " AS %s", nx_workload_sql(w));
+    view_create_sql(o, view, w, sql, sizeof sql);
 
     BenchResult r;
     bench_result_init(&r, "process", nx_workload_name(w));
@@ -826,10 +832,7 @@ int mode_e2e(const BenchOpts *o, BenchData *d, NxWorkload w, double limit, doubl
     snprintf(view, sizeof view, "sb_%s", nx_workload_name(w));
     if (!sluice_create_stream(o, &s))
         goto out;
-    int n = snprintf(sql, sizeof sql, "CREATE MATERIALIZED VIEW %s", view);
-    if (o->parallelism > 0)
-        n += snprintf(sql + n, sizeof sql - (size_t)n, " WITH (parallelism = %d)", o->parallelism);
-    snprintf(sql + n, sizeof sql - (size_t)n, " AS %s", nx_workload_sql(w));
+    view_create_sql(o, view, w, sql, sizeof sql);
     if (!db_exec(s.c, sql))
         goto out;
     BenchResult r;
