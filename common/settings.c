@@ -71,6 +71,8 @@ static const SlSetting table[] = {
      "directory of the stream logs (empty: DATA_DIR/log)"},
     {"log_segment_bytes", 0, SL_SET_INT, S_STARTUP, 0, "67108864", 4096, 1073741824, NULL,
      "size at which a stream log starts a new segment file"},
+    {"log_recycle_bytes", 0, SL_SET_INT, S_STARTUP, 0, "1073741824", 0, 1099511627776, NULL,
+     "most bytes of old log segments kept to be written over by new ones (0: delete them)"},
     {"columnar", 0, SL_SET_BOOL, S_STARTUP, 0, "on", 0, 0, NULL,
      "run grouped views over integer and timestamp columns on the columnar path (off: the row path)"},
     {"metrics_port", 0, SL_SET_INT, S_STARTUP, 0, "0", 0, 65535, NULL,

@@ -82,6 +82,7 @@ ExEngine *ex_engine_new(const ExEngineConfig *cfg, SlError *err)
         if (st_durability_parse(sl_settings_get(s, "durability"), &d) == 0)
             cc.durability = d;
         cc.log_segment_bytes = sl_settings_get_int(s, "log_segment_bytes");
+        cc.log_recycle_bytes = sl_settings_get_int(s, "log_recycle_bytes");
         cc.no_columnar = !sl_settings_get_bool(s, "columnar");
         /* streams have logs when sluiced has a data directory */
         if (cfg->store_conninfo) {

@@ -136,6 +136,7 @@ typedef struct ExCatalogConfig {
     int checkpoint_max_failures;
     int durability;                /* StDurability default of streams */
     int64_t log_segment_bytes;     /* 0: the log's default */
+    int64_t log_recycle_bytes;     /* pool of old segments (LOG_DIR/.free); 0: deleted */
     bool no_columnar;              /* setting columnar = off: every view on the row path */
 } ExCatalogConfig;
 typedef struct ExCatalog ExCatalog;

@@ -3655,12 +3655,14 @@ int ex_create_stream(ExCatalog *c, const PsStmt *st, SlBuf *canonical, char tag[
         /* a new stream starts with an empty log (a dropped stream of the
          * same name may have left one); a restored one reopens its own,
          * cutting a torn tail */
-        if (!restore && st_log_drop_stream(c->log_dir, s->name, err) < 0) {
+        StLogOptions lo = {.durability = durability,
+                           .segment_bytes = (uint64_t)c->cfg.log_segment_bytes,
+                           .recycle_bytes = (uint64_t)c->cfg.log_recycle_bytes};
+        if (!restore && st_log_drop_stream(c->log_dir, s->name, &lo, err) < 0) {
             pthread_rwlock_unlock(&c->lock);
             stream_free(s);
             return -1;
         }
-        StLogOptions lo = {.durability = durability, .segment_bytes = (uint64_t)c->cfg.log_segment_bytes};
         s->logs = sl_calloc((size_t)partitions, sizeof(StLog *));
         for (int p = 0; p < partitions; p++) {
             s->logs[p] = st_log_open_partition(c->log_dir, s->name, p, &lo, err);
@@ -4225,7 +4227,8 @@ int ex_drop(ExCatalog *c, const PsStmt *st, void (*dropped)(void *ctx, const cha
             bool logged = s->logs != NULL;
             stream_free(s);
             SlError e2;
-            if (logged && st_log_drop_stream(c->log_dir, name, &e2) < 0)
+            StLogOptions lo = {.recycle_bytes = (uint64_t)c->cfg.log_recycle_bytes};
+            if (logged && st_log_drop_stream(c->log_dir, name, &lo, &e2) < 0)
                 sl_warn("could not delete the log of stream \"%s\": %s", name, e2.message);
             free(name);
         }

@@ -7,8 +7,14 @@
  *                                reopens consistent; after FILLER is
  *                                removed, appends succeed again
  *   check_fill verify DIR        reopen and read every batch back
+ *   check_fill pool DIR POOL     a log with a pool of recycled segments
+ *                                (POOL/spare.free, 512 kB) on a full disk:
+ *                                the append that finds no space deletes the
+ *                                pool's files and succeeds; the next failure
+ *                                is 53100 as before
  */
 #include <dirent.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,12 +82,62 @@ static int verify(StLog *log)
     return n;
 }
 
+static bool exists(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0;
+}
+
+static int pool_mode(const char *dir, const char *pool)
+{
+    /* segments bigger than the disk: no roll takes the pool's file */
+    StLogOptions o = {.durability = ST_DUR_FSYNC, .segment_bytes = 8 << 20, .recycle_dir = pool,
+                      .recycle_bytes = 1 << 20};
+    SlError err;
+    char buf[PAYLOAD], spare[4096];
+    StLog *log = st_log_open(dir, &o, &err);
+    if (!log) {
+        fprintf(stderr, "FAIL: open: %s\n", err.message);
+        return 1;
+    }
+    /* a spare segment in the pool, made after the open took none */
+    snprintf(spare, sizeof spare, "%s/spare.free", pool);
+    FILE *f = fopen(spare, "wb");
+    CHECK(f != NULL, "create %s", spare);
+    if (!f)
+        return 1;
+    memset(buf, 7, sizeof buf);
+    for (int i = 0; i < 512 * 1024 / PAYLOAD; i++)
+        CHECK(fwrite(buf, 1, PAYLOAD, f) == PAYLOAD, "write %s", spare);
+    CHECK(fclose(f) == 0, "close %s", spare);
+    int appended = 0, released_at = -1, rc = 0;
+    for (int i = 0; i < 100000; i++) {
+        payload(st_log_end_offset(log), buf);
+        rc = st_log_append(log, buf, PAYLOAD, 1, NULL, NULL, &err);
+        if (rc < 0)
+            break;
+        appended++;
+        if (released_at < 0 && !exists(spare))
+            released_at = appended;
+    }
+    CHECK(released_at > 0, "the pool's file was never given back (appended %d)", appended);
+    CHECK(appended > released_at, "no append after the pool's file was given back (%d, %d)", appended, released_at);
+    CHECK(rc == -1 && err.code == SL_E_DISK_FULL, "then the disk is full: %s", err.message);
+    printf("pool given back at batch %d; full after %d batches: %s\n", released_at, appended, err.message);
+    CHECK(st_log_end_offset(log) == (uint64_t)appended, "end %llu", (unsigned long long)st_log_end_offset(log));
+    CHECK(verify(log) == appended, "batches");
+    st_log_close(log);
+    return failures ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3) {
-        fprintf(stderr, "usage: check_fill fill DIR FILLER | verify DIR\n");
+        fprintf(stderr, "usage: check_fill fill DIR FILLER | verify DIR | pool DIR POOL\n");
         return 2;
     }
+    if (!strcmp(argv[1], "pool"))
+        return argc == 4 ? pool_mode(argv[2], argv[3]) : 2;
     const char *dir = argv[2];
     StLogOptions o = {.durability = ST_DUR_FSYNC, .segment_bytes = 300 * 1024};
     SlError err;

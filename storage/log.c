@@ -17,6 +17,22 @@
  * written. fsyncs run outside mu on a dup of the active segment's fd,
  * serialized by sync_mu (segments are fsynced when they are rolled, so
  * syncing the active one makes everything before it durable).
+ *
+ * Recycling (StLogOptions.recycle_dir): as PostgreSQL recycles WAL
+ * segments, segment files no longer needed (DROP STREAM, retention) are
+ * renamed into a pool directory instead of being deleted, and a new
+ * segment is a pool file renamed into place and written over. Writing
+ * over a file's cached pages costs a copy; a new file costs the kernel a
+ * fresh page per 4 kB (on some virtual machines 5-50x the copy). Such a
+ * file holds another log's old batches past what was written: each log
+ * has a random epoch (file "epoch" in its directory) that seeds its
+ * batches' CRCs, so an old batch of another log never passes as one of
+ * this log, and within one log offsets only grow, so an old batch of its
+ * own never has the offset that recovery expects. A sealed segment is cut
+ * to its valid size when it is rolled, the active one when the log is
+ * closed; after a crash recovery cuts the old bytes like a torn tail. A
+ * segment goes to the pool only while no reader of its log is open (one
+ * mapping it must not see it written over).
  */
 #define _GNU_SOURCE 1
 #include <dirent.h>
@@ -29,6 +45,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -52,6 +69,9 @@ struct StLog {
     char *dir;
     StLogOptions opt;
     int dirfd;
+    char *pool;                  /* recycle directory, or NULL */
+    uint32_t seed;               /* CRC seed from the epoch (0: a log from before epochs) */
+    bool takes_recycled;         /* has an epoch: may write over pool files */
 
     pthread_mutex_t mu;          /* guards everything below */
     pthread_cond_t durable_cv;   /* durable advanced, or a sync failed */
@@ -64,6 +84,7 @@ struct StLog {
     bool need_truncate;          /* a failed write could not be cut yet */
     int sync_errno;              /* sticky: fsync failed, nothing is sure */
     bool stopping;
+    int readers;                 /* open StLogReaders: no segment goes to the pool */
 
     pthread_mutex_t sync_mu;     /* one fsync at a time */
     pthread_t flusher;
@@ -142,9 +163,9 @@ static int pread_full(int fd, void *buf, size_t n, uint64_t off)
     return 1;
 }
 
-static uint32_t header_crc(const unsigned char *hdr, const void *payload, size_t len)
+static uint32_t header_crc(uint32_t seed, const unsigned char *hdr, const void *payload, size_t len)
 {
-    uint32_t c = st_crc32c(0, hdr + 8, HDR_SIZE - 8);
+    uint32_t c = st_crc32c(seed, hdr + 8, HDR_SIZE - 8);
     return st_crc32c(c, payload, len);
 }
 
@@ -177,6 +198,163 @@ static void segs_push(StLog *log, uint64_t base, uint64_t size)
     log->nsegs++;
 }
 
+/* ------------------------------------------------------------ recycling */
+/* Every log's pool operations, serialized (taken after a log's mu, never
+ * before it). A pool holds at most its cap's bytes of files "*.free". */
+static pthread_mutex_t pool_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static bool is_pool_file(const char *name)
+{
+    size_t n = strlen(name);
+    return n > 5 && strcmp(name + n - 5, ".free") == 0;
+}
+
+/* The bytes the pool's files hold; *largest (if not NULL) receives the
+ * path of the biggest one ("" if none): it has the most pages to write
+ * over. */
+static uint64_t pool_scan(const char *pool, char *largest, size_t n)
+{
+    if (largest)
+        largest[0] = '\0';
+    DIR *d = opendir(pool);
+    if (!d)
+        return 0;
+    uint64_t total = 0, best = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        struct stat st;
+        if (!is_pool_file(de->d_name) || fstatat(dirfd(d), de->d_name, &st, 0) < 0)
+            continue;
+        total += (uint64_t)st.st_size;
+        if (largest && (uint64_t)st.st_size > best) {
+            best = (uint64_t)st.st_size;
+            snprintf(largest, n, "%s/%s", pool, de->d_name);
+        }
+    }
+    closedir(d);
+    return total;
+}
+
+/* Puts the segment file at path into the pool (pool NULL: off), or
+ * deletes it when the pool is off or full. */
+static int recycle_put(const char *pool, uint64_t cap, const char *path)
+{
+    struct stat st;
+    if (pool && cap && stat(path, &st) == 0 && st.st_size > 0) {
+        static uint64_t seq;
+        pthread_mutex_lock(&pool_mu);
+        bool moved = false;
+        if ((mkdir(pool, 0755) == 0 || errno == EEXIST) && pool_scan(pool, NULL, 0) + (uint64_t)st.st_size <= cap) {
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            char dst[4096];
+            snprintf(dst, sizeof dst, "%s/%lld-%09ld-%d-%llu.free", pool, (long long)ts.tv_sec, ts.tv_nsec,
+                     (int)getpid(), (unsigned long long)++seq);
+            moved = rename(path, dst) == 0;
+        }
+        pthread_mutex_unlock(&pool_mu);
+        if (moved)
+            return 0;
+    }
+    return unlink(path) < 0 && errno != ENOENT ? -1 : 0;
+}
+
+/* Deletes every pool file (the disk is full); the bytes freed. */
+static uint64_t pool_release(const char *pool)
+{
+    uint64_t freed = 0;
+    pthread_mutex_lock(&pool_mu);
+    DIR *d = opendir(pool);
+    struct dirent *de;
+    while (d && (de = readdir(d))) {
+        struct stat st;
+        if (is_pool_file(de->d_name) && fstatat(dirfd(d), de->d_name, &st, 0) == 0 &&
+            unlinkat(dirfd(d), de->d_name, 0) == 0)
+            freed += (uint64_t)st.st_size;
+    }
+    if (d)
+        closedir(d);
+    pthread_mutex_unlock(&pool_mu);
+    if (freed)
+        sl_log(SL_LOG_WARNING, "stream log: disk full: deleted %llu bytes of recycled segments in %s",
+               (unsigned long long)freed, pool);
+    return freed;
+}
+
+/* Renames a pool file to path; false if the pool has none. */
+static bool recycle_take(const char *pool, const char *path)
+{
+    char from[4096];
+    pthread_mutex_lock(&pool_mu);
+    pool_scan(pool, from, sizeof from);
+    bool taken = from[0] && rename(from, path) == 0;
+    pthread_mutex_unlock(&pool_mu);
+    return taken;
+}
+
+/* A new segment file at path: a pool file when the log may take one
+ * (written over from byte 0; recovery and roll cut what lies past the
+ * batches), else an empty file. */
+static int segment_create(StLog *log, const char *path)
+{
+    if (log->pool && log->takes_recycled && recycle_take(log->pool, path)) {
+        int fd = open(path, O_RDWR | O_CLOEXEC);
+        if (fd >= 0)
+            return fd;
+    }
+    return open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+}
+
+/* The log's epoch: read from DIR/epoch, or made for a log with no segment
+ * yet (random, written and fsynced before any batch uses it). A log with
+ * segments and no epoch file was written before epochs (seed 0): it keeps
+ * working but never writes over pool files. */
+static int epoch_init(StLog *log, bool empty, SlError *err)
+{
+    char path[4096], tmp[4096];
+    snprintf(path, sizeof path, "%s/epoch", log->dir);
+    unsigned char e[8];
+    FILE *f = fopen(path, "r");
+    if (f) {
+        unsigned long long v;
+        int ok = fscanf(f, "%16llx", &v) == 1;
+        fclose(f);
+        if (!ok)
+            return sl_error(err, SL_E_DATA_CORRUPTED, "stream log %s: unreadable epoch file", log->dir);
+        put_u64(e, (uint64_t)v);
+    } else if (errno != ENOENT) {
+        return st_io_error(err, errno, "open", path);
+    } else if (!empty) {
+        log->seed = 0;
+        log->takes_recycled = false;
+        return 0;
+    } else {
+        uint64_t v = 0;
+        if (getrandom(&v, sizeof v, 0) != (ssize_t)sizeof v) {
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            v = (uint64_t)ts.tv_sec * 1000000007u ^ (uint64_t)ts.tv_nsec ^ (uint64_t)getpid() << 40;
+        }
+        put_u64(e, v);
+        snprintf(tmp, sizeof tmp, "%s/epoch.tmp", log->dir);
+        int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        char text[32];
+        int n = snprintf(text, sizeof text, "%016llx\n", (unsigned long long)v);
+        if (fd < 0 || write(fd, text, (size_t)n) != n ||
+            (log->opt.durability != ST_DUR_NONE && fsync(fd) < 0) || rename(tmp, path) < 0) {
+            int x = errno;
+            if (fd >= 0)
+                close(fd);
+            return st_io_error(err, x ? x : EIO, "write", path);
+        }
+        close(fd);
+    }
+    uint32_t seed = st_crc32c(0, e, sizeof e);
+    log->seed = seed ? seed : 1; /* 0 is the seed of logs without an epoch */
+    log->takes_recycled = true;
+    return 0;
+}
+
 /* ------------------------------------------------------------ recovery */
 static int cmp_u64(const void *a, const void *b)
 {
@@ -187,8 +365,8 @@ static int cmp_u64(const void *a, const void *b)
 /* Scans one segment from its start. Returns the length of its valid
  * prefix and sets *end_off to the offset after its last valid batch;
  * *bad is true if something follows the valid prefix. */
-static int scan_segment(int fd, uint64_t base, uint64_t fsize, SlBuf *buf, uint64_t *valid, uint64_t *end_off,
-                        bool *bad)
+static int scan_segment(int fd, uint32_t seed, uint64_t base, uint64_t fsize, SlBuf *buf, uint64_t *valid,
+                        uint64_t *end_off, bool *bad)
 {
     uint64_t pos = 0, off = base;
     *bad = false;
@@ -207,7 +385,7 @@ static int scan_segment(int fd, uint64_t base, uint64_t fsize, SlBuf *buf, uint6
             *bad = true;
             break;
         }
-        if (header_crc(hdr, buf->data, len) != crc) {
+        if (header_crc(seed, hdr, buf->data, len) != crc) {
             *bad = true;
             break;
         }
@@ -240,13 +418,17 @@ static int recover(StLog *log, SlError *err)
     closedir(d);
     if (n)
         qsort(bases, n, sizeof *bases, cmp_u64);
+    int rc = epoch_init(log, n == 0, err);
+    if (rc < 0) {
+        free(bases);
+        return rc;
+    }
 
     SlBuf buf;
     sl_buf_init(&buf);
     char path[4096];
     uint64_t expect = n ? bases[0] : 0;
     size_t i = 0;
-    int rc = 0;
     for (; i < n; i++) {
         seg_path(log, bases[i], path, sizeof path);
         if (bases[i] != expect) {
@@ -264,7 +446,7 @@ static int recover(StLog *log, SlError *err)
         }
         uint64_t valid, end_off;
         bool bad;
-        scan_segment(fd, bases[i], (uint64_t)stt.st_size, &buf, &valid, &end_off, &bad);
+        scan_segment(fd, log->seed, bases[i], (uint64_t)stt.st_size, &buf, &valid, &end_off, &bad);
         if (bad) {
             sl_warn("stream log %s: torn or corrupt batch at byte %llu of %s (offset %llu): cutting %llu bytes",
                     log->dir, (unsigned long long)valid, path, (unsigned long long)end_off,
@@ -295,7 +477,7 @@ static int recover(StLog *log, SlError *err)
     log->end = expect;
     if (log->nsegs == 0) {
         seg_path(log, 0, path, sizeof path);
-        int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        int fd = segment_create(log, path);
         if (fd < 0) {
             rc = st_io_error(err, errno, "create stream log segment", path);
             goto out;
@@ -428,6 +610,9 @@ StLog *st_log_open(const char *dir, const StLogOptions *opt, SlError *err)
         log->opt = *opt;
     if (!log->opt.segment_bytes)
         log->opt.segment_bytes = DEFAULT_SEGMENT;
+    if (log->opt.recycle_dir && log->opt.recycle_bytes)
+        log->pool = sl_xstrdup(log->opt.recycle_dir);
+    log->opt.recycle_dir = NULL; /* the caller's string: log->pool is the copy */
     if (log->opt.group_commit_ms <= 0)
         log->opt.group_commit_ms = DEFAULT_GROUP_MS;
     pthread_mutex_init(&log->mu, NULL);
@@ -475,6 +660,18 @@ static void stream_dir(const char *log_dir, const char *stream, SlBuf *out)
     }
 }
 
+/* The pool of a partition log under log_dir: the options' recycle_dir,
+ * or LOG_DIR/.free ('.' is escaped in stream names); "" when off. */
+static void partition_pool(const char *log_dir, const StLogOptions *opt, char *out, size_t n)
+{
+    if (!opt || !opt->recycle_bytes)
+        out[0] = '\0';
+    else if (opt->recycle_dir)
+        snprintf(out, n, "%s", opt->recycle_dir);
+    else
+        snprintf(out, n, "%s/.free", log_dir);
+}
+
 StLog *st_log_open_partition(const char *log_dir, const char *stream, int partition, const StLogOptions *opt,
                              SlError *err)
 {
@@ -494,7 +691,13 @@ StLog *st_log_open_partition(const char *log_dir, const char *stream, int partit
         return NULL;
     }
     sl_buf_printf(&p, "/%d", partition);
-    StLog *log = st_log_open(p.data, opt, err);
+    char pool[4096];
+    partition_pool(log_dir, opt, pool, sizeof pool);
+    StLogOptions o = {0};
+    if (opt)
+        o = *opt;
+    o.recycle_dir = pool[0] ? pool : NULL;
+    StLog *log = st_log_open(p.data, &o, err);
     sl_buf_free(&p);
     return log;
 }
@@ -507,14 +710,48 @@ static int rm_entry(const char *path, const struct stat *sb, int flag, struct FT
     return remove(path) < 0 && errno != ENOENT ? -1 : 0;
 }
 
-int st_log_drop_stream(const char *log_dir, const char *stream, SlError *err)
+/* The segment files of each partition directory under dir into the pool. */
+static void recycle_stream(const char *dir, const char *pool, uint64_t cap)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *de;
+    char part[4096], path[4096];
+    while ((de = readdir(d))) {
+        if (de->d_name[0] == '.' || strspn(de->d_name, "0123456789") != strlen(de->d_name))
+            continue;
+        if (snprintf(part, sizeof part, "%s/%s", dir, de->d_name) >= (int)sizeof part)
+            continue;
+        DIR *pd = opendir(part);
+        if (!pd)
+            continue;
+        struct dirent *se;
+        while ((se = readdir(pd))) {
+            size_t n = strlen(se->d_name);
+            if (n > 4 && strcmp(se->d_name + n - 4, ".seg") == 0 &&
+                snprintf(path, sizeof path, "%s/%s", part, se->d_name) < (int)sizeof path)
+                (void)recycle_put(pool, cap, path);
+        }
+        closedir(pd);
+    }
+    closedir(d);
+}
+
+int st_log_drop_stream(const char *log_dir, const char *stream, const StLogOptions *opt, SlError *err)
 {
     SlBuf p;
     sl_buf_init(&p);
     stream_dir(log_dir, stream, &p);
     int rc = 0;
-    if (access(p.data, F_OK) == 0 && nftw(p.data, rm_entry, 16, FTW_DEPTH | FTW_PHYS) != 0)
-        rc = st_io_error(err, errno, "remove stream log directory", p.data);
+    char pool[4096];
+    partition_pool(log_dir, opt, pool, sizeof pool);
+    if (access(p.data, F_OK) == 0) {
+        if (pool[0])
+            recycle_stream(p.data, pool, opt->recycle_bytes);
+        if (nftw(p.data, rm_entry, 16, FTW_DEPTH | FTW_PHYS) != 0)
+            rc = st_io_error(err, errno, "remove stream log directory", p.data);
+    }
     sl_buf_free(&p);
     return rc;
 }
@@ -532,6 +769,13 @@ void st_log_close(StLog *log)
     }
     if (log->fd >= 0 && log->opt.durability != ST_DUR_NONE)
         sync_all(log, NULL);
+    /* a recycled active segment: its old bytes cut, so that the next open
+     * finds no torn tail */
+    struct stat st;
+    if (log->fd >= 0 && log->nsegs && !log->sync_errno && fstat(log->fd, &st) == 0 &&
+        (uint64_t)st.st_size > log->segs[log->nsegs - 1].size &&
+        ftruncate(log->fd, (off_t)log->segs[log->nsegs - 1].size) == 0 && log->opt.durability != ST_DUR_NONE)
+        (void)fdatasync(log->fd);
     pthread_mutex_lock(&log->mu);
     log->stopping = true;
     pthread_cond_broadcast(&log->durable_cv);
@@ -545,6 +789,7 @@ void st_log_close(StLog *log)
     pthread_mutex_destroy(&log->sync_mu);
     pthread_mutex_destroy(&log->mu);
     free(log->segs);
+    free(log->pool);
     free(log->dir);
     free(log);
 }
@@ -554,12 +799,17 @@ void st_log_close(StLog *log)
 static int roll(StLog *log, SlError *err)
 {
     char path[4096];
-    if (log->opt.durability != ST_DUR_NONE && fdatasync(log->fd) < 0) {
-        seg_path(log, log->segs[log->nsegs - 1].base, path, sizeof path);
-        return st_io_error(err, errno, "fsync stream log segment", path);
+    /* a recycled file ends at its last batch before it is sealed: recovery
+     * reads every sealed segment to its end */
+    const Seg *old = &log->segs[log->nsegs - 1];
+    struct stat st;
+    if ((fstat(log->fd, &st) == 0 && (uint64_t)st.st_size > old->size && ftruncate(log->fd, (off_t)old->size) < 0) ||
+        (log->opt.durability != ST_DUR_NONE && fdatasync(log->fd) < 0)) {
+        seg_path(log, old->base, path, sizeof path);
+        return st_io_error(err, errno, "seal stream log segment", path);
     }
     seg_path(log, log->end, path, sizeof path);
-    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int fd = segment_create(log, path);
     if (fd < 0)
         return st_io_error(err, errno, "create stream log segment", path);
     fsync_dir(log);
@@ -614,11 +864,12 @@ int st_log_append_crc(StLog *log, const void *payload, size_t len, uint32_t payl
     put_u32(hdr + 12, nrows);
     put_u64(hdr + 16, base);
     /* header_crc's value, from the payload's CRC */
-    put_u32(hdr + 4, st_crc32c_combine(st_crc32c(0, hdr + 8, HDR_SIZE - 8), payload_crc, len));
+    put_u32(hdr + 4, st_crc32c_combine(st_crc32c(log->seed, hdr + 8, HDR_SIZE - 8), payload_crc, len));
 
     struct iovec iov[2] = {{hdr, HDR_SIZE}, {(void *)payload, len}};
     int niov = len ? 2 : 1;
     size_t total = HDR_SIZE + len, done = 0;
+    bool released = false;
     while (done < total) {
         /* skip what was written already */
         struct iovec v[2];
@@ -642,6 +893,14 @@ int st_log_append_crc(StLog *log, const void *payload, size_t len, uint32_t payl
             /* cut the partial batch so the file ends at a batch boundary */
             if (ftruncate(log->fd, (off_t)seg->size) < 0)
                 log->need_truncate = true;
+            /* the disk is full: the pool's files are only there to be
+             * written over, give their space back and write again */
+            if ((e == ENOSPC || e == EDQUOT) && !log->need_truncate && log->pool && !released &&
+                pool_release(log->pool) > 0) {
+                released = true;
+                done = 0;
+                continue;
+            }
             pthread_mutex_unlock(&log->mu);
             seg_path(log, seg->base, path, sizeof path);
             return st_io_error(err, e, "write to stream log segment", path);
@@ -739,7 +998,8 @@ int st_log_delete_before(StLog *log, uint64_t offset, SlError *err)
     int done = 0;
     for (; done < k; done++) {
         seg_path(log, log->segs[done].base, path, sizeof path);
-        if (unlink(path) < 0 && errno != ENOENT)
+        /* into the pool only while no reader may have it open */
+        if (recycle_put(log->readers ? NULL : log->pool, log->opt.recycle_bytes, path) < 0)
             break;
     }
     int e = errno;
@@ -836,6 +1096,9 @@ StLogReader *st_log_reader_open(StLog *log, uint64_t from, SlError *err)
     r->log = log;
     r->fd = -1;
     sl_buf_init(&r->buf);
+    pthread_mutex_lock(&log->mu);
+    log->readers++;
+    pthread_mutex_unlock(&log->mu);
     for (int attempt = 0; attempt < 3; attempt++) {
         pthread_mutex_lock(&log->mu);
         int i = 0;
@@ -921,7 +1184,7 @@ int st_log_reader_next(StLogReader *r, StLogBatch *out, SlError *err)
             }
             out->unchecked = r->defer;
             out->crc_want = crc;
-            out->crc_seed = st_crc32c(0, hdr + 8, HDR_SIZE - 8);
+            out->crc_seed = st_crc32c(log->seed, hdr + 8, HDR_SIZE - 8);
             if (!r->defer && st_crc32c(out->crc_seed, data, len) != crc)
                 return sl_error(err, SL_E_DATA_CORRUPTED, "stream log %s: checksum mismatch in the batch at "
                                 "offset %llu", log->dir, (unsigned long long)base);
@@ -958,6 +1221,9 @@ void st_log_reader_close(StLogReader *r)
 {
     if (!r)
         return;
+    pthread_mutex_lock(&r->log->mu);
+    r->log->readers--;
+    pthread_mutex_unlock(&r->log->mu);
     if (r->fd >= 0)
         close(r->fd);
     reader_unmap(r);

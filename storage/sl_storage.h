@@ -165,6 +165,13 @@ typedef struct StLogOptions {
     StDurability durability;
     uint64_t segment_bytes;   /* roll size; 0 = 64 MiB */
     int group_commit_ms;      /* batch mode's flush interval; 0 = 2 ms */
+    /* Segment recycling (as PostgreSQL recycles WAL): segments no longer
+     * needed go to the pool directory recycle_dir while it holds at most
+     * recycle_bytes (0: off, they are deleted), and new segments are pool
+     * files written over: the kernel's cached pages are reused instead of
+     * new ones. Partition logs: recycle_dir NULL means LOG_DIR/.free. */
+    const char *recycle_dir;
+    uint64_t recycle_bytes;
 } StLogOptions;
 
 typedef struct StLog StLog;
@@ -178,9 +185,10 @@ StLog *st_log_open(const char *dir, const StLogOptions *opt, SlError *err);
  * the directories (LOG_DIR's parent must exist). */
 StLog *st_log_open_partition(const char *log_dir, const char *stream, int partition, const StLogOptions *opt,
                              SlError *err);
-/* Removes LOG_DIR/<stream> and everything under it (DROP STREAM); the
+/* Removes LOG_DIR/<stream> and everything under it (DROP STREAM), its
+ * segment files going to the pool of opt (may be NULL: none); the
  * stream's logs must be closed. Absent is not an error. */
-int st_log_drop_stream(const char *log_dir, const char *stream, SlError *err);
+int st_log_drop_stream(const char *log_dir, const char *stream, const StLogOptions *opt, SlError *err);
 /* Syncs (unless durability none) and closes; stops the flusher. */
 void st_log_close(StLog *log);
 
@@ -216,7 +224,8 @@ uint64_t st_log_durable_offset(StLog *log); /* end of what is known fsynced */
 uint64_t st_log_size_bytes(StLog *log);     /* bytes in all segments */
 int st_log_segment_count(StLog *log);
 /* Deletes segments whose batches all lie below offset (never the one
- * being appended to). Returns the number of segments deleted, -1 error. */
+ * being appended to), into the pool when no reader is open. Returns the
+ * number of segments deleted, -1 error. */
 int st_log_delete_before(StLog *log, uint64_t offset, SlError *err);
 
 /* One batch as read back. */

@@ -2,7 +2,7 @@
 # test_storage_diskfull.sh — the stream log on a full disk: a 2 MB tmpfs
 # (we are root), appends until ENOSPC get 53100, the log stays consistent
 # across a reopen, and appends succeed again once space is freed
-# (storage/check_fill).
+# (storage/check_fill); a pool of recycled segments gives its space back.
 . "${SL_TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/lib.sh"
 
 CHECK_FILL="$SL_TOP_BUILDDIR/storage/check_fill"
@@ -34,4 +34,13 @@ grep -q 'could not extend stream log: no space left on device' "$SL_TMP/fill.out
   || { cat "$SL_TMP/verify.out" >&2; sl_fail "check_fill verify"; }
 cat "$SL_TMP/verify.out"
 ! grep -q 'torn or corrupt' "$SL_TMP/verify.out" || sl_fail "verify found a torn tail"
+
+# recycled segments on a full disk: the pool gives its space back and the
+# append that found the disk full succeeds
+rm -rf "$MNT/log" "$MNT/filler"
+mkdir -p "$MNT/pool"
+"$CHECK_FILL" pool "$MNT/plog" "$MNT/pool" >"$SL_TMP/pool.out" 2>&1 \
+  || { cat "$SL_TMP/pool.out" >&2; sl_fail "check_fill pool"; }
+cat "$SL_TMP/pool.out"
+grep -q 'disk full: deleted .* bytes of recycled segments' "$SL_TMP/pool.out" || sl_fail "no warning for the pool"
 sl_pass

@@ -117,7 +117,7 @@ static uint64_t read_check(StLog *log, uint64_t from, int *count)
 
 static char *seg_file(const char *dir, uint64_t base)
 {
-    static char p[512];
+    static char p[1200];
     snprintf(p, sizeof p, "%s/%020llu.seg", dir, (unsigned long long)base);
     return p;
 }
@@ -252,7 +252,7 @@ static void test_roll_and_delete(void)
     struct dirent *de;
     int files = 0;
     while ((de = readdir(d))) {
-        if (de->d_name[0] == '.')
+        if (de->d_name[0] == '.' || strcmp(de->d_name, "epoch") == 0)
             continue;
         char p[600];
         snprintf(p, sizeof p, "%s/%s", tmpdir, de->d_name);
@@ -727,11 +727,11 @@ static void test_partition_dirs(void)
     char p[600];
     snprintf(p, sizeof p, "%s/log/we%%2Fird%%20name/3/%020d.seg", tmpdir, 0);
     CU_ASSERT_EQUAL(file_size(p), 24 + 3);
-    CU_ASSERT_EQUAL(st_log_drop_stream(logdir, "we/ird name", &err), 0);
+    CU_ASSERT_EQUAL(st_log_drop_stream(logdir, "we/ird name", NULL, &err), 0);
     snprintf(p, sizeof p, "%s/log/we%%2Fird%%20name", tmpdir);
     CU_ASSERT_EQUAL(access(p, F_OK), -1);
     /* absent is fine */
-    CU_ASSERT_EQUAL(st_log_drop_stream(logdir, "nothing", &err), 0);
+    CU_ASSERT_EQUAL(st_log_drop_stream(logdir, "nothing", NULL, &err), 0);
     rm_tmp();
 }
 
@@ -775,6 +775,260 @@ static void test_failed_write_is_cut(void)
     rm_tmp();
 }
 
+/* ----------------------------------------------------------- recycling */
+/* Files in dir whose names end with suffix; their bytes in *bytes. */
+static int count_files(const char *dir, const char *suffix, long *bytes)
+{
+    DIR *d = opendir(dir);
+    int n = 0;
+    if (bytes)
+        *bytes = 0;
+    if (!d)
+        return 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        size_t l = strlen(de->d_name), sl = strlen(suffix);
+        if (l <= sl || strcmp(de->d_name + l - sl, suffix) != 0)
+            continue;
+        char p[1200];
+        snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
+        if (bytes)
+            *bytes += file_size(p);
+        n++;
+    }
+    closedir(d);
+    return n;
+}
+
+/* The base of the n-th segment (0-based) of the log in dir. */
+static uint64_t nth_base(const char *dir, int n)
+{
+    uint64_t bases[4096];
+    int k = 0;
+    DIR *d = opendir(dir);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    struct dirent *de;
+    while ((de = readdir(d)) && k < 4096)
+        if (strlen(de->d_name) == 24 && strcmp(de->d_name + 20, ".seg") == 0)
+            bases[k++] = strtoull(de->d_name, NULL, 10);
+    closedir(d);
+    for (int i = 1; i < k; i++)
+        for (int j = i; j > 0 && bases[j - 1] > bases[j]; j--) {
+            uint64_t t = bases[j];
+            bases[j] = bases[j - 1];
+            bases[j - 1] = t;
+        }
+    CU_ASSERT_FATAL(n < k);
+    return bases[n];
+}
+
+/* Copies every file of dir `from` into a new directory `to`: what a crash
+ * leaves on disk while a log is open. */
+static void copy_dir(const char *from, const char *to)
+{
+    CU_ASSERT_EQUAL_FATAL(mkdir(to, 0755), 0);
+    DIR *d = opendir(from);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (de->d_name[0] == '.')
+            continue;
+        char a[1200], b[1200];
+        long len;
+        snprintf(a, sizeof a, "%s/%s", from, de->d_name);
+        snprintf(b, sizeof b, "%s/%s", to, de->d_name);
+        char *data = read_file(a, &len);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(data);
+        write_file(b, data, len);
+        free(data);
+    }
+    closedir(d);
+}
+
+/* A segment given up by retention goes to the pool (unless a reader is
+ * open) and becomes another log's new segment, written over. That log's
+ * batches here are byte for byte the old log's (the same payloads at the
+ * same offsets): only the epoch in the CRC tells the old ones apart, and a
+ * crash (the files copied while the log is open, the old bytes still past
+ * its end) must not bring them back. */
+static void test_recycle_written_over(void)
+{
+    mk_tmp();
+    SlError err;
+    char pool[600], a[600], b[600], c[600];
+    snprintf(pool, sizeof pool, "%s/pool", tmpdir);
+    snprintf(a, sizeof a, "%s/a", tmpdir);
+    snprintf(b, sizeof b, "%s/b", tmpdir);
+    snprintf(c, sizeof c, "%s/c", tmpdir);
+    StLogOptions o = {.durability = ST_DUR_NONE, .segment_bytes = 1000, .recycle_dir = pool, .recycle_bytes = 1 << 20};
+    StLog *la = st_log_open(a, &o, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(la);
+    uint64_t end_a = append_n(la, 300, 0);
+    long seg0 = file_size(seg_file(a, 0));
+    /* retention: segment 0 goes to the pool, not away */
+    CU_ASSERT_EQUAL(st_log_delete_before(la, nth_base(a, 1), &err), 1);
+    CU_ASSERT_EQUAL(file_size(seg_file(a, 0)), -1);
+    long bytes;
+    CU_ASSERT_EQUAL(count_files(pool, ".free", &bytes), 1);
+    CU_ASSERT_EQUAL(bytes, seg0);
+    /* while a reader is open a segment is deleted: the reader may have it mapped */
+    StLogReader *r = st_log_reader_open(la, 0, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    CU_ASSERT_EQUAL(st_log_delete_before(la, nth_base(a, 1), &err), 1);
+    CU_ASSERT_EQUAL(count_files(pool, ".free", NULL), 1);
+    st_log_reader_close(r);
+    CU_ASSERT_EQUAL(read_check(la, 0, NULL), end_a);
+    st_log_close(la);
+
+    /* a new log's first segment is the pool's file: A's segment 0 */
+    StLog *lb = st_log_open(b, &o, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(lb);
+    CU_ASSERT_EQUAL(count_files(pool, ".free", NULL), 0);
+    uint64_t end_b = append_n(lb, 2, 0);
+    CU_ASSERT_EQUAL(file_size(seg_file(b, 0)), seg0); /* written over, A's later batches past B's end */
+    CU_ASSERT((uint64_t)seg0 > st_log_size_bytes(lb));
+    int n;
+    CU_ASSERT_EQUAL(read_check(lb, 0, &n), end_b);
+    CU_ASSERT_EQUAL(n, 2);
+    copy_dir(b, c);
+    uint64_t size_b = st_log_size_bytes(lb);
+    st_log_close(lb);
+    /* a clean close cuts A's bytes */
+    CU_ASSERT_EQUAL(file_size(seg_file(b, 0)), (long)size_b);
+
+    /* after the crash: recovery ends the log at B's last batch */
+    StLog *lc = st_log_open(c, &o, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(lc);
+    CU_ASSERT_EQUAL(st_log_end_offset(lc), end_b);
+    CU_ASSERT_EQUAL(st_log_size_bytes(lc), size_b);
+    CU_ASSERT_EQUAL(read_check(lc, 0, &n), end_b);
+    CU_ASSERT_EQUAL(n, 2);
+    uint64_t end_c = append_n(lc, 50, 2);
+    CU_ASSERT_EQUAL(read_check(lc, 0, &n), end_c);
+    CU_ASSERT_EQUAL(n, 52);
+    st_log_close(lc);
+    rm_tmp();
+}
+
+/* DROP STREAM puts the stream's segments in the pool (LOG_DIR/.free) up to
+ * its cap; a new stream's rolls take them, cut each sealed segment to its
+ * batches, and reopen cleanly. */
+static void test_recycle_drop_and_roll(void)
+{
+    mk_tmp();
+    SlError err;
+    char logdir[600], pool[700], p0[700];
+    snprintf(logdir, sizeof logdir, "%s/log", tmpdir);
+    snprintf(pool, sizeof pool, "%s/.free", logdir);
+    StLogOptions o = {.durability = ST_DUR_BATCH, .segment_bytes = 1000, .recycle_bytes = 1 << 20};
+    StLog *log = st_log_open_partition(logdir, "s", 0, &o, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(log);
+    append_n(log, 300, 0);
+    int segs = st_log_segment_count(log);
+    uint64_t size = st_log_size_bytes(log);
+    st_log_close(log);
+    CU_ASSERT_EQUAL(st_log_drop_stream(logdir, "s", &o, &err), 0);
+    snprintf(p0, sizeof p0, "%s/s", logdir);
+    CU_ASSERT_EQUAL(access(p0, F_OK), -1);
+    long bytes;
+    CU_ASSERT_EQUAL(count_files(pool, ".free", &bytes), segs);
+    CU_ASSERT_EQUAL((uint64_t)bytes, size);
+
+    /* another stream writes over them: its payloads differ (other offsets
+     * first), so any old byte read back would show */
+    log = st_log_open_partition(logdir, "t", 0, &o, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(log);
+    char buf[100];
+    memset(buf, 'q', sizeof buf);
+    CU_ASSERT_EQUAL(st_log_append(log, buf, 7, 1, NULL, NULL, &err), 0); /* shifts every offset by one */
+    uint64_t end = append_n(log, 200, 0);
+    CU_ASSERT(count_files(pool, ".free", NULL) < segs - 5);
+    StLogReader *r = st_log_reader_open(log, 1, &err);
+    StLogBatch bt;
+    uint64_t expect = 1;
+    int rc, got = 0;
+    while ((rc = st_log_reader_next(r, &bt, &err)) == 1) {
+        char want[128];
+        if (bt.base_offset == 0)
+            continue;
+        CU_ASSERT_EQUAL(bt.base_offset, expect);
+        size_t len = make_payload(bt.base_offset, want, sizeof want);
+        CU_ASSERT(bt.len == len && memcmp(bt.data, want, len) == 0);
+        expect = bt.base_offset + bt.nrows;
+        got++;
+    }
+    CU_ASSERT_EQUAL(rc, 0);
+    CU_ASSERT_EQUAL(got, 200);
+    CU_ASSERT_EQUAL(expect, end);
+    st_log_reader_close(r);
+    uint64_t tsize = st_log_size_bytes(log);
+    st_log_close(log);
+    /* every segment file ends at its last batch: sealed ones cut at the
+     * roll, the active one at close */
+    snprintf(p0, sizeof p0, "%s/t/0", logdir);
+    CU_ASSERT(count_files(p0, ".seg", &bytes) > 5);
+    CU_ASSERT_EQUAL((uint64_t)bytes, tsize);
+    log = st_log_open_partition(logdir, "t", 0, &o, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(log);
+    CU_ASSERT_EQUAL(st_log_end_offset(log), end);
+    CU_ASSERT_EQUAL(st_log_size_bytes(log), tsize);
+    st_log_close(log);
+
+    /* the cap: a pool that is full deletes */
+    StLogOptions small = o;
+    small.recycle_bytes = 2500;
+    log = st_log_open_partition(logdir, "u", 0, &small, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(log);
+    append_n(log, 300, 0);
+    st_log_close(log);
+    CU_ASSERT_EQUAL(st_log_drop_stream(logdir, "t", &small, &err), 0);
+    CU_ASSERT_EQUAL(st_log_drop_stream(logdir, "u", &small, &err), 0);
+    count_files(pool, ".free", &bytes);
+    CU_ASSERT(bytes <= 2500 && bytes > 0);
+    rm_tmp();
+}
+
+/* A log written before epochs (no epoch file, CRCs from seed 0) still
+ * opens and reads, and never takes a pool file. */
+static void test_log_without_epoch(void)
+{
+    mk_tmp();
+    SlError err;
+    char dir[600], pool[600], p[700];
+    snprintf(dir, sizeof dir, "%s/old", tmpdir);
+    snprintf(pool, sizeof pool, "%s/pool", tmpdir);
+    CU_ASSERT_EQUAL_FATAL(mkdir(dir, 0755), 0);
+    CU_ASSERT_EQUAL_FATAL(mkdir(pool, 0755), 0);
+    snprintf(p, sizeof p, "%s/x.free", pool);
+    write_file(p, "stale bytes of another log", 26);
+    unsigned char rec[24 + 5];
+    memcpy(rec + 24, "hello", 5);
+    const uint32_t hdr[4] = {0x31424C53u, 0, 5, 3}; /* "SLB1", crc, len, rows (little-endian host) */
+    memcpy(rec, hdr, 16);
+    memset(rec + 16, 0, 8); /* base offset 0 */
+    uint32_t crc = st_crc32c(st_crc32c(0, rec + 8, 16), rec + 24, 5);
+    memcpy(rec + 4, &crc, 4);
+    write_file(seg_file(dir, 0), (const char *)rec, sizeof rec);
+    StLogOptions o = {.durability = ST_DUR_NONE, .segment_bytes = 40, .recycle_dir = pool, .recycle_bytes = 1 << 20};
+    StLog *log = st_log_open(dir, &o, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(log);
+    CU_ASSERT_EQUAL(st_log_end_offset(log), 3);
+    StLogReader *r = st_log_reader_open(log, 0, &err);
+    StLogBatch b;
+    CU_ASSERT_EQUAL(st_log_reader_next(r, &b, &err), 1);
+    CU_ASSERT(b.len == 5 && memcmp(b.data, "hello", 5) == 0);
+    st_log_reader_close(r);
+    CU_ASSERT_EQUAL(st_log_append(log, "world", 5, 2, NULL, NULL, &err), 0); /* rolls: 29 + 29 > 40 */
+    CU_ASSERT_EQUAL(st_log_segment_count(log), 2);
+    CU_ASSERT_EQUAL(count_files(pool, ".free", NULL), 1);
+    st_log_close(log);
+    log = st_log_open(dir, &o, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(log);
+    CU_ASSERT_EQUAL(st_log_end_offset(log), 5);
+    st_log_close(log);
+    rm_tmp();
+}
+
 static const SlUnitTest storage_tests[] = {
     {"crc32c test vectors", test_crc32c_vectors},
     {"crc32c hardware equals table, chaining", test_crc32c_chain_and_alignment},
@@ -789,6 +1043,9 @@ static const SlUnitTest storage_tests[] = {
     {"durability batch (group commit)", test_durability_batch},
     {"partition directories and drop", test_partition_dirs},
     {"a write failing half way is cut back", test_failed_write_is_cut},
+    {"recycled segments: written over, old batches never come back", test_recycle_written_over},
+    {"recycled segments: drop, roll, cut, cap", test_recycle_drop_and_roll},
+    {"a log from before epochs opens and takes no pool file", test_log_without_epoch},
     {NULL, NULL},
 };
 SL_UNIT_SUITE("storage log", storage_tests)
