@@ -2,13 +2,17 @@
  * codec.c — the bytes of rows and values in the stream log and in
  * checkpoints.
  *
- * A value is one type byte (SlType; 0x80 set when NULL) followed, unless
- * NULL, by its payload in host byte order (logs and checkpoints are read
- * back by the same build on the same machine; the format's version is in
- * the batch header the callers write):
- *   bool 1 byte; int4 4; int8, float8, timestamp(tz) 8; numeric 2-byte
- *   scale then 16 bytes; text 4-byte length then the bytes; interval
- *   4 (months) + 4 (days) + 8 (usec).
+ * A value is one type byte (SlType; 0x80 set when NULL, 0x40 for the
+ * short form) followed, unless NULL, by its payload in host byte order
+ * (logs and checkpoints are read back by the same build on the same
+ * machine):
+ *   bool 1 byte; int4 4; int8, float8, timestamp(tz) 8, or 4 in the short
+ *   form (the value fits in int32: sign-extended back); numeric 2-byte
+ *   scale then 16 bytes; text 4-byte length then the bytes, or in the
+ *   short form a 1-byte length (under 256 bytes); interval 4 (months) +
+ *   4 (days) + 8 (usec).
+ * Writers use the short form wherever it fits; readers take both (bytes
+ * written before it existed have only the long one).
  * Decoding checks every length against the end of the buffer: corrupt
  * bytes are XX001, never a read past the end.
  */
@@ -34,6 +38,20 @@ static int payload_size(SlType t)
     }
 }
 
+/* The payload size of a short form (0x40) of type t, its text length byte
+ * included; -1 where t has none. */
+static inline int short_size(SlType t)
+{
+    switch (t) {
+    case SL_T_INT8:
+    case SL_T_FLOAT8:
+    case SL_T_TIMESTAMP:
+    case SL_T_TIMESTAMPTZ: return 4;
+    case SL_T_TEXT: return 1;
+    default: return -1;
+    }
+}
+
 static int corrupt(SlError *err)
 {
     return sl_error(err, SL_E_DATA_CORRUPTED, "could not decode a stored value: the bytes are corrupt");
@@ -47,12 +65,34 @@ int ex_value_decode(const uint8_t **pp, const uint8_t *end, SlArena *arena, bool
         return corrupt(err);
     uint8_t hdr = *p++;
     memset(v, 0, sizeof *v);
-    v->type = hdr & 0x7f;
+    v->type = hdr & EX_ENC_TYPE;
     if (v->type >= SL_T__COUNT)
         return corrupt(err);
-    if (hdr & 0x80) {
+    if (hdr & EX_ENC_NULL) {
+        if (hdr & EX_ENC_SHORT)
+            return corrupt(err);
         v->isnull = 1;
         *pp = p;
+        return 0;
+    }
+    if (hdr & EX_ENC_SHORT) {
+        int fixed = short_size((SlType)v->type);
+        if (fixed < 0 || end - p < fixed)
+            return corrupt(err);
+        if (v->type == SL_T_TEXT) {
+            uint32_t n = p[0];
+            if ((size_t)(end - p - 1) < n)
+                return corrupt(err);
+            const char *s = (const char *)p + 1;
+            v->u.s.p = copy_text ? sl_strndup(arena, s, n) : s;
+            v->u.s.len = n;
+            *pp = p + 1 + n;
+        } else {
+            int32_t x;
+            memcpy(&x, p, 4);
+            v->u.i8 = x;
+            *pp = p + 4;
+        }
         return 0;
     }
     int fixed = payload_size((SlType)v->type);
@@ -90,7 +130,7 @@ int ex_value_decode(const uint8_t **pp, const uint8_t *end, SlArena *arena, bool
     return 0;
 }
 
-/* The encoded size of one value. */
+/* At least the encoded size of one value (the long form's). */
 static inline size_t value_size(const SlValue *v)
 {
     int fixed = v->isnull ? -1 : payload_size((SlType)v->type);
@@ -99,7 +139,8 @@ static inline size_t value_size(const SlValue *v)
     return 1 + (size_t)fixed + (v->type == SL_T_TEXT ? (size_t)v->u.s.len : 0);
 }
 
-/* Writes one value at p (value_size(v) bytes). */
+/* Writes one value at p (at most value_size(v) bytes); returns the byte
+ * after it. */
 static inline uint8_t *value_put(uint8_t *p, const SlValue *v)
 {
     if (v->isnull)
@@ -136,10 +177,9 @@ static inline uint8_t *value_put(uint8_t *p, const SlValue *v)
 
 void ex_value_encode(SlBuf *out, const SlValue *v)
 {
-    size_t n = value_size(v);
-    sl_buf_reserve(out, n);
-    value_put((uint8_t *)out->data + out->len, v);
-    out->len += n;
+    sl_buf_reserve(out, value_size(v));
+    uint8_t *start = (uint8_t *)out->data + out->len;
+    out->len += (size_t)(value_put(start, v) - start);
 }
 
 void ex_rows_encode(SlBuf *out, const SlValue *rows, int64_t nrows, int ncols)
@@ -150,10 +190,10 @@ void ex_rows_encode(SlBuf *out, const SlValue *rows, int64_t nrows, int ncols)
     for (int64_t i = 0; i < nv; i++)
         n += value_size(&rows[i]);
     sl_buf_reserve(out, n);
-    uint8_t *p = (uint8_t *)out->data + out->len;
+    uint8_t *start = (uint8_t *)out->data + out->len, *p = start;
     for (int64_t i = 0; i < nv; i++)
         p = value_put(p, &rows[i]);
-    out->len += n;
+    out->len += (size_t)(p - start);
 }
 
 int ex_rows_decode(const void *data, size_t len, int ncols, SlArena *arena, bool copy_text, SlValue *rows,
@@ -175,21 +215,22 @@ static int value_skip(const uint8_t **pp, const uint8_t *end, SlError *err)
     if (p >= end)
         return corrupt(err);
     uint8_t hdr = *p++;
+    SlType t = (SlType)(hdr & EX_ENC_TYPE);
     size_t need = 0;
-    if (!(hdr & 0x80)) {
-        int fixed = payload_size((SlType)(hdr & 0x7f));
-        if (fixed < 0)
+    if (t >= SL_T__COUNT || (hdr & EX_ENC_NULL && hdr & EX_ENC_SHORT))
+        return corrupt(err);
+    if (!(hdr & EX_ENC_NULL)) {
+        int fixed = hdr & EX_ENC_SHORT ? short_size(t) : payload_size(t);
+        if (fixed < 0 || end - p < fixed)
             return corrupt(err);
         need = (size_t)fixed;
-        if ((hdr & 0x7f) == SL_T_TEXT) {
+        if (t == SL_T_TEXT && hdr & EX_ENC_SHORT) {
+            need += p[0];
+        } else if (t == SL_T_TEXT) {
             uint32_t n;
-            if ((size_t)(end - p) < 4)
-                return corrupt(err);
             memcpy(&n, p, 4);
             need += n;
         }
-    } else if ((hdr & 0x7f) >= SL_T__COUNT) {
-        return corrupt(err);
     }
     if ((size_t)(end - p) < need)
         return corrupt(err);
@@ -234,11 +275,16 @@ int ex_rows_skip(const uint8_t **pp, const uint8_t *end, int ncols, int64_t nrow
     return 0;
 }
 
-/* payload_size + 1 per type (0: never stored), for the inline skip */
-static const uint8_t skip_size[SL_T__COUNT] = {
-    [SL_T_BOOL] = 2,  [SL_T_INT4] = 5,    [SL_T_INT8] = 9,      [SL_T_FLOAT8] = 9,   [SL_T_TIMESTAMP] = 9,
-    [SL_T_TIMESTAMPTZ] = 9, [SL_T_NUMERIC] = 19, [SL_T_TEXT] = 5, [SL_T_INTERVAL] = 17,
+/* payload size + 1 per type byte without the NULL flag (0: never stored),
+ * for the inline skip; a text's bytes come on top */
+#define S_ EX_ENC_SHORT
+static const uint8_t skip_size[EX_ENC_NULL] = {
+    [SL_T_BOOL] = 2,          [SL_T_INT4] = 5,          [SL_T_INT8] = 9,          [SL_T_FLOAT8] = 9,
+    [SL_T_TIMESTAMP] = 9,     [SL_T_TIMESTAMPTZ] = 9,   [SL_T_NUMERIC] = 19,      [SL_T_TEXT] = 5,
+    [SL_T_INTERVAL] = 17,     [SL_T_INT8 | S_] = 5,     [SL_T_FLOAT8 | S_] = 5,   [SL_T_TIMESTAMP | S_] = 5,
+    [SL_T_TIMESTAMPTZ | S_] = 5, [SL_T_TEXT | S_] = 2,
 };
+#undef S_
 
 /* Decodes the columns a columnar plan reads straight into arrays: for
  * stream column c with slot = slot_of_col[c] >= 0, row r's value goes to
@@ -259,16 +305,20 @@ int ex_rows_decode_cols_next(const uint8_t **pp, const uint8_t *end, int ncols, 
             uint8_t hdr = *p++;
             if (s < 0) {
                 /* step over it (value_skip, inline: most columns are this) */
-                if (hdr & 0x80) {
-                    if ((hdr & 0x7f) >= SL_T__COUNT)
+                if (hdr & EX_ENC_NULL) {
+                    if ((hdr & (EX_ENC_SHORT | EX_ENC_TYPE)) >= SL_T__COUNT)
                         return corrupt(err);
                     continue;
                 }
-                size_t need = hdr < SL_T__COUNT ? skip_size[hdr] : 0;
+                size_t need = skip_size[hdr];
                 if (need == 0)
                     return corrupt(err);
                 need--;
-                if (hdr == SL_T_TEXT) {
+                if (hdr == (SL_T_TEXT | EX_ENC_SHORT)) {
+                    if (end - p < 1)
+                        return corrupt(err);
+                    need += p[0];
+                } else if (hdr == SL_T_TEXT) {
                     uint32_t n;
                     if (end - p < 4)
                         return corrupt(err);
@@ -280,16 +330,18 @@ int ex_rows_decode_cols_next(const uint8_t **pp, const uint8_t *end, int ncols, 
                 p += need;
                 continue;
             }
-            if ((hdr & 0x7f) != types[s])
+            if ((hdr & EX_ENC_TYPE) != types[s])
                 return 1;
-            if (hdr & 0x80) {
+            if (hdr & EX_ENC_NULL) {
+                if (hdr & EX_ENC_SHORT)
+                    return corrupt(err);
                 nulls[s][r] = 1;
                 vals[s][r] = 0;
                 continue;
             }
             nulls[s][r] = 0;
-            if (types[s] == SL_T_INT4) {
-                if (end - p < 4)
+            if (types[s] == SL_T_INT4 || hdr & EX_ENC_SHORT) {
+                if (end - p < 4 || (hdr & EX_ENC_SHORT && types[s] == SL_T_INT4))
                     return corrupt(err);
                 int32_t x;
                 memcpy(&x, p, 4);

@@ -1067,6 +1067,119 @@ static void test_view_state_roundtrip(void)
     ex_engine_free(e2);
 }
 
+/* The short forms: 8-byte values that fit in int32 take 5 bytes, texts
+ * under 256 bytes 2 + n; each bound exactly; the long forms (all that was
+ * written before the short ones existed) still read back, through every
+ * decoder, and every truncation of either is XX001. */
+static void test_codec_short_forms(void)
+{
+    char t255[255], t256[256];
+    memset(t255, 'x', sizeof t255);
+    memset(t256, 'y', sizeof t256);
+    struct {
+        SlValue v;
+        size_t size;
+    } cases[] = {
+        {sl_val_int8(0), 5},
+        {sl_val_int8(INT32_MAX), 5},
+        {sl_val_int8((int64_t)INT32_MAX + 1), 9},
+        {sl_val_int8(INT32_MIN), 5},
+        {sl_val_int8((int64_t)INT32_MIN - 1), 9},
+        {sl_val_timestamp(-5), 5},
+        {sl_val_timestamp(631152000000000LL), 9},
+        {sl_val_float8(0.0), 5},
+        {sl_val_float8(1.5), 9},
+        {sl_val_text(t255, 255), 2 + 255},
+        {sl_val_text(t256, 256), 5 + 256},
+        {sl_val_text("", 0), 2},
+        {sl_val_int4(-3), 5},
+    };
+    int n = (int)(sizeof cases / sizeof cases[0]);
+    SlArena *a = sl_arena_new(0);
+    SlError err;
+    SlBuf all;
+    sl_buf_init(&all);
+    for (int i = 0; i < n; i++) {
+        SlBuf b;
+        sl_buf_init(&b);
+        ex_value_encode(&b, &cases[i].v);
+        CU_ASSERT_EQUAL(b.len, cases[i].size);
+        const uint8_t *p = (const uint8_t *)b.data;
+        SlValue out;
+        CU_ASSERT_EQUAL_FATAL(ex_value_decode(&p, p + b.len, a, true, &out, &err), 0);
+        CU_ASSERT_EQUAL(out.type, cases[i].v.type);
+        CU_ASSERT_EQUAL(sl_value_cmp(&out, &cases[i].v), 0);
+        CU_ASSERT(p == (const uint8_t *)b.data + b.len);
+        for (size_t cut = 0; cut < b.len; cut++) {
+            p = (const uint8_t *)b.data;
+            CU_ASSERT_EQUAL(ex_value_decode(&p, p + cut, a, true, &out, &err), -1);
+        }
+        sl_buf_append(&all, b.data, b.len);
+        sl_buf_free(&b);
+    }
+    /* all of them as one row: skipped over or decoded */
+    SlValue row[16];
+    bool want[16];
+    for (int i = 0; i < n; i++)
+        want[i] = i % 2 == 0;
+    CU_ASSERT_EQUAL(ex_rows_decode_some(all.data, all.len, n, want, row, 1, &err), 0);
+    for (int i = 0; i < n; i += 2)
+        CU_ASSERT_EQUAL(sl_value_cmp(&row[i], &cases[i].v), 0);
+    const uint8_t *p = (const uint8_t *)all.data;
+    CU_ASSERT_EQUAL(ex_rows_skip(&p, p + all.len, n, 1, &err), 0);
+    CU_ASSERT(p == (const uint8_t *)all.data + all.len);
+    /* the columnar decoder: int8 short and long, timestamps, steps over texts */
+    int slot_of_col[16];
+    for (int i = 0; i < n; i++)
+        slot_of_col[i] = i <= 6 ? i : -1;
+    SlType types[7] = {SL_T_INT8, SL_T_INT8, SL_T_INT8, SL_T_INT8, SL_T_INT8, SL_T_TIMESTAMP, SL_T_TIMESTAMP};
+    int64_t v[7][1];
+    uint8_t nl[7][1];
+    int64_t *vals[7];
+    uint8_t *nulls[7];
+    for (int i = 0; i < 7; i++) {
+        vals[i] = v[i];
+        nulls[i] = nl[i];
+    }
+    CU_ASSERT_EQUAL(ex_rows_decode_cols(all.data, all.len, n, slot_of_col, types, vals, nulls, 1, &err), 0);
+    for (int i = 0; i < 7; i++) {
+        CU_ASSERT_EQUAL(v[i][0], cases[i].v.u.i8);
+        CU_ASSERT_EQUAL(nl[i][0], 0);
+    }
+    for (size_t cut = 0; cut < all.len; cut++)
+        CU_ASSERT_EQUAL(ex_rows_decode_cols(all.data, cut, n, slot_of_col, types, vals, nulls, 1, &err), -1);
+    /* the long forms of small values, as logs written before hold them */
+    uint8_t old[9 + 9 + 5 + 3];
+    int64_t seven = 7;
+    uint32_t three = 3;
+    old[0] = SL_T_INT8;
+    memcpy(old + 1, &seven, 8);
+    old[9] = SL_T_TIMESTAMP;
+    memcpy(old + 10, &seven, 8);
+    old[18] = SL_T_TEXT;
+    memcpy(old + 19, &three, 4);
+    memcpy(old + 23, "abc", 3);
+    SlValue o3[3];
+    CU_ASSERT_EQUAL_FATAL(ex_rows_decode(old, sizeof old, 3, a, true, o3, 1, &err), 0);
+    CU_ASSERT_EQUAL(o3[0].u.i8, 7);
+    CU_ASSERT_EQUAL(o3[1].u.ts, 7);
+    CU_ASSERT(o3[2].u.s.len == 3 && memcmp(o3[2].u.s.p, "abc", 3) == 0);
+    int oslot[3] = {0, 1, -1};
+    SlType otypes[2] = {SL_T_INT8, SL_T_TIMESTAMP};
+    CU_ASSERT_EQUAL(ex_rows_decode_cols(old, sizeof old, 3, oslot, otypes, vals, nulls, 1, &err), 0);
+    CU_ASSERT(v[0][0] == 7 && v[1][0] == 7);
+    /* a short NULL, or a short int4, is corrupt */
+    uint8_t bad1[1] = {SL_T_INT8 | 0x80 | 0x40}, bad2[5] = {SL_T_INT4 | 0x40, 1, 0, 0, 0};
+    p = bad1;
+    SlValue x;
+    CU_ASSERT_EQUAL(ex_value_decode(&p, bad1 + 1, a, true, &x, &err), -1);
+    p = bad2;
+    CU_ASSERT_EQUAL(ex_value_decode(&p, bad2 + 5, a, true, &x, &err), -1);
+    CU_ASSERT_STRING_EQUAL(sl_errcode_sqlstate(err.code), "XX001");
+    sl_buf_free(&all);
+    sl_arena_free(a);
+}
+
 /* Rows through the log codec come back equal, for every type and NULL. */
 static void test_row_codec(void)
 {
@@ -1141,6 +1254,7 @@ static const SlUnitTest state_tests[] = {
     {"count(DISTINCT) of values hashing to 0", test_distinct_zero},
     {"view state through checkpoint parts, every aggregate", test_view_state_roundtrip},
     {"row codec: every type, truncation", test_row_codec},
+    {"row codec: short forms, their bounds, the long forms still read", test_codec_short_forms},
     {NULL, NULL}};
 SL_UNIT_SUITE("view state", state_tests)
 
