@@ -6,7 +6,7 @@
  *    reads each new connection's first packet: a CancelRequest is served
  *    right there, so a cancel gets through even while every I/O thread is
  *    busy running a statement; anything else is handed, with the bytes
- *    read so far, to an I/O thread (round robin);
+ *    read so far, to an I/O thread (the one with the fewest connections);
  *  - each I/O thread has its own event_base and owns its connections and
  *    their Sessions; nothing of a connection is touched by another thread
  *    except the cancel flag (see srv_cancel) and, while a statement runs,
@@ -25,6 +25,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/bufferevent_ssl.h>
@@ -196,6 +197,7 @@ struct IoThread {
     bool stopping;            /* set by the main thread (under lock) */
     bool quitting;            /* this thread saw stopping (its own flag) */
     Conn *conns;
+    int nconns;               /* connections handed to it and not freed (atomic) */
     Server *srv;
     char *copy_buf;           /* COPY_READ bytes: see copy_read */
 };
@@ -228,6 +230,7 @@ static Net *the_net;
 
 static void conn_free(Conn *c)
 {
+    __atomic_fetch_sub(&c->io->nconns, 1, __ATOMIC_RELAXED);
     if (c->prev)
         c->prev->next = c->next;
     else
@@ -725,10 +728,12 @@ static void io_wake_cb(evutil_socket_t fd, short what, void *arg)
     while (q) {
         Handoff *h = q;
         q = q->next;
-        if (stopping)
+        if (stopping) {
             evutil_closesocket(h->fd);
-        else
+            __atomic_fetch_sub(&io->nconns, 1, __ATOMIC_RELAXED);
+        } else {
             io_accept(io, h);
+        }
         free(h->bytes);
         free(h);
     }
@@ -779,10 +784,29 @@ static void *io_main(void *arg)
     return NULL;
 }
 
+int net_pick_io(const int *nconns, int n, int start)
+{
+    int best = start, least = INT_MAX;
+    for (int k = 0; k < n; k++) {
+        int i = (start + k) % n;
+        if (nconns[i] < least) {
+            least = nconns[i];
+            best = i;
+        }
+    }
+    return best;
+}
+
+/* To the I/O thread with the fewest connections (net_pick_io). */
 static void handoff(Net *net, Handoff *h)
 {
-    IoThread *io = &net->io[net->next_io];
-    net->next_io = (net->next_io + 1) % net->nio;
+    int counts[64], n = net->nio < 64 ? net->nio : 64;
+    for (int i = 0; i < n; i++)
+        counts[i] = __atomic_load_n(&net->io[i].nconns, __ATOMIC_RELAXED);
+    int best = net_pick_io(counts, n, net->next_io % n);
+    IoThread *io = &net->io[best];
+    net->next_io = (best + 1) % net->nio;
+    __atomic_fetch_add(&io->nconns, 1, __ATOMIC_RELAXED);
     pthread_mutex_lock(&io->lock);
     h->next = io->queue;
     io->queue = h;

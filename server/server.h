@@ -135,6 +135,13 @@ typedef struct SessionConfig {
 } SessionConfig;
 
 Session *sess_new(Server *srv, const SessionConfig *cfg);
+/* net.c: the I/O thread a new connection goes to, given each thread's
+ * connections: the fewest, ties broken from `start` on (the turn after
+ * the last pick). Plain round robin let connections that come and go (a
+ * client's COPY connections beside its long-lived one) land together on
+ * one thread, parsing on one core while another thread idled. */
+int net_pick_io(const int *nconns, int n, int start);
+
 void sess_free(Session *s);
 /* Asks the running statement to end (57014); any thread. */
 void sess_cancel(Session *s);

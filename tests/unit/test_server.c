@@ -681,6 +681,40 @@ static void test_scram_mock(void)
     sl_buf_free(&r2);
 }
 
+/* New connections go to the I/O thread with the fewest: a long-lived
+ * connection X, a short one A that closes, then two COPY connections B, C
+ * must not share a thread (round robin put B next to X and left one
+ * thread for C). */
+static void test_pick_io(void)
+{
+    int n[2] = {0, 0}, next = 0;
+#define CONNECT(t)                            \
+    do {                                      \
+        t = net_pick_io(n, 2, next);          \
+        n[t]++;                               \
+        next = (t + 1) % 2;                   \
+    } while (0)
+    int x, a, b, c;
+    CONNECT(x);
+    CONNECT(a);
+    CU_ASSERT_NOT_EQUAL(x, a);
+    n[a]--; /* A closes */
+    CONNECT(b);
+    CU_ASSERT_NOT_EQUAL(b, x);
+    CONNECT(c);
+    CU_ASSERT_NOT_EQUAL(c, b);
+    CU_ASSERT_EQUAL(n[0] + n[1], 3);
+#undef CONNECT
+    /* ties go in turn from start; the fewest wins wherever it is */
+    int t3[3] = {1, 1, 1};
+    CU_ASSERT_EQUAL(net_pick_io(t3, 3, 2), 2);
+    CU_ASSERT_EQUAL(net_pick_io(t3, 3, 0), 0);
+    int u3[3] = {2, 5, 1};
+    CU_ASSERT_EQUAL(net_pick_io(u3, 3, 0), 2);
+    int one[1] = {7};
+    CU_ASSERT_EQUAL(net_pick_io(one, 1, 0), 0);
+}
+
 static const SlUnitTest proto_tests[] = {
     {"reader bounds", test_reader_bounds},
     {"message encoders", test_encoders},
@@ -689,6 +723,7 @@ static const SlUnitTest proto_tests[] = {
     {"SCRAM server exchange", test_scram_server},
     {"SCRAM flag, nonce and message checks", test_scram_checks},
     {"SCRAM mock salt for unknown users", test_scram_mock},
+    {"connections go to the I/O thread with the fewest", test_pick_io},
     {NULL, NULL}};
 SL_UNIT_SUITE("protocol", proto_tests)
 
