@@ -322,6 +322,12 @@ typedef struct ExView {
 
 #define CHANGE_LOG_ROWS 1000000    /* retained change rows per view */
 #define VIEW_QUEUE_ROWS 262144     /* rows queued for a view before ingestion waits */
+/* the same on the columnar path, whose queued rows are a few int64s each
+ * (~24 bytes for count/max/avg by a key): a deeper queue lets the view's
+ * tasks apply while the ingesting connections wait for their fsyncs
+ * instead of holding an ingestion back (e2e by hand, A/B on fresh
+ * servers: 0-12 % faster) */
+#define VIEW_QUEUE_ROWS_COLUMNAR 1048576
 
 struct ExSubscription {
     ExSubscription *next;
@@ -1986,9 +1992,10 @@ static void route_push(ExView *v, Batch **batches, int64_t routed)
     } else {
         /* backpressure: a view more than VIEW_QUEUE_ROWS behind slows the
          * acknowledgement of ingestion; rows are never dropped */
+        const int64_t limit = v->cplan ? VIEW_QUEUE_ROWS_COLUMNAR : VIEW_QUEUE_ROWS;
         pthread_mutex_lock(&v->plock);
-        while (v->enqueued - v->processed > VIEW_QUEUE_ROWS)
-            view_wait_processed(v, v->enqueued - VIEW_QUEUE_ROWS);
+        while (v->enqueued - v->processed > limit)
+            view_wait_processed(v, v->enqueued - limit);
         v->enqueued += routed;
         pthread_mutex_unlock(&v->plock);
     }
