@@ -193,6 +193,21 @@ static void test_crc32c_chain_and_alignment(void)
         }
 }
 
+/* Opens the log in dir again and checks what it holds: end offset, bytes,
+ * and every batch from 0 read back (batches of them). */
+static StLog *reopen_expect(const char *dir, const StLogOptions *o, uint64_t end, uint64_t size, int batches)
+{
+    SlError err;
+    StLog *log = st_log_open(dir, o, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(log);
+    CU_ASSERT_EQUAL(st_log_end_offset(log), end);
+    CU_ASSERT_EQUAL(st_log_size_bytes(log), size);
+    int n;
+    CU_ASSERT_EQUAL(read_check(log, 0, &n), end);
+    CU_ASSERT_EQUAL(n, batches);
+    return log;
+}
+
 /* ---------------------------------------------------------- basic log */
 static void test_append_read_reopen(void)
 {
@@ -223,12 +238,7 @@ static void test_append_read_reopen(void)
     uint64_t size = st_log_size_bytes(log);
     st_log_close(log);
 
-    log = st_log_open(tmpdir, &o, &err);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(log);
-    CU_ASSERT_EQUAL(st_log_end_offset(log), end);
-    CU_ASSERT_EQUAL(st_log_size_bytes(log), size);
-    CU_ASSERT_EQUAL(read_check(log, 0, &n), end);
-    CU_ASSERT_EQUAL(n, 200);
+    log = reopen_expect(tmpdir, &o, end, size, 200);
     uint64_t end2 = append_n(log, 10, 200);
     CU_ASSERT_EQUAL(read_check(log, 0, &n), end2);
     CU_ASSERT_EQUAL(n, 210);
@@ -897,12 +907,7 @@ static void test_recycle_written_over(void)
     CU_ASSERT_EQUAL(file_size(seg_file(b, 0)), (long)size_b);
 
     /* after the crash: recovery ends the log at B's last batch */
-    StLog *lc = st_log_open(c, &o, &err);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(lc);
-    CU_ASSERT_EQUAL(st_log_end_offset(lc), end_b);
-    CU_ASSERT_EQUAL(st_log_size_bytes(lc), size_b);
-    CU_ASSERT_EQUAL(read_check(lc, 0, &n), end_b);
-    CU_ASSERT_EQUAL(n, 2);
+    StLog *lc = reopen_expect(c, &o, end_b, size_b, 2);
     uint64_t end_c = append_n(lc, 50, 2);
     CU_ASSERT_EQUAL(read_check(lc, 0, &n), end_c);
     CU_ASSERT_EQUAL(n, 52);
