@@ -175,6 +175,21 @@ static inline uint8_t *value_put(uint8_t *p, const SlValue *v)
     return p;
 }
 
+size_t ex_row_bound(const SlValue *vals, int ncols)
+{
+    size_t n = 0;
+    for (int k = 0; k < ncols; k++)
+        n += value_size(&vals[k]);
+    return n;
+}
+
+uint8_t *ex_row_put(uint8_t *p, const SlValue *vals, int ncols)
+{
+    for (int k = 0; k < ncols; k++)
+        p = value_put(p, &vals[k]);
+    return p;
+}
+
 void ex_value_encode(SlBuf *out, const SlValue *v)
 {
     sl_buf_reserve(out, value_size(v));

@@ -49,6 +49,11 @@ SlValue ex_text_lower(ExEvalCtx *c, const SlValue *v);
 
 /* codec.c: rows and values as bytes (stream log, checkpoints) */
 void ex_value_encode(SlBuf *out, const SlValue *v);
+/* One row's values as ex_rows_encode writes them, at p, which has room for
+ * ex_row_bound(vals, ncols) bytes (at least the encoded size); returns the
+ * byte after the row. */
+size_t ex_row_bound(const SlValue *vals, int ncols);
+uint8_t *ex_row_put(uint8_t *p, const SlValue *vals, int ncols);
 /* The same encoding written in place by a producer that has no SlValue
  * (COPY writes its rows straight into it): each returns the byte after
  * the value. The caller has room: EX_ENC_MAX_FIXED bytes for a value
