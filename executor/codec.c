@@ -253,6 +253,17 @@ static int value_skip(const uint8_t **pp, const uint8_t *end, SlError *err)
     return 0;
 }
 
+int ex_row_spans(const uint8_t **pp, const uint8_t *end, int ncols, const uint8_t **at, SlError *err)
+{
+    for (int c = 0; c < ncols; c++) {
+        at[c] = *pp;
+        if (value_skip(pp, end, err) < 0)
+            return -1;
+    }
+    at[ncols] = *pp;
+    return 0;
+}
+
 int ex_rows_decode_next(const uint8_t **pp, const uint8_t *end, int ncols, const bool *want, SlValue *rows,
                         int64_t nrows, SlError *err)
 {

@@ -54,6 +54,10 @@ void ex_value_encode(SlBuf *out, const SlValue *v);
  * byte after the row. */
 size_t ex_row_bound(const SlValue *vals, int ncols);
 uint8_t *ex_row_put(uint8_t *p, const SlValue *vals, int ncols);
+/* Steps over one encoded row at *pp, noting where each of its ncols values
+ * starts (at[c]) and where the row ends (at[ncols]); -1 (XX001) on corrupt
+ * bytes. */
+int ex_row_spans(const uint8_t **pp, const uint8_t *end, int ncols, const uint8_t **at, SlError *err);
 /* The same encoding written in place by a producer that has no SlValue
  * (COPY writes its rows straight into it): each returns the byte after
  * the value. The caller has room: EX_ENC_MAX_FIXED bytes for a value

@@ -137,10 +137,16 @@ typedef struct GroupLayout {
 typedef struct RowLayout {
     int ncols;
     SlType *type;
+    /* the view's rows are some of its stream's columns as they are (no
+     * WHERE, every target a column of its own type): the stream column of
+     * each target, and rows are copied from the log's bytes without being
+     * decoded (task_apply_encoded); else NULL */
+    int *copy_src;
 } RowLayout;
 
 #define ROW_CHUNK ((size_t)16 << 10) /* at most a quarter of the arena's first block: from its blocks */
 #define ROW_MARK 1024
+#define ROW_COPY_MAX 64    /* stream columns of a view whose rows are copied (RowLayout) */
 
 typedef struct RowChunk {
     uint8_t *p;
@@ -584,37 +590,31 @@ static SlValue cv_get(const uint8_t *p, SlType t, bool isnull)
     return v;
 }
 
-static void row_layout_init(RowLayout *l, const PlSelect *q, SlArena *a)
+static void row_layout_init(RowLayout *l, const PlSelect *q, const ExStream *s, SlArena *a)
 {
     l->ncols = q->ntargets;
     l->type = sl_alloc(a, sizeof(SlType) * (size_t)(q->ntargets + 1));
     for (int k = 0; k < q->ntargets; k++)
         l->type[k] = q->targets[k]->type;
+    l->copy_src = NULL;
+    if (q->grouped || q->where || !s || s->ncols > ROW_COPY_MAX)
+        return;
+    int *src = sl_alloc(a, sizeof(int) * (size_t)(q->ntargets + 1));
+    for (int k = 0; k < q->ntargets; k++) {
+        const PlExpr *e = q->targets[k];
+        if (e->kind != PL_COLUMN || e->index < 0 || e->index >= s->ncols || s->cols[e->index].type != e->type ||
+            cv_size(e->type) == 0)
+            return;
+        src[k] = e->index;
+    }
+    l->copy_src = src;
 }
 
-/* Appends an output row: its values encoded (codec.c) after the rows
- * before it, in the last chunk if they fit. */
-static void row_append(ExTask *t, const RowLayout *l, const SlValue *vals)
+/* Room for a row of at most need bytes after the rows before it (in the
+ * last chunk if it fits), its place noted when it starts a run of
+ * ROW_MARK; row_commit then says where it ended. */
+static uint8_t *row_reserve(ExTask *t, size_t need)
 {
-    SlValue cv[64];
-    for (int k = 0; k < l->ncols; k++) {
-        cv[k] = vals[k];
-        if (vals[k].isnull || cv_size(l->type[k]) == 0) {
-            memset(&cv[k], 0, sizeof cv[k]);
-            cv[k].type = (uint8_t)l->type[k];
-            cv[k].isnull = 1;
-        } else if (vals[k].type != l->type[k]) {
-            /* the planner types every target; should a value differ, it
-             * is cast to the column's type rather than lost */
-            SlError e;
-            if (sl_value_cast(&vals[k], l->type[k], t->arena, &cv[k], &e) < 0) {
-                memset(&cv[k], 0, sizeof cv[k]);
-                cv[k].type = (uint8_t)l->type[k];
-                cv[k].isnull = 1;
-            }
-        }
-    }
-    size_t need = ex_row_bound(cv, l->ncols);
     RowChunk *c = t->nchunks ? &t->chunks[t->nchunks - 1] : NULL;
     if (!c || c->cap - c->used < need) {
         if (t->nchunks == t->capchunks) {
@@ -635,9 +635,39 @@ static void row_append(ExTask *t, const RowLayout *l, const SlValue *vals)
         }
         t->marks[m] = (RowPos){t->nchunks - 1, c->used};
     }
-    uint8_t *end = ex_row_put(c->p + c->used, cv, l->ncols);
+    return c->p + c->used;
+}
+
+static inline void row_commit(ExTask *t, const uint8_t *end)
+{
+    RowChunk *c = &t->chunks[t->nchunks - 1];
     c->used = (size_t)(end - c->p);
     t->nrows++;
+}
+
+/* Appends an output row: its values encoded (codec.c). */
+static void row_append(ExTask *t, const RowLayout *l, const SlValue *vals)
+{
+    SlValue cv[64];
+    for (int k = 0; k < l->ncols; k++) {
+        cv[k] = vals[k];
+        if (vals[k].isnull || cv_size(l->type[k]) == 0) {
+            memset(&cv[k], 0, sizeof cv[k]);
+            cv[k].type = (uint8_t)l->type[k];
+            cv[k].isnull = 1;
+        } else if (vals[k].type != l->type[k]) {
+            /* the planner types every target; should a value differ, it
+             * is cast to the column's type rather than lost */
+            SlError e;
+            if (sl_value_cast(&vals[k], l->type[k], t->arena, &cv[k], &e) < 0) {
+                memset(&cv[k], 0, sizeof cv[k]);
+                cv[k].type = (uint8_t)l->type[k];
+                cv[k].isnull = 1;
+            }
+        }
+    }
+    uint8_t *p = row_reserve(t, ex_row_bound(cv, l->ncols));
+    row_commit(t, ex_row_put(p, cv, l->ncols));
 }
 
 /* The row at the cursor (text points into the chunk), and the cursor on
@@ -1755,10 +1785,60 @@ static int task_apply_cols(ExTask *t, Batch *b)
  */
 #define ENC_CHUNK 1024
 
+/* A view whose rows are some of its stream's columns as they are
+ * (RowLayout.copy_src): each row's values are copied from the log's bytes
+ * into its rows, never decoded. A value of another type than its column's
+ * takes the general way (decoded, then cast by row_append). */
+static int task_copy_encoded(ExTask *t, Batch *b)
+{
+    const RowLayout *l = &t->view->rlayout;
+    if (sl_failpoint_hit("executor.project.update", &t->error) < 0)
+        return -1;
+    t->batch_no++;
+    const uint8_t *p = b->enc, *end = p + b->enclen;
+    const uint8_t *at[ROW_COPY_MAX + 1];
+    for (int64_t r = 0; r < b->nrows; r++) {
+        if (ex_row_spans(&p, end, b->ncols, at, &t->error) < 0)
+            return -1;
+        t->rows_in++;
+        size_t need = 0;
+        bool same = true;
+        for (int k = 0; k < l->ncols; k++) {
+            int c = l->copy_src[k];
+            need += (size_t)(at[c + 1] - at[c]);
+            same &= (at[c][0] & EX_ENC_TYPE) == l->type[k];
+        }
+        if (same) {
+            uint8_t *o = row_reserve(t, need);
+            for (int k = 0; k < l->ncols; k++) {
+                int c = l->copy_src[k];
+                memcpy(o, at[c], (size_t)(at[c + 1] - at[c]));
+                o += at[c + 1] - at[c];
+            }
+            row_commit(t, o);
+        } else {
+            SlValue out[64];
+            for (int k = 0; k < l->ncols; k++) {
+                const uint8_t *q = at[l->copy_src[k]];
+                if (ex_value_decode(&q, at[l->copy_src[k] + 1], NULL, false, &out[k], &t->error) < 0)
+                    return -1;
+            }
+            row_append(t, l, out);
+        }
+        t->rows_out++;
+    }
+    if (p != end)
+        return sl_error(&t->error, SL_E_DATA_CORRUPTED, "could not decode a stored value: the bytes are corrupt");
+    return task_memory_check(t);
+}
+
 static int task_apply_encoded(ExTask *t, Batch *b, SlArena *scratch)
 {
     ExView *v = t->view;
     int ncols = b->ncols;
+    /* the changes of a view someone subscribed to are rows (task_apply) */
+    if (v->rlayout.copy_src && ncols <= ROW_COPY_MAX && cols_in_place(v))
+        return task_copy_encoded(t, b);
     const uint8_t *p = b->enc, *end = p + b->enclen;
     if (!t->dec_rows) /* the stream's columns, ENC_CHUNK rows: kept by the task */
         t->dec_rows = sl_malloc(sizeof(SlValue) * (size_t)ncols * ENC_CHUNK);
@@ -4068,7 +4148,7 @@ int ex_create_view(ExCatalog *c, const PsStmt *st, SlBuf *canonical, char tag[64
         goto out;
     }
     layout_init(&v->layout, v->q, v->arena);
-    row_layout_init(&v->rlayout, v->q, v->arena);
+    row_layout_init(&v->rlayout, v->q, v->src, v->arena);
     v->ncols = v->q->ntargets;
     v->cols = sl_alloc0(v->arena, sizeof(ExColumn) * (size_t)(v->ncols ? v->ncols : 1));
     for (int i = 0; i < v->ncols; i++) {
