@@ -94,6 +94,18 @@ sl_expect_match() {
 
 sl_pass() { echo "PASS: $(basename "$0")"; exit 0; }
 
+# sl_wait_checkpoint VIEW AFTER: waits (up to 10 s) until the view has a
+# complete checkpoint newer than id AFTER; prints its id
+sl_wait_checkpoint() {
+  for _ in $(seq 1 100); do
+    local id
+    id="$(sl_psql -At -c "SELECT max(id) FROM sluice.checkpoints WHERE \"view\" = '$1' AND status = 'complete'")"
+    if [ -n "$id" ] && [ "$id" -gt "$2" ]; then echo "$id"; return 0; fi
+    sleep 0.1
+  done
+  sl_fail "view $1: no checkpoint after $2"
+}
+
 # sl_ref_pg_start: a reference PostgreSQL (for differential tests), run as
 # an unprivileged user in $SL_TMP/ref on a free port; sets SL_REF_PORT and
 # SL_REF_HOST (its socket directory). Stopped by the EXIT trap. It runs

@@ -13,18 +13,10 @@ sl_psql -c "CREATE STREAM kv (k BIGINT, v BIGINT)" \
   -c "CREATE MATERIALIZED VIEW g WITH (parallelism = 2) AS SELECT k, count(*) AS n, sum(v) AS s, max(v) AS m, count(DISTINCT v % 7) AS d FROM kv GROUP BY k"
 sl_ref_psql -c "CREATE TABLE kv (k BIGINT, v BIGINT)"
 ins() { sl_psql -c "INSERT INTO kv VALUES $1" >/dev/null; sl_ref_psql -c "INSERT INTO kv VALUES $1" >/dev/null; }
-wait_ckpt() { # wait until a checkpoint newer than $1 is complete; prints its id
-  for _ in $(seq 1 100); do
-    local id; id="$(q "SELECT max(id) FROM sluice.checkpoints WHERE \"view\" = 'g' AND status = 'complete'")"
-    if [ -n "$id" ] && [ "$id" -gt "$1" ]; then echo "$id"; return 0; fi
-    sleep 0.1
-  done
-  sl_fail "no new checkpoint after $1"
-}
 seq 1 20000 | awk '{print $1 "\t" $1 * 3}' >"$SL_TMP/kv.tsv"
 sl_psql -c "COPY kv FROM STDIN" <"$SL_TMP/kv.tsv" >/dev/null
 sl_ref_psql -c "COPY kv FROM STDIN" <"$SL_TMP/kv.tsv" >/dev/null
-full="$(wait_ckpt 0)"
+full="$(sl_wait_checkpoint g 0)"
 full_bytes="$(q "SELECT bytes FROM sluice.checkpoints WHERE \"view\" = 'g' AND id = $full")"
 last="$full"
 compare() {
@@ -37,7 +29,7 @@ for round in $(seq 1 14); do
   vals=""
   for _ in 1 2 3 4 5; do k=$((RANDOM % 20000 + 1)); vals+="${vals:+,}($k, $((RANDOM % 1000)))"; done
   ins "$vals"
-  last="$(wait_ckpt "$last")"
+  last="$(sl_wait_checkpoint g "$last")"
   if [ "$round" = 7 ]; then
     kill -KILL "$SL_PID"; sleep 0.3; sl_start --checkpoint-interval 200ms
     compare "after kill -9 in the middle of the deltas"

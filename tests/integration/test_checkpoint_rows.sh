@@ -24,14 +24,6 @@ compare() {
   sl_expect "$(sl_ref_psql -At -F'|' -c "SELECT ts, k, t, k FROM r ORDER BY k, ts" | md5sum)" \
     "$(q "SELECT * FROM c ORDER BY k, ts" | md5sum)" "$1: view c"
 }
-wait_ckpt() { # wait until a checkpoint newer than $1 is complete; prints its id
-  for _ in $(seq 1 100); do
-    local id; id="$(q "SELECT max(id) FROM sluice.checkpoints WHERE \"view\" = 'p' AND status = 'complete'")"
-    if [ -n "$id" ] && [ "$id" -gt "$1" ]; then echo "$id"; return 0; fi
-    sleep 0.1
-  done
-  sl_fail "no new checkpoint after $1"
-}
 next=1
 rows() { # rows $1 of them, texts of 0 to ~300 bytes, NULLs now and then, and one of 40000 bytes
   awk -v from="$next" -v n="$1" 'BEGIN {
@@ -48,14 +40,14 @@ rows() { # rows $1 of them, texts of 0 to ~300 bytes, NULLs now and then, and on
   sl_ref_psql -c "COPY r FROM STDIN" <"$SL_TMP/r.tsv" >/dev/null
 }
 rows 1500
-full="$(wait_ckpt 0)"
+full="$(sl_wait_checkpoint p 0)"
 full_bytes="$(q "SELECT bytes FROM sluice.checkpoints WHERE \"view\" = 'p' AND id = $full")"
 last="$full"
 # parts starting at rows that are not multiples of 1024, in chunks begun
 # by earlier rounds
 for n in 1700 333 2100 1; do
   rows "$n"
-  last="$(wait_ckpt "$last")"
+  last="$(sl_wait_checkpoint p "$last")"
 done
 small="$(q "SELECT bytes FROM sluice.checkpoints WHERE \"view\" = 'p' AND id = $last")"
 echo "first checkpoint: $full_bytes bytes; the one after one row: $small bytes"
@@ -65,7 +57,7 @@ compare "after kill -9 in the middle"
 last="$(q "SELECT coalesce(max(id), 0) FROM sluice.checkpoints WHERE \"view\" = 'p' AND status = 'complete'")"
 for n in 777 1024 50; do
   rows "$n"
-  last="$(wait_ckpt "$last")"
+  last="$(sl_wait_checkpoint p "$last")"
 done
 # rows by INSERT, NULLs in every column
 vals="($next, NULL, NULL), (NULL, 'no key', '2026-02-01 00:00:00'), (NULL, NULL, NULL), ($((next + 1)), '', NULL)"
