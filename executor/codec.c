@@ -175,17 +175,17 @@ static inline uint8_t *value_put(uint8_t *p, const SlValue *v)
     return p;
 }
 
-size_t ex_row_bound(const SlValue *vals, int ncols)
+size_t ex_row_bound(const SlValue *vals, int64_t nvals)
 {
     size_t n = 0;
-    for (int k = 0; k < ncols; k++)
+    for (int64_t k = 0; k < nvals; k++)
         n += value_size(&vals[k]);
     return n;
 }
 
-uint8_t *ex_row_put(uint8_t *p, const SlValue *vals, int ncols)
+uint8_t *ex_row_put(uint8_t *p, const SlValue *vals, int64_t nvals)
 {
-    for (int k = 0; k < ncols; k++)
+    for (int64_t k = 0; k < nvals; k++)
         p = value_put(p, &vals[k]);
     return p;
 }
@@ -200,15 +200,10 @@ void ex_value_encode(SlBuf *out, const SlValue *v)
 void ex_rows_encode(SlBuf *out, const SlValue *rows, int64_t nrows, int ncols)
 {
     /* one pass for the size, one reservation, then plain stores */
-    size_t n = 0;
     int64_t nv = nrows * ncols;
-    for (int64_t i = 0; i < nv; i++)
-        n += value_size(&rows[i]);
-    sl_buf_reserve(out, n);
-    uint8_t *start = (uint8_t *)out->data + out->len, *p = start;
-    for (int64_t i = 0; i < nv; i++)
-        p = value_put(p, &rows[i]);
-    out->len += (size_t)(p - start);
+    sl_buf_reserve(out, ex_row_bound(rows, nv));
+    uint8_t *start = (uint8_t *)out->data + out->len;
+    out->len += (size_t)(ex_row_put(start, rows, nv) - start);
 }
 
 int ex_rows_decode(const void *data, size_t len, int ncols, SlArena *arena, bool copy_text, SlValue *rows,

@@ -49,11 +49,11 @@ SlValue ex_text_lower(ExEvalCtx *c, const SlValue *v);
 
 /* codec.c: rows and values as bytes (stream log, checkpoints) */
 void ex_value_encode(SlBuf *out, const SlValue *v);
-/* One row's values as ex_rows_encode writes them, at p, which has room for
- * ex_row_bound(vals, ncols) bytes (at least the encoded size); returns the
- * byte after the row. */
-size_t ex_row_bound(const SlValue *vals, int ncols);
-uint8_t *ex_row_put(uint8_t *p, const SlValue *vals, int ncols);
+/* nvals values (a row's, or rows') as ex_rows_encode writes them, at p,
+ * which has room for ex_row_bound(vals, nvals) bytes (at least the encoded
+ * size); returns the byte after the last. */
+size_t ex_row_bound(const SlValue *vals, int64_t nvals);
+uint8_t *ex_row_put(uint8_t *p, const SlValue *vals, int64_t nvals);
 /* Steps over one encoded row at *pp, noting where each of its ncols values
  * starts (at[c]) and where the row ends (at[ncols]); -1 (XX001) on corrupt
  * bytes. */

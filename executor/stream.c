@@ -651,20 +651,13 @@ static void row_append(ExTask *t, const RowLayout *l, const SlValue *vals)
     SlValue cv[64];
     for (int k = 0; k < l->ncols; k++) {
         cv[k] = vals[k];
-        if (vals[k].isnull || cv_size(l->type[k]) == 0) {
-            memset(&cv[k], 0, sizeof cv[k]);
-            cv[k].type = (uint8_t)l->type[k];
-            cv[k].isnull = 1;
-        } else if (vals[k].type != l->type[k]) {
-            /* the planner types every target; should a value differ, it
-             * is cast to the column's type rather than lost */
-            SlError e;
-            if (sl_value_cast(&vals[k], l->type[k], t->arena, &cv[k], &e) < 0) {
-                memset(&cv[k], 0, sizeof cv[k]);
-                cv[k].type = (uint8_t)l->type[k];
-                cv[k].isnull = 1;
-            }
-        }
+        SlError e;
+        if (vals[k].isnull || cv_size(l->type[k]) == 0)
+            cv[k] = sl_val_null(l->type[k]);
+        /* the planner types every target; should a value differ, it is
+         * cast to the column's type rather than lost */
+        else if (vals[k].type != l->type[k] && sl_value_cast(&vals[k], l->type[k], t->arena, &cv[k], &e) < 0)
+            cv[k] = sl_val_null(l->type[k]);
     }
     uint8_t *p = row_reserve(t, ex_row_bound(cv, l->ncols));
     row_commit(t, ex_row_put(p, cv, l->ncols));
@@ -680,12 +673,8 @@ static void row_next(const ExTask *t, const RowLayout *l, RowPos *at, SlValue *o
     const uint8_t *p = c->p + at->off, *end = c->p + c->used;
     SlError e;
     for (int k = 0; k < l->ncols; k++)
-        if (ex_value_decode(&p, end, NULL, false, &out[k], &e) < 0) {
-            /* the task's own bytes: never; a NULL rather than a read past them */
-            memset(&out[k], 0, sizeof out[k]);
-            out[k].type = (uint8_t)l->type[k];
-            out[k].isnull = 1;
-        }
+        if (ex_value_decode(&p, end, NULL, false, &out[k], &e) < 0)
+            out[k] = sl_val_null(l->type[k]); /* the task's own bytes: never; not a read past them */
     at->off = (size_t)(p - c->p);
 }
 
