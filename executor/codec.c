@@ -307,74 +307,146 @@ static const uint8_t skip_size[EX_ENC_NULL] = {
 };
 #undef S_
 
+/* One row of ex_rows_decode_cols_next, every length checked against end. */
+static int decode_cols_row(const uint8_t **pp, const uint8_t *end, int ncols, const int *slot_of_col,
+                           const SlType *types, int64_t *const *vals, uint8_t *const *nulls, int64_t r, SlError *err)
+{
+    const uint8_t *p = *pp;
+    for (int c = 0; c < ncols; c++) {
+        int s = slot_of_col[c];
+        if (p >= end)
+            return corrupt(err);
+        uint8_t hdr = *p++;
+        if (s < 0) {
+            /* step over it (value_skip, inline: most columns are this) */
+            if (hdr & EX_ENC_NULL) {
+                if ((hdr & (EX_ENC_SHORT | EX_ENC_TYPE)) >= SL_T__COUNT)
+                    return corrupt(err);
+                continue;
+            }
+            size_t need = skip_size[hdr];
+            if (need == 0)
+                return corrupt(err);
+            need--;
+            if (hdr == (SL_T_TEXT | EX_ENC_SHORT)) {
+                if (end - p < 1)
+                    return corrupt(err);
+                need += p[0];
+            } else if (hdr == SL_T_TEXT) {
+                uint32_t n;
+                if (end - p < 4)
+                    return corrupt(err);
+                memcpy(&n, p, 4);
+                need += n;
+            }
+            if ((size_t)(end - p) < need)
+                return corrupt(err);
+            p += need;
+            continue;
+        }
+        if ((hdr & EX_ENC_TYPE) != types[s])
+            return 1;
+        if (hdr & EX_ENC_NULL) {
+            if (hdr & EX_ENC_SHORT)
+                return corrupt(err);
+            nulls[s][r] = 1;
+            vals[s][r] = 0;
+            continue;
+        }
+        nulls[s][r] = 0;
+        if (types[s] == SL_T_INT4 || hdr & EX_ENC_SHORT) {
+            if (end - p < 4 || (hdr & EX_ENC_SHORT && types[s] == SL_T_INT4))
+                return corrupt(err);
+            int32_t x;
+            memcpy(&x, p, 4);
+            vals[s][r] = x;
+            p += 4;
+        } else {
+            if (end - p < 8)
+                return corrupt(err);
+            memcpy(&vals[s][r], p, 8);
+            p += 8;
+        }
+    }
+    *pp = p;
+    return 0;
+}
+
+/* The most bytes a value takes that the fast path below steps over or
+ * reads without checking its length: a short text (type byte, length
+ * byte, 255 bytes); other values are at most EX_ENC_MAX_FIXED. */
+#define FAST_VALUE_MAX 257
+
 /* Decodes the columns a columnar plan reads straight into arrays: for
  * stream column c with slot = slot_of_col[c] >= 0, row r's value goes to
  * vals[slot][r] (int4 widened; timestamps as their int64) and
  * nulls[slot][r]; other columns are stepped over. Returns 1, having
  * decoded nothing usable, when a value's type is not the one expected
- * (the caller takes the general path), 0 when done, -1 when corrupt. */
+ * (the caller takes the general path), 0 when done, -1 when corrupt.
+ *
+ * While a whole row of values at most FAST_VALUE_MAX bytes long fits
+ * before end, a row is read without a length check per value: a value
+ * that may be longer (a text in the long form) or any byte the fast path
+ * does not know sends the row to decode_cols_row, which checks it all.
+ * The next row's place then depends only on the texts' length bytes
+ * (the other steps are constants the branch predictor foresees), which
+ * is what makes this loop faster than decode_cols_row's. */
 int ex_rows_decode_cols_next(const uint8_t **pp, const uint8_t *end, int ncols, const int *slot_of_col,
                              const SlType *types, int64_t *const *vals, uint8_t *const *nulls, int64_t r0,
                              int64_t nrows, SlError *err)
 {
     const uint8_t *p = *pp;
+    const size_t fast_room = (size_t)ncols * FAST_VALUE_MAX;
     for (int64_t r = r0; r < r0 + nrows; r++) {
+        const uint8_t *row = p;
+        if ((size_t)(end - p) < fast_room)
+            goto checked;
         for (int c = 0; c < ncols; c++) {
             int s = slot_of_col[c];
-            if (p >= end)
-                return corrupt(err);
-            uint8_t hdr = *p++;
+            uint8_t hdr = p[0];
             if (s < 0) {
-                /* step over it (value_skip, inline: most columns are this) */
+                if (hdr == (SL_T_TEXT | EX_ENC_SHORT)) {
+                    p += 2 + (size_t)p[1];
+                    continue;
+                }
                 if (hdr & EX_ENC_NULL) {
                     if ((hdr & (EX_ENC_SHORT | EX_ENC_TYPE)) >= SL_T__COUNT)
-                        return corrupt(err);
+                        goto checked;
+                    p++;
                     continue;
                 }
                 size_t need = skip_size[hdr];
-                if (need == 0)
-                    return corrupt(err);
-                need--;
-                if (hdr == (SL_T_TEXT | EX_ENC_SHORT)) {
-                    if (end - p < 1)
-                        return corrupt(err);
-                    need += p[0];
-                } else if (hdr == SL_T_TEXT) {
-                    uint32_t n;
-                    if (end - p < 4)
-                        return corrupt(err);
-                    memcpy(&n, p, 4);
-                    need += n;
-                }
-                if ((size_t)(end - p) < need)
-                    return corrupt(err);
+                if (need == 0 || hdr == SL_T_TEXT)
+                    goto checked;
                 p += need;
                 continue;
             }
-            if ((hdr & EX_ENC_TYPE) != types[s])
-                return 1;
+            if ((hdr & EX_ENC_TYPE) != types[s] || (hdr & EX_ENC_NULL && hdr & EX_ENC_SHORT))
+                goto checked;
             if (hdr & EX_ENC_NULL) {
-                if (hdr & EX_ENC_SHORT)
-                    return corrupt(err);
                 nulls[s][r] = 1;
                 vals[s][r] = 0;
-                continue;
-            }
-            nulls[s][r] = 0;
-            if (types[s] == SL_T_INT4 || hdr & EX_ENC_SHORT) {
-                if (end - p < 4 || (hdr & EX_ENC_SHORT && types[s] == SL_T_INT4))
-                    return corrupt(err);
+                p++;
+            } else if (types[s] == SL_T_INT4 || hdr & EX_ENC_SHORT) {
+                if (hdr & EX_ENC_SHORT && types[s] == SL_T_INT4)
+                    goto checked;
                 int32_t x;
-                memcpy(&x, p, 4);
+                memcpy(&x, p + 1, 4);
+                nulls[s][r] = 0;
                 vals[s][r] = x;
-                p += 4;
+                p += 5;
             } else {
-                if (end - p < 8)
-                    return corrupt(err);
-                memcpy(&vals[s][r], p, 8);
-                p += 8;
+                nulls[s][r] = 0;
+                memcpy(&vals[s][r], p + 1, 8);
+                p += 9;
             }
         }
+        continue;
+    checked:
+        p = row;
+        int rc = decode_cols_row(&p, end, ncols, slot_of_col, types, vals, nulls, r, err);
+        if (rc != 0)
+            return rc;
     }
     *pp = p;
     return 0;

@@ -1413,8 +1413,81 @@ static void test_decode_cols(void)
     sl_buf_free(&b);
 }
 
+/* Enough rows that ex_rows_decode_cols reads most of them on its fast
+ * path (no length check per value while a row's worst case fits), with
+ * every kind of value it steps over or reads: it must agree with the row
+ * decoder, and still find a cut, a corrupt byte or a wrong type anywhere. */
+static void test_decode_cols_many(void)
+{
+    enum { N = 3000, C = 6 };
+    static SlValue rows[N][C];
+    static char text[300];
+    memset(text, 'x', sizeof text);
+    for (int r = 0; r < N; r++) {
+        rows[r][0] = r % 7 == 3 ? sl_val_null(SL_T_INT8) : sl_val_int8(r % 2 ? (int64_t)r : 10000000000LL + r);
+        rows[r][1] = r % 11 == 5 ? sl_val_text(text, 300) : sl_val_text(text, (size_t)(r % 256));
+        rows[r][2] = r % 5 == 1 ? sl_val_null(SL_T_INT4) : sl_val_int4(-r);
+        rows[r][3] = r % 13 == 2 ? sl_val_null(SL_T_TIMESTAMP) : sl_val_timestamp(r % 3 ? r : 5000000000000LL * r);
+        rows[r][4] = r % 3 ? sl_val_float8(r * 0.25) : sl_val_null(SL_T_FLOAT8);
+        rows[r][5] = r % 4 ? sl_val_int8(r * 1000003LL) : sl_val_numeric((__int128)r * 17, 2);
+    }
+    SlBuf b;
+    sl_buf_init(&b);
+    ex_rows_encode(&b, &rows[0][0], N, C);
+    int slot_of_col[C] = {0, -1, 1, 2, -1, -1};
+    SlType types[3] = {SL_T_INT8, SL_T_INT4, SL_T_TIMESTAMP};
+    static int64_t v0[N], v1[N], v2[N];
+    static uint8_t n0[N], n1[N], n2[N];
+    int64_t *vals[3] = {v0, v1, v2};
+    uint8_t *nulls[3] = {n0, n1, n2};
+    SlError err;
+    CU_ASSERT_EQUAL_FATAL(ex_rows_decode_cols(b.data, b.len, C, slot_of_col, types, vals, nulls, N, &err), 0);
+    int bad = 0;
+    for (int r = 0; r < N; r++) {
+        bad += n0[r] != rows[r][0].isnull || (!n0[r] && v0[r] != rows[r][0].u.i8);
+        bad += n1[r] != rows[r][2].isnull || (!n1[r] && v1[r] != rows[r][2].u.i4);
+        bad += n2[r] != rows[r][3].isnull || (!n2[r] && v2[r] != rows[r][3].u.ts);
+    }
+    CU_ASSERT_EQUAL(bad, 0);
+    /* in pieces, as replays decode (ex_rows_decode_cols_next) */
+    const uint8_t *p = (const uint8_t *)b.data, *end = p + b.len;
+    memset(v1, 0, sizeof v1);
+    for (int r = 0; r < N; r += 256)
+        CU_ASSERT_EQUAL(ex_rows_decode_cols_next(&p, end, C, slot_of_col, types, vals, nulls, r,
+                                                 N - r < 256 ? N - r : 256, &err),
+                        0);
+    CU_ASSERT(p == end);
+    CU_ASSERT_EQUAL(v1[N - 1], -(N - 1));
+    /* cut short: near the end (the checked path) and far from it (rows
+     * before the cut on the fast path) */
+    int wrong = 0;
+    for (size_t cut = 0; cut < b.len; cut += cut + 2000 < b.len ? 997 : 1) {
+        int rc = ex_rows_decode_cols(b.data, cut, C, slot_of_col, types, vals, nulls, N, &err);
+        wrong += rc != -1 || err.code != SL_E_DATA_CORRUPTED;
+    }
+    CU_ASSERT_EQUAL(wrong, 0);
+    /* a type byte made unknown in the middle of the rows: corrupt */
+    uint8_t *bytes = (uint8_t *)b.data;
+    p = bytes;
+    CU_ASSERT_EQUAL_FATAL(ex_rows_skip(&p, end, C, N / 2, &err), 0);
+    size_t mid = (size_t)(p - bytes);
+    uint8_t keep = bytes[mid];
+    CU_ASSERT_EQUAL_FATAL(keep, SL_T_INT8); /* row 1500's first value: 10000001500, the long form */
+    /* the next value (a text, stepped over) */
+    bytes[mid + 9] = 0x3e;
+    CU_ASSERT_EQUAL(ex_rows_decode_cols(b.data, b.len, C, slot_of_col, types, vals, nulls, N, &err), -1);
+    bytes[mid + 9] = SL_T_TEXT | EX_ENC_SHORT;
+    /* the same value as a float8 (as long): the caller's row path */
+    bytes[mid] = SL_T_FLOAT8;
+    CU_ASSERT_EQUAL(ex_rows_decode_cols(b.data, b.len, C, slot_of_col, types, vals, nulls, N, &err), 1);
+    bytes[mid] = keep;
+    CU_ASSERT_EQUAL(ex_rows_decode_cols(b.data, b.len, C, slot_of_col, types, vals, nulls, N, &err), 0);
+    sl_buf_free(&b);
+}
+
 static const SlUnitTest columnar_tests[] = {
     {"columnar path answers as the row path, and shares its state", test_columnar_matches_rows},
     {"columns decoded from the log's bytes", test_decode_cols},
+    {"columns decoded from many rows' bytes (the fast path)", test_decode_cols_many},
     {NULL, NULL}};
 SL_UNIT_SUITE("columnar", columnar_tests)
