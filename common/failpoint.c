@@ -62,6 +62,7 @@ static Failpoint registry[] = {
     {.name = "executor.aggregate.update"},
     {.name = "executor.project.update"},
     {.name = "executor.exchange.send"},
+    {.name = "executor.replay.drain"},
     {.name = "storage.checkpoint.write"},
     {.name = "storage.checkpoint.commit"},
     {.name = "executor.recovery.restore"},

@@ -76,6 +76,10 @@ typedef struct Batch {
      * at cv[c * nrows + r], NULL flags alike */
     int64_t *cv;
     uint8_t *cnull;
+    /* or (rows a replaying task routes to another, see ColShare): rows
+     * sel[0 .. nrows) of the columns another task decoded */
+    struct ColShare *share;
+    int *sel;
     bool filtered;         /* the router applied the WHERE clause already */
     /* encoded (views without aggregates, replaying the log): instead of
      * rows, a copy of nrows rows' log bytes that the task decodes */
@@ -294,6 +298,9 @@ typedef struct ExView {
     int replay_pending;            /* tasks still reading their share of the log */
     int64_t replay_left;           /* rows of the replay not read yet */
     int64_t replay_rows, replay_started_us;
+    pthread_mutex_t share_lock;
+    struct ColShare *share_free;   /* ColShares kept for the next log batch a replay decodes */
+    int share_nfree;
     bool replay_cancel;            /* the view is being dropped or rebuilt */
     int64_t route_counter;
     /* changes, kept while someone subscribes */
@@ -1372,6 +1379,79 @@ typedef struct ColRows {
     const uint64_t *hash;
 } ColRows;
 
+/* The columns a replaying task decoded from a log batch, and their rows'
+ * hashes, when the view has several tasks: the rows it routes to another
+ * task are handed over as their indexes into these arrays (Batch.sel)
+ * instead of a copy of their values; whoever drops the last reference
+ * frees them. A replaying task decodes its next log batch into new arrays
+ * while another still holds these (task_replay). */
+typedef struct ColShare {
+    int refs;
+    int64_t cap;
+    ExView *v;                     /* whose spare ones it joins when unused */
+    struct ColShare *next;         /* in v->share_free */
+    int64_t *vals[COL_MAX];
+    uint8_t *nulls[COL_MAX];
+    uint64_t *hash;
+} ColShare;
+
+#define SHARES_KEPT_PER_TASK 4     /* spare ColShares a view keeps: new memory is slow to fill */
+
+static void share_destroy(ColShare *sh)
+{
+    for (int c = 0; c < COL_MAX; c++) {
+        free(sh->vals[c]);
+        free(sh->nulls[c]);
+    }
+    free(sh->hash);
+    free(sh);
+}
+
+/* Arrays for cap rows of the view's carried columns: a spare one, else new. */
+static ColShare *share_get(ExView *v, int ncols, int64_t cap)
+{
+    pthread_mutex_lock(&v->share_lock);
+    ColShare *sh = v->share_free;
+    if (sh) {
+        v->share_free = sh->next;
+        v->share_nfree--;
+    }
+    pthread_mutex_unlock(&v->share_lock);
+    if (sh && sh->cap >= cap) {
+        sh->refs = 1;
+        return sh;
+    }
+    if (sh)
+        share_destroy(sh);
+    sh = sl_calloc(1, sizeof *sh);
+    sh->refs = 1;
+    sh->cap = cap;
+    sh->v = v;
+    for (int c = 0; c < ncols; c++) {
+        sh->vals[c] = sl_malloc(sizeof(int64_t) * (size_t)cap);
+        sh->nulls[c] = sl_malloc((size_t)cap);
+    }
+    sh->hash = sl_malloc(sizeof(uint64_t) * (size_t)cap);
+    return sh;
+}
+
+static void share_release(ColShare *sh)
+{
+    if (!sh || __atomic_sub_fetch(&sh->refs, 1, __ATOMIC_ACQ_REL) > 0)
+        return;
+    ExView *v = sh->v;
+    pthread_mutex_lock(&v->share_lock);
+    if (v->share_nfree < SHARES_KEPT_PER_TASK * v->parallelism) {
+        sh->next = v->share_free;
+        v->share_free = sh;
+        v->share_nfree++;
+        sh = NULL;
+    }
+    pthread_mutex_unlock(&v->share_lock);
+    if (sh)
+        share_destroy(sh);
+}
+
 static void route_push(ExView *v, Batch **batches, int64_t routed);
 static int task_apply_col_rows(ExTask *t, const ColRows *cr, const int *sel, int n);
 
@@ -1399,12 +1479,13 @@ static bool cols_in_place(ExView *v)
 }
 
 /* Routes n rows given as carried columns (vals[c][off ..]) to the tasks,
- * n <= ROUTE_CHUNK. */
-static void route_cols(ExView *v, int64_t *const *vals, uint8_t *const *nulls, int64_t off, int n)
+ * n <= ROUTE_CHUNK. share: the ColShare vals and nulls are the arrays of
+ * (a replaying task's, with several tasks), or NULL. */
+static void route_cols(ExView *v, int64_t *const *vals, uint8_t *const *nulls, int64_t off, int n, ColShare *share)
 {
     const ColPlan *cp = v->cplan;
     int P = v->parallelism, nc = cp->ncols;
-    uint64_t h[ROUTE_CHUNK];
+    uint64_t hbuf[ROUTE_CHUNK], *h = share ? share->hash + off : hbuf;
     int task[ROUTE_CHUNK];
     int counts[128];
     int *count = P <= 64 ? counts : sl_malloc(sizeof(int) * (size_t)P * 2), *pos = count + P;
@@ -1436,11 +1517,25 @@ static void route_cols(ExView *v, int64_t *const *vals, uint8_t *const *nulls, i
             ot = NULL;
         }
     }
+    /* the others' rows by index into the shared columns, with the
+     * replaying task's own applied in place (else all are copied) */
+    if (!ot)
+        share = NULL;
     Batch **batches = sl_calloc((size_t)P, sizeof(Batch *));
     for (int t = 0; t < P; t++) {
         if (!count[t] || t == own)
             continue;
         Batch *b = sl_calloc(1, sizeof *b);
+        if (share) {
+            b->ncols = nc;
+            b->nrows = b->cap = count[t];
+            b->share = share;
+            __atomic_add_fetch(&share->refs, 1, __ATOMIC_ACQ_REL);
+            b->sel = sl_malloc(sizeof(int) * (size_t)count[t]);
+            b->filtered = true;
+            batches[t] = b;
+            continue;
+        }
         b->ncols = nc;
         b->nrows = b->cap = count[t];
         b->cv = sl_malloc(sizeof(int64_t) * (size_t)nc * (size_t)count[t]);
@@ -1472,6 +1567,14 @@ static void route_cols(ExView *v, int64_t *const *vals, uint8_t *const *nulls, i
             nsel += mine;
             nx += !mine;
             at[r] = pos[t]++;
+        }
+        if (share) {
+            /* the shared arrays' indexes of the others' rows */
+            for (int i = 0; i < nx; i++) {
+                int r = xs[i];
+                batches[task[r]]->sel[at[r]] = (int)off + r;
+            }
+            goto apply_own;
         }
         for (int i = 0; i < nx; i++) {
             int r = xs[i];
@@ -1562,9 +1665,31 @@ static bool route_rows_as_cols(ExView *v, const SlValue *rows, const int *sel, i
         }
     }
     if (nsel > 0)
-        route_cols(v, vals, nulls, 0, nsel);
+        route_cols(v, vals, nulls, 0, nsel, NULL);
     free(buf);
     return true;
+}
+
+/* Copies a batch's rows out of the shared columns: then it is a columnar
+ * batch like the others. */
+static void batch_unshare(const ExView *v, Batch *b)
+{
+    const ColShare *sh = b->share;
+    int nc = v->cplan->ncols, n = b->nrows;
+    b->cv = sl_malloc(sizeof(int64_t) * (size_t)nc * (size_t)(n ? n : 1));
+    b->cnull = sl_malloc((size_t)nc * (size_t)(n ? n : 1));
+    b->hashes = sl_malloc(sizeof(uint64_t) * (size_t)(n ? n : 1));
+    for (int r = 0; r < n; r++)
+        b->hashes[r] = sh->hash[b->sel[r]];
+    for (int c = 0; c < nc; c++)
+        for (int r = 0; r < n; r++) {
+            b->cv[(size_t)c * (size_t)n + (size_t)r] = sh->vals[c][b->sel[r]];
+            b->cnull[(size_t)c * (size_t)n + (size_t)r] = sh->nulls[c][b->sel[r]];
+        }
+    share_release(b->share);
+    b->share = NULL;
+    free(b->sel);
+    b->sel = NULL;
 }
 
 /* Turns a columnar batch into rows of the stream's columns (those the view
@@ -1760,6 +1885,14 @@ static int task_apply_col_rows(ExTask *t, const ColRows *cr, const int *sel, int
 static int task_apply_cols(ExTask *t, Batch *b)
 {
     ColRows cr;
+    if (b->share) {
+        for (int c = 0; c < t->view->cplan->ncols; c++) {
+            cr.v[c] = b->share->vals[c];
+            cr.null[c] = b->share->nulls[c];
+        }
+        cr.hash = b->share->hash;
+        return task_apply_col_rows(t, &cr, b->sel, b->nrows);
+    }
     col_rows_of_batch(&cr, t->view->cplan, b);
     return task_apply_col_rows(t, &cr, NULL, b->nrows);
 }
@@ -1906,16 +2039,21 @@ static void task_one(ExTask *t, Batch *b, SlArena *scratch)
         return;
     }
     pthread_mutex_lock(&t->lock);
-    if (b->cv) {
+    if (b->cv || b->share) {
         pthread_mutex_lock(&v->loglock);
         bool track = v->tracking;
         pthread_mutex_unlock(&v->loglock);
-        if (track)
+        if (track) {
+            if (b->share)
+                batch_unshare(v, b);
             batch_cols_to_rows(v, b);
+        }
     }
     int rc = 0;
     if (!t->failed)
-        rc = b->cv ? task_apply_cols(t, b) : b->enc ? task_apply_encoded(t, b, scratch) : task_apply(t, b, scratch);
+        rc = b->cv || b->share ? task_apply_cols(t, b)
+             : b->enc          ? task_apply_encoded(t, b, scratch)
+                               : task_apply(t, b, scratch);
     if (rc < 0) {
         t->failed = true;
         sl_warn("view \"%s\" task %d failed: %s", v->name, t->index, t->error.message);
@@ -1931,6 +2069,8 @@ static void task_one(ExTask *t, Batch *b, SlArena *scratch)
     free(b->hashes);
     free(b->cv);
     free(b->cnull);
+    share_release(b->share);
+    free(b->sel);
     if (!b->enc_borrowed)
         free(b->enc);
     free(b);
@@ -2990,6 +3130,15 @@ typedef struct Replay {
  * it, rows ingested meanwhile). */
 static void task_drain(ExTask *t, SlArena *scratch)
 {
+    SlError fe;
+    if (sl_failpoint_hit("executor.replay.drain", &fe) < 0) {
+        pthread_mutex_lock(&t->lock);
+        if (!t->failed) {
+            t->failed = true;
+            t->error = fe;
+        }
+        pthread_mutex_unlock(&t->lock);
+    }
     Batch *b;
     while ((b = task_pop(t, false)) != NULL) {
         if (b->replay) {
@@ -3013,15 +3162,18 @@ typedef struct DecodeBufs {
     int64_t ccap[COL_MAX];         /* per column: one buffer serves views of different plans */
     SlValue *rows;
     int64_t cap;
+    bool shared;                   /* a replay with several tasks: columns decoded into `share` */
+    ColShare *share;
 } DecodeBufs;
 
 static void decode_bufs_free(DecodeBufs *d)
 {
-    for (int c = 0; c < COL_MAX; c++) {
+    for (int c = 0; c < COL_MAX && !d->shared; c++) {
         free(d->cvals[c]);
         free(d->cnulls[c]);
     }
     free(d->rows);
+    share_release(d->share);
     memset(d, 0, sizeof *d);
 }
 
@@ -3047,12 +3199,25 @@ static int route_logged(ExView *v, const void *data, size_t len, int64_t nrows, 
     const ColPlan *cp = v->q->where ? NULL : v->cplan;
     bool checked = !chk || !chk->unchecked;
     if (cp) {
-        for (int c = 0; c < cp->ncols; c++)
-            if (nrows > d->ccap[c]) {
-                d->ccap[c] = nrows;
-                d->cvals[c] = sl_realloc(d->cvals[c], sizeof(int64_t) * (size_t)nrows);
-                d->cnulls[c] = sl_realloc(d->cnulls[c], (size_t)nrows);
+        if (d->shared) {
+            /* new arrays unless nobody else holds the last ones */
+            ColShare *sh = d->share;
+            if (!sh || sh->cap < nrows || __atomic_load_n(&sh->refs, __ATOMIC_ACQUIRE) > 1) {
+                share_release(sh);
+                sh = d->share = share_get(v, cp->ncols, nrows);
             }
+            for (int c = 0; c < cp->ncols; c++) {
+                d->cvals[c] = sh->vals[c];
+                d->cnulls[c] = sh->nulls[c];
+            }
+        } else {
+            for (int c = 0; c < cp->ncols; c++)
+                if (nrows > d->ccap[c]) {
+                    d->ccap[c] = nrows;
+                    d->cvals[c] = sl_realloc(d->cvals[c], sizeof(int64_t) * (size_t)nrows);
+                    d->cnulls[c] = sl_realloc(d->cnulls[c], (size_t)nrows);
+                }
+        }
         /* decode a few rows, then checksum the bytes just read while they
          * are in cache: the batch is read from memory once */
         const uint8_t *p = data, *end = p + len;
@@ -3079,7 +3244,7 @@ static int route_logged(ExView *v, const void *data, size_t len, int64_t nrows, 
         if (dc == 0) {
             for (int64_t off = skip; off < nrows; off += ROUTE_CHUNK) {
                 int64_t k = nrows - off < ROUTE_CHUNK ? nrows - off : ROUTE_CHUNK;
-                route_cols(v, d->cvals, d->cnulls, off, (int)k);
+                route_cols(v, d->cvals, d->cnulls, off, (int)k, d->shared ? d->share : NULL);
             }
             return 0;
         }
@@ -3142,6 +3307,7 @@ static void task_replay(ExTask *t, Replay *rp, SlArena *scratch)
     int rc = 0;
     DecodeBufs bufs;
     memset(&bufs, 0, sizeof bufs);
+    bufs.shared = v->cplan && v->parallelism > 1;
     ReplayCtx ctx = {.task = t->index, .scratch = scratch};
     for (int p = 0; p < s->partitions && rc == 0; p++) {
         if (rp->from[p] >= rp->to[p])
@@ -3583,6 +3749,13 @@ static void view_free(ExView *v)
         pthread_mutex_destroy(&task->qlock);
     }
     free(v->tasks);
+    /* quiesced: every ColShare is spare again */
+    while (v->share_free) {
+        ColShare *sh = v->share_free;
+        v->share_free = sh->next;
+        share_destroy(sh);
+    }
+    pthread_mutex_destroy(&v->share_lock);
     pthread_mutex_destroy(&v->plock);
     pthread_cond_destroy(&v->pcond);
     sl_arena_free(v->arena);
@@ -4151,6 +4324,7 @@ int ex_create_view(ExCatalog *c, const PsStmt *st, SlBuf *canonical, char tag[64
             }
     }
     pthread_mutex_init(&v->plock, NULL);
+    pthread_mutex_init(&v->share_lock, NULL);
     pthread_cond_init(&v->pcond, NULL);
     v->pwake = INT64_MAX;
     pthread_mutex_init(&v->loglock, NULL);

@@ -54,27 +54,32 @@ sl_expect "$(r "SELECT k, count(*), sum(v) FROM s GROUP BY k ORDER BY k")" "$(q 
 sl_expect "$(r "SELECT k, count(*), count(v), sum(v), min(v), max(v), max(i) FROM s GROUP BY k ORDER BY k")" \
   "$(q "SELECT * FROM col_2 ORDER BY k")" "a view past its replay keeps up"
 
-# subscribers arriving during a replay (slowed down: every apply sleeps
-# 2 ms): the snapshot each one gets and the changes after it add up to
-# exactly the view, whether the rows they missed were applied in place by
-# the replaying task or handed to the other one
-sl_psql -q -c "SELECT sluice_failpoint('executor.aggregate.update', 'sleep(2)')" \
-  -c "CREATE MATERIALIZED VIEW subd WITH (parallelism = 2) AS SELECT k, count(*) AS n, sum(v) AS sv FROM s GROUP BY k"
-for i in 1 2 3; do
-  psql -X -h 127.0.0.1 -p "$SL_PORT" -U test -d sluice -c "COPY (SUBSCRIBE subd) TO STDOUT" >"$SL_TMP/sub.$i" 2>"$SL_TMP/sub.$i.err" &
-  echo $! >"$SL_TMP/sub.$i.pid"
-  sleep 0.05
-done
-sl_expect "$(r "SELECT count(DISTINCT k) FROM s")" "$(q "SELECT count(*) FROM subd")" "subd after its replay"
-sl_psql -q -c "SELECT sluice_failpoint('executor.aggregate.update', 'off')"
-sl_expect "yes" "$(q "SELECT CASE WHEN hits > 0 THEN 'yes' ELSE 'no' END FROM sluice.failpoints WHERE name = 'executor.aggregate.update'")" \
-  "the replay was slowed down"
-sleep 1
-q "SELECT * FROM subd" | tr '|' '\t' | sort >"$SL_TMP/subd.final"
-for i in 1 2 3; do
-  kill -INT "$(cat "$SL_TMP/sub.$i.pid")"
-  wait "$(cat "$SL_TMP/sub.$i.pid")" 2>/dev/null || true
-  python3 - "$SL_TMP/sub.$i" >"$SL_TMP/sub.$i.folded" <<'PY' || sl_fail "subscriber $i: its changes do not fold"
+# subscribers arriving during a replay: the snapshot each one gets and the
+# changes after it add up to exactly the view, and the view to what
+# PostgreSQL says, whether the rows they missed were applied in place by
+# the replaying task or handed to the other one.
+#   sub_during_replay VIEW FAILPOINT SPEC SUBSCRIBERS
+sub_during_replay() {
+  local view="$1" fp="$2" spec="$3" nsubs="$4" i
+  sl_psql -q -c "SELECT sluice_failpoint('$fp', '$spec')" \
+    -c "CREATE MATERIALIZED VIEW $view WITH (parallelism = 2) AS SELECT k, count(*) AS n, sum(v) AS sv FROM s GROUP BY k"
+  for i in $(seq 1 "$nsubs"); do
+    sleep 0.05
+    psql -X -h 127.0.0.1 -p "$SL_PORT" -U test -d sluice -c "COPY (SUBSCRIBE $view) TO STDOUT" >"$SL_TMP/sub.$i" 2>"$SL_TMP/sub.$i.err" &
+    echo $! >"$SL_TMP/sub.$i.pid"
+  done
+  sl_expect "$(r "SELECT count(DISTINCT k) FROM s")" "$(q "SELECT count(*) FROM $view")" "$view after its replay"
+  sl_psql -q -c "SELECT sluice_failpoint('$fp', 'off')"
+  sl_expect "yes" "$(q "SELECT CASE WHEN hits > 0 THEN 'yes' ELSE 'no' END FROM sluice.failpoints WHERE name = '$fp'")" \
+    "$fp slowed the replay of $view down"
+  sleep 1
+  sl_expect "$(r "SELECT k, count(*), sum(v) FROM s GROUP BY k ORDER BY k")" "$(q "SELECT * FROM $view ORDER BY k")" \
+    "$view, subscribed to during its replay"
+  q "SELECT * FROM $view" | tr '|' '\t' | sort >"$SL_TMP/$view.final"
+  for i in $(seq 1 "$nsubs"); do
+    kill -INT "$(cat "$SL_TMP/sub.$i.pid")"
+    wait "$(cat "$SL_TMP/sub.$i.pid")" 2>/dev/null || true
+    python3 - "$SL_TMP/sub.$i" >"$SL_TMP/sub.$i.folded" <<'PY' || sl_fail "$view subscriber $i: its changes do not fold"
 import collections, sys
 rows = collections.Counter()
 for line in open(sys.argv[1]):
@@ -86,13 +91,20 @@ for line in open(sys.argv[1]):
 for row, n in sorted(rows.items()):
     print("\n".join([row] * n)) if n else None
 PY
-  sort -o "$SL_TMP/sub.$i.folded" "$SL_TMP/sub.$i.folded"
-  [ -s "$SL_TMP/sub.$i.folded" ] || sl_fail "subscriber $i got nothing: $(cat "$SL_TMP/sub.$i.err")"
-  if ! cmp -s "$SL_TMP/subd.final" "$SL_TMP/sub.$i.folded"; then
-    diff "$SL_TMP/subd.final" "$SL_TMP/sub.$i.folded" | head >&2
-    sl_fail "subscriber $i, arrived during the replay: its snapshot and changes differ from the view"
-  fi
-done
+    sort -o "$SL_TMP/sub.$i.folded" "$SL_TMP/sub.$i.folded"
+    [ -s "$SL_TMP/sub.$i.folded" ] || sl_fail "$view subscriber $i got nothing: $(cat "$SL_TMP/sub.$i.err")"
+    if ! cmp -s "$SL_TMP/$view.final" "$SL_TMP/sub.$i.folded"; then
+      diff "$SL_TMP/$view.final" "$SL_TMP/sub.$i.folded" | head >&2
+      sl_fail "$view subscriber $i, arrived during the replay: its snapshot and changes differ from the view"
+    fi
+  done
+}
+# every apply sleeps 2 ms: subscribers arrive at any point of it
+sub_during_replay subd executor.aggregate.update 'sleep(2)' 3
+# the first task to apply what the other routed to it waits 1.5 s first:
+# the subscriber arrives while those rows wait, handed over as indexes
+# into the other's decoded columns, and they are applied as changes
+sub_during_replay subq executor.replay.drain 'sleep(1500,1)' 1
 
 # dropped in the middle of its replay (and again, and again): no harm
 for x in 1 2 3; do
