@@ -26,7 +26,7 @@ sl_cleanup() {
   for pid in "${SL_PIDS[@]:-}"; do
     [ -n "$pid" ] || continue
     for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null
+    kill -KILL "$pid" 2>/dev/null || true
   done
   # a sanitizer report in the server's log fails the test
   if [ -f "$SL_TMP/sluiced.log" ] && grep -qE 'ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:' "$SL_TMP/sluiced.log"; then
