@@ -2027,6 +2027,18 @@ static void view_wait_processed(ExView *v, int64_t need)
     }
 }
 
+/* The task fails with e, unless it failed already (the first error is
+ * the one reported). */
+static void task_fail(ExTask *t, const SlError *e)
+{
+    pthread_mutex_lock(&t->lock);
+    if (!t->failed) {
+        t->failed = true;
+        t->error = *e;
+    }
+    pthread_mutex_unlock(&t->lock);
+}
+
 /* Handles one batch of the task's queue: a barrier, or rows. */
 static void task_one(ExTask *t, Batch *b, SlArena *scratch)
 {
@@ -2223,13 +2235,7 @@ static void exchange_failpoint(ExView *v, int t)
     SlError fe;
     if (sl_failpoint_hit("executor.exchange.send", &fe) >= 0)
         return;
-    ExTask *task = &v->tasks[t];
-    pthread_mutex_lock(&task->lock);
-    if (!task->failed) {
-        task->failed = true;
-        task->error = fe;
-    }
-    pthread_mutex_unlock(&task->lock);
+    task_fail(&v->tasks[t], &fe);
 }
 
 /* Hands a chunk's batches (one per task, or NULL) to the tasks: frees
@@ -3131,14 +3137,8 @@ typedef struct Replay {
 static void task_drain(ExTask *t, SlArena *scratch)
 {
     SlError fe;
-    if (sl_failpoint_hit("executor.replay.drain", &fe) < 0) {
-        pthread_mutex_lock(&t->lock);
-        if (!t->failed) {
-            t->failed = true;
-            t->error = fe;
-        }
-        pthread_mutex_unlock(&t->lock);
-    }
+    if (sl_failpoint_hit("executor.replay.drain", &fe) < 0)
+        task_fail(t, &fe);
     Batch *b;
     while ((b = task_pop(t, false)) != NULL) {
         if (b->replay) {
@@ -3347,13 +3347,9 @@ static void task_replay(ExTask *t, Replay *rp, SlArena *scratch)
     decode_bufs_free(&bufs);
     if (rc < 0) {
         /* the log could not be read: the task fails, and with it the job */
-        pthread_mutex_lock(&t->lock);
-        if (!t->failed) {
-            t->failed = true;
-            t->error = err;
-            sl_error_context(&t->error, "replaying stream \"%s\" into materialized view \"%s\"", s->name, v->name);
-        }
-        pthread_mutex_unlock(&t->lock);
+        SlError ce = err;
+        sl_error_context(&ce, "replaying stream \"%s\" into materialized view \"%s\"", s->name, v->name);
+        task_fail(t, &ce);
         sl_warn("view \"%s\" task %d failed: %s", v->name, t->index, err.message);
     }
     /* the last task done accounts for rows nobody read (a cancelled or
@@ -4631,13 +4627,7 @@ static int ingest_logged(ExStream *s, const void *enc, size_t len, uint32_t crc,
         if (route_logged(v, enc, len, nrows, 0, NULL, &thread_bufs()->dec, &rerr) < 0) {
             /* the rows are in the log: the view fails, and its restart
              * replays them from its checkpoint (none is lost) */
-            ExTask *t0 = &v->tasks[0];
-            pthread_mutex_lock(&t0->lock);
-            if (!t0->failed) {
-                t0->failed = true;
-                t0->error = rerr;
-            }
-            pthread_mutex_unlock(&t0->lock);
+            task_fail(&v->tasks[0], &rerr);
             sl_warn("view \"%s\": could not route an ingestion: %s", v->name, rerr.message);
         }
         v->off[p] = s->ends[p];
